@@ -1,0 +1,20 @@
+"""Where things live: the shipped model and the user cache directory."""
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+ASSETS_DIR = REPO_DIR / "assets"
+SHIPPED_MODEL = ASSETS_DIR / "leafdream-model.npz"
+
+
+def user_cache_dir() -> Path:
+    """A writable per-user cache directory (``$XDG_CACHE_HOME/leafdream`` or ``~/.cache/leafdream``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "leafdream"
+
+
+def default_model_path() -> Path:
+    """The model used when none is named: ``$LEAFDREAM_MODEL`` or the shipped one in ``assets/``."""
+    return Path(os.environ.get("LEAFDREAM_MODEL") or SHIPPED_MODEL)
