@@ -20,8 +20,8 @@ import numpy as np
 from .errors import LeafdreamError
 
 # Standard deviation of the leaf along its long axis, as a fraction of the model frame.
-# 0.18 makes a typical leaf blade span about three quarters of the frame.
-LONG_AXIS_STD_FRACTION = 0.18
+# 0.2 makes a typical leaf blade span about four fifths of the frame.
+LONG_AXIS_STD_FRACTION = 0.2
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,192 @@
+"""``leafdream bench``: speed figures, each printed next to its baseline measured in the same run.
+
+These machines are shared and noisy, so the contenders are measured in alternating short
+rounds and each figure is the median round; ratios between figures of one run are what
+to read, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+
+from .kernels import RandomKeys, sample_layer, warm_up
+from .modelfile import load_model
+from .train import RBMTrainer, RBMTrainingConfig
+from .rbm import RBM
+
+CHAINS = 64
+
+
+def _round_time(step: Callable[[], None], repeats: int) -> float:
+    started = time.perf_counter()
+    for _ in range(repeats):
+        step()
+    return (time.perf_counter() - started) / repeats
+
+
+def race(contenders: dict[str, Callable[[], None]], seconds: float, rounds: int = 7) -> dict[str, float]:
+    """Median seconds per call of each contender, measured in alternating rounds."""
+    repeats = {}
+    for name, step in contenders.items():
+        step()  # warm caches and any lazy compilation
+        once = max(_round_time(step, 1), 1e-6)
+        repeats[name] = max(1, int(seconds / rounds / once))
+    samples = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, step in contenders.items():
+            samples[name].append(_round_time(step, repeats[name]))
+    return {name: float(np.median(values)) for name, values in samples.items()}
+
+
+def gibbs_contenders(rbm: RBM, chains: int = CHAINS) -> dict[str, Callable[[], None]]:
+    """One full Gibbs step v -> h -> v at ``chains`` chains, by every implementation compared."""
+    from sklearn.neural_network import BernoulliRBM
+    from sklearn.utils import check_random_state
+
+    rng = np.random.default_rng(0)
+    weights, visible_bias, hidden_bias = rbm.weights, rbm.visible_bias, rbm.hidden_bias
+    n_visible, n_hidden = weights.shape
+    start = (rng.random((chains, n_visible), dtype=np.float32) < 0.3).astype(np.float32)
+
+    ours_v, ours_h = start.copy(), np.zeros((chains, n_hidden), np.float32)
+    pre_h, pre_v = np.empty_like(ours_h), np.empty_like(ours_v)
+    keys = RandomKeys(1)
+
+    def ours():
+        sample_layer(ours_v, weights, hidden_bias, 1.0, keys, out_samples=ours_h, pre_buffer=pre_h)
+        sample_layer(ours_h, weights.T, visible_bias, 1.0, keys, out_samples=ours_v, pre_buffer=pre_v)
+
+    dense_v, dense_h = start.copy(), (rng.random((chains, n_hidden), dtype=np.float32) < 0.5).astype(np.float32)
+    dense_pre_h, dense_pre_v = np.empty_like(dense_h), np.empty_like(dense_v)
+
+    def dense_limit():
+        np.matmul(dense_v, weights, out=dense_pre_h)
+        np.matmul(dense_h, weights.T, out=dense_pre_v)
+
+    numpy_state = {"v": start.copy()}
+    numpy_rng = np.random.default_rng(2)
+
+    def numpy_step():
+        v = numpy_state["v"]
+        p_h = 1.0 / (1.0 + np.exp(-(v @ weights + hidden_bias)))
+        h = (numpy_rng.random(p_h.shape, dtype=np.float32) < p_h).astype(np.float32)
+        p_v = 1.0 / (1.0 + np.exp(-(h @ weights.T + visible_bias)))
+        numpy_state["v"] = (numpy_rng.random(p_v.shape, dtype=np.float32) < p_v).astype(np.float32)
+
+    def sklearn_step(dtype):
+        model = BernoulliRBM(n_components=n_hidden)
+        model.components_ = np.ascontiguousarray(weights.T, dtype=dtype)
+        model.intercept_hidden_ = hidden_bias.astype(dtype)
+        model.intercept_visible_ = visible_bias.astype(dtype)
+        model.random_state_ = check_random_state(3)
+        state = {"v": start.astype(dtype)}
+
+        def step():
+            state["v"] = model.gibbs(state["v"]).astype(dtype)
+
+        return step
+
+    return {
+        "dense_limit": dense_limit,
+        "ours": ours,
+        "numpy": numpy_step,
+        "sklearn32": sklearn_step(np.float32),
+        "sklearn64": sklearn_step(np.float64),
+    }
+
+
+def training_contenders(n_visible: int, n_hidden: int, samples: int = 500, batch: int = 10):
+    """One epoch of k=1 training over ``samples`` random leaves-like vectors, ours vs sklearn's fit."""
+    from sklearn.neural_network import BernoulliRBM
+
+    rng = np.random.default_rng(4)
+    data = (rng.random((samples, n_visible), dtype=np.float32) < 0.3).astype(np.float32)
+    config = RBMTrainingConfig(epochs=1, batch_size=batch, method="pcd", gibbs_steps=1, persistent_chains=batch)
+    rbm = RBM.initial(n_visible, n_hidden, data.mean(axis=0), rng)
+    trainer = RBMTrainer(rbm, config, data.mean(axis=0), seed=5)
+
+    def ours():
+        for start in range(0, samples, batch):
+            trainer.step(data[start:start + batch], 0.01, 0.9)
+
+    def sklearn_fit():
+        BernoulliRBM(n_components=n_hidden, batch_size=batch, n_iter=1, learning_rate=0.01, random_state=0).fit(data)
+
+    return {"ours": ours, "sklearn": sklearn_fit}, samples
+
+
+def warm_start_seconds(model_path) -> float:
+    """Seconds from a fresh interpreter to the first dream image, with the kernel cache present."""
+    code = (
+        "import time; t=time.perf_counter()\n"
+        "from leafdream.modelfile import load_model\n"
+        "from leafdream.kernels import warm_up\n"
+        "from leafdream.dream import DreamChains\n"
+        f"m=load_model({str(model_path)!r}); warm_up()\n"
+        "d=DreamChains(m.dbn, 4, 0); d.advance(1); d.images()\n"
+        "print(time.perf_counter()-t)\n"
+    )
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # fills the cache if cold
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return float(np.median(times))
+
+
+def run_bench(model_path, seconds: float = 1.5) -> dict:
+    warm_up()
+    model = load_model(model_path)
+    pixel_rbm = model.dbn.layers[0]
+    shape = list(pixel_rbm.weights.shape)
+    gibbs = race(gibbs_contenders(pixel_rbm), seconds)
+    rate = {name: CHAINS / t for name, t in gibbs.items()}
+    training, samples = training_contenders(*shape)
+    train_times = race(training, seconds * 2, rounds=3)
+    figures = {
+        "shape": shape,
+        "chains": CHAINS,
+        "gibbs_chain_steps_per_s": rate["ours"],
+        "dense_limit_chain_steps_per_s": rate["dense_limit"],
+        "numpy_gibbs_chain_steps_per_s": rate["numpy"],
+        "sklearn_gibbs_chain_steps_per_s": rate["sklearn32"],
+        "sklearn64_gibbs_chain_steps_per_s": rate["sklearn64"],
+        "gibbs_share_of_dense_limit": rate["ours"] / rate["dense_limit"],
+        "gibbs_vs_numpy": rate["ours"] / rate["numpy"],
+        "gibbs_vs_sklearn": rate["ours"] / rate["sklearn32"],
+        "gibbs_vs_sklearn64": rate["ours"] / rate["sklearn64"],
+        "train_samples_per_s": samples / train_times["ours"],
+        "sklearn_train_samples_per_s": samples / train_times["sklearn"],
+        "train_vs_sklearn": train_times["sklearn"] / train_times["ours"],
+        "train_batch_size": 10,
+        "train_gibbs_steps": 1,
+        "warm_start_to_first_sample_s": warm_start_seconds(model_path),
+    }
+    return figures
+
+
+def bench_command(model_path, as_json: bool, seconds: float) -> dict:
+    figures = run_bench(model_path, seconds)
+    if as_json:
+        print(json.dumps(figures, indent=1))
+        return figures
+    f = figures
+    print(f"Gibbs sampling, {f['chains']} chains, {f['shape'][0]}x{f['shape'][1]} (chain-steps/s; median of alternating rounds)")
+    print(f"  leafdream kernels     {f['gibbs_chain_steps_per_s']:9.0f}")
+    print(f"  two bare matmuls      {f['dense_limit_chain_steps_per_s']:9.0f}   ours/limit   = {f['gibbs_share_of_dense_limit']:.2f}  (goal >= 0.80)")
+    print(f"  plain numpy step      {f['numpy_gibbs_chain_steps_per_s']:9.0f}   ours/numpy   = {f['gibbs_vs_numpy']:.2f}  (goal >= 1.3)")
+    print(f"  sklearn float32       {f['sklearn_gibbs_chain_steps_per_s']:9.0f}   ours/sklearn = {f['gibbs_vs_sklearn']:.2f}  (goal >= 2)")
+    print(f"  sklearn float64       {f['sklearn64_gibbs_chain_steps_per_s']:9.0f}   ours/sklearn64 = {f['gibbs_vs_sklearn64']:.2f}  (goal >= 3)")
+    print(f"Training, batch {f['train_batch_size']}, {f['train_gibbs_steps']} Gibbs step (samples/s)")
+    print(f"  leafdream             {f['train_samples_per_s']:9.0f}")
+    print(f"  sklearn fit           {f['sklearn_train_samples_per_s']:9.0f}   ours/sklearn = {f['train_vs_sklearn']:.1f}  (goal >= 5)")
+    print(f"Warm start to first dream image: {f['warm_start_to_first_sample_s']:.2f} s  (goal < 2)")
+    return figures

@@ -1,0 +1,169 @@
+"""The ``leafdream`` command line. Bad input is one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import LeafdreamError
+from .paths import default_model_path
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def layer_sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated layer sizes like 500,500,250, got {text!r}") from None
+    if not sizes or any(s < 2 for s in sizes):
+        raise argparse.ArgumentTypeError(f"every layer needs at least 2 units, got {text!r}")
+    return sizes
+
+
+def size_pair(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1920x1080, got {text!r}") from None
+    if width < 16 or height < 16:
+        raise argparse.ArgumentTypeError(f"size must be at least 16x16, got {text!r}")
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leafdream", description="A Deep Belief Network that dreams leaves.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    train = commands.add_parser("train", help="train a model on a folder of leaf masks")
+    train.add_argument("--data", required=True, help="folder of species folders of leaf masks (e.g. leaves100)")
+    train.add_argument("--out", required=True, help="model file to write (.npz)")
+    train.add_argument("--size", type=positive_int, default=64, help="side of the square model image (default 64)")
+    train.add_argument("--hidden", type=layer_sizes, default=None, help="hidden layer sizes (default 500,500,250)")
+    train.add_argument("--epochs", type=positive_int, default=None, help="epochs for every layer (default: the recipe's)")
+    train.add_argument("--augment", type=positive_int, default=8, help="copies of each leaf incl. jittered ones (default 8)")
+    train.add_argument("--gibbs-steps", type=positive_int, default=None, help="Gibbs steps per update for the PCD layers")
+    train.add_argument("--holdout", type=int, default=2, help="leaves per species kept out of training (default 2)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    reconstruct = commands.add_parser("reconstruct", help="let the network fill in the hidden part of a leaf photo")
+    reconstruct.add_argument("photo", help="leaf mask, or photo of a leaf on a plain background")
+    reconstruct.add_argument("--mask", required=True, help="image of the same size whose white pixels are hidden")
+    reconstruct.add_argument("--out", required=True, help="image to write: grey = probability of leaf")
+    reconstruct.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    reconstruct.add_argument("--seed", type=int, default=0)
+
+    dream = commands.add_parser("dream", help="render the network's dreams to PNG frames")
+    dream.add_argument("--out", required=True, help="folder for the frames")
+    dream.add_argument("--model", default=None)
+    dream.add_argument("--frames", type=positive_int, default=16)
+    dream.add_argument("--steps-per-frame", type=positive_int, default=50)
+    dream.add_argument("--chains", type=positive_int, default=4)
+    dream.add_argument("--temperature", type=float, default=1.0)
+    dream.add_argument("--size", type=size_pair, default=(256, 256), help="WxH of each frame")
+    dream.add_argument("--seed", type=int, default=0)
+
+    bench = commands.add_parser("bench", help="speed figures, each next to its baseline from the same run")
+    bench.add_argument("--model", default=None)
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--seconds", type=float, default=1.5, help="time per measurement (default 1.5)")
+
+    evaluate = commands.add_parser("eval", help="quality figures: inpainting vs Telea and nearest leaf, dreams")
+    evaluate.add_argument("--data", required=True, help="the data folder the model was trained on")
+    evaluate.add_argument("--model", default=None)
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--limit", type=positive_int, default=None, help="evaluate only this many held-out leaves")
+    evaluate.add_argument("--dream-steps", type=positive_int, default=20000, help="Gibbs steps per dreaming chain")
+    evaluate.add_argument("--seed", type=int, default=0)
+
+    info = commands.add_parser("info", help="describe a model file")
+    info.add_argument("model", nargs="?", default=None)
+    return parser
+
+
+def model_path(arg: str | None) -> Path:
+    return Path(arg) if arg else default_model_path()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "train":
+        from .pipeline import TrainingPlan, train_command
+
+        plan = TrainingPlan(size=args.size, seed=args.seed, augment_copies=args.augment,
+                            holdout_per_species=args.holdout)
+        if args.holdout < 0:
+            raise LeafdreamError(f"--holdout must be 0 or more, got {args.holdout}")
+        if args.hidden:
+            plan.hidden = args.hidden
+            recipe = plan.layers
+            plan.layers = [recipe[min(i, len(recipe) - 1)] for i in range(len(args.hidden))]
+            plan.layers = [type(c)(**vars(c)) for c in plan.layers]
+        for config in plan.layers:
+            if args.epochs:
+                config.epochs = args.epochs
+            if args.gibbs_steps and config.method == "pcd":
+                config.gibbs_steps = args.gibbs_steps
+        train_command(args.data, args.out, plan, progress=not args.quiet)
+        return 0
+    if args.command == "reconstruct":
+        from .reconstruct import reconstruct_command
+
+        reconstruct_command(args.photo, args.mask, args.out, model_path(args.model), args.seed)
+        return 0
+    if args.command == "dream":
+        from .dream import dream_command
+
+        dream_command(model_path(args.model), args.out, args.frames, args.steps_per_frame, args.chains,
+                      args.temperature, args.size, args.seed)
+        return 0
+    if args.command == "bench":
+        from .bench import bench_command
+
+        bench_command(model_path(args.model), as_json=args.json, seconds=args.seconds)
+        return 0
+    if args.command == "eval":
+        from .evaluate import eval_command
+
+        eval_command(model_path(args.model), args.data, as_json=args.json, limit=args.limit,
+                     dream_steps=args.dream_steps, seed=args.seed)
+        return 0
+    if args.command == "info":
+        from .modelfile import load_model
+
+        model = load_model(model_path(args.model))
+        meta = model.metadata
+        print(f"{model.path}: leafdream model v{meta['version']}, {meta['size']}x{meta['size']} pixels, "
+              f"layers {meta['layer_sizes']}")
+        data = meta.get("data", {})
+        print(f"data: {data.get('root')} ({len(data.get('species', []))} species, {len(data.get('files', []))} leaves, "
+              f"{len(data.get('held_out', []))} held out), fingerprint {str(data.get('fingerprint'))[:12]}")
+        print(f"credit: {meta.get('credit')}")
+        return 0
+    raise LeafdreamError(f"unknown command {args.command!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except LeafdreamError as error:
+        print(f"leafdream {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"leafdream {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""``leafdream train``: from a folder of leaves to a saved model file."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import augmented_leaves, normalised_leaves
+from .dbn import DBN
+from .errors import LeafdreamError
+from .leaves import LeafSet, load_leaf_folder
+from .modelfile import Model, save_model
+from .normalise import LONG_AXIS_STD_FRACTION
+from .train import RBMTrainingConfig, train_rbm
+
+
+def default_layer_configs() -> list[RBMTrainingConfig]:
+    """The recipe of the shipped model (pixels -> 500 -> 500 -> 250).
+
+    The pixel layer learns with CD so its reconstructions are sharp (it does the
+    inpainting); the layers above learn with centered PCD and longer chains, because the
+    dream runs long free chains in the top RBM and short-chain training makes long
+    chains drift away from the data (Decelle et al. 2021).
+    """
+    return [
+        RBMTrainingConfig(epochs=60, learning_rate=0.01, method="cd", gibbs_steps=1),
+        RBMTrainingConfig(epochs=40, learning_rate=0.005, method="pcd", gibbs_steps=5),
+        RBMTrainingConfig(epochs=60, learning_rate=0.005, method="pcd", gibbs_steps=10),
+    ]
+
+
+@dataclass
+class TrainingPlan:
+    """Everything ``train`` needs besides the data; stored in the model's metadata."""
+
+    size: int = 64
+    hidden: tuple = (500, 500, 250)
+    augment_copies: int = 8
+    holdout_per_species: int = 2
+    seed: int = 0
+    layers: list = field(default_factory=default_layer_configs)
+
+    def validate(self) -> None:
+        if self.size < 16 or self.size > 256:
+            raise LeafdreamError(f"--size must be between 16 and 256 pixels, got {self.size}")
+        if not self.hidden or any(h < 2 for h in self.hidden):
+            raise LeafdreamError(f"--hidden needs one or more layer sizes of at least 2, got {self.hidden}")
+        if len(self.layers) != len(self.hidden):
+            raise LeafdreamError(f"{len(self.hidden)} hidden layers but {len(self.layers)} layer configs")
+        if self.augment_copies < 1:
+            raise LeafdreamError(f"--augment must be at least 1, got {self.augment_copies}")
+        for config in self.layers:
+            config.validate()
+
+
+def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
+    """Train the DBN layer by layer on the leaves not held out; returns the model (not yet saved)."""
+    plan.validate()
+    started = time.perf_counter()
+    train_index = np.nonzero(~leafset.held_out)[0]
+    held_index = np.nonzero(leafset.held_out)[0]
+    if len(train_index) < 2:
+        raise LeafdreamError(f"{leafset.root}: only {len(train_index)} training leaves; need at least 2")
+    log(f"normalising {len(train_index)} training leaves x {plan.augment_copies} copies, "
+        f"{len(held_index)} held out, {len(leafset.species_names)} species")
+    data, _ = augmented_leaves(leafset, plan.size, train_index, plan.augment_copies, plan.seed)
+    held_out = normalised_leaves(leafset, plan.size, held_index) if len(held_index) else None
+    layers, history = [], []
+    for depth, (n_hidden, config) in enumerate(zip(plan.hidden, plan.layers), start=1):
+        rbm, reports = train_rbm(data, n_hidden, config, seed=plan.seed + 1000 * depth, layer=depth,
+                                 held_out=held_out, progress=progress)
+        layers.append(rbm)
+        history.extend(asdict(r) for r in reports)
+        data = rbm.mean_hiddens(data)
+        held_out = rbm.mean_hiddens(held_out) if held_out is not None else None
+    dbn = DBN(layers=layers, size=plan.size)
+    metadata = {
+        "normalisation": {"size": plan.size, "long_axis_std_fraction": LONG_AXIS_STD_FRACTION},
+        "training": {
+            "seed": plan.seed,
+            "augment_copies": plan.augment_copies,
+            "layers": [asdict(c) for c in plan.layers],
+            "history": history,
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+        "data": {
+            "root": Path(leafset.root).name,
+            "fingerprint": leafset.fingerprint(),
+            "species": leafset.species_names,
+            "files": leafset.files,
+            "leaf_species": leafset.species,
+            "held_out": [f for f, h in zip(leafset.files, leafset.held_out) if h],
+            "holdout_per_species": plan.holdout_per_species,
+        },
+    }
+    return Model(dbn=dbn, metadata=metadata)
+
+
+def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
+    leafset = load_leaf_folder(data_dir, plan.holdout_per_species)
+    model = train_model(leafset, plan, progress, log)
+    save_model(model, out)
+    log(f"saved {out} ({Path(out).stat().st_size / 1e6:.1f} MB) after {model.metadata['training']['seconds']} s")
+    return model

@@ -1,0 +1,98 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from leafdream.cli import main
+from leafdream.leaves import load_leaf_folder
+from leafdream.modelfile import load_model
+from leafdream.occluders import blob_mask
+
+
+def run_cli(capsys, *args):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_train_end_to_end_writes_a_loadable_model(capsys, leaf_folder, tmp_path):
+    out = tmp_path / "m.npz"
+    code, _, err = run_cli(capsys, "train", "--data", leaf_folder, "--out", out, "--size", 24, "--hidden", "40,20",
+                           "--epochs", 2, "--augment", 2, "--quiet")
+    assert code == 0, err
+    model = load_model(out)
+    assert model.dbn.layer_sizes == [576, 40, 20]
+    assert len(model.metadata["data"]["held_out"]) == 12
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--data", "/nonexistent/leaves", "--out", "x.npz"], "data folder does not exist"),
+    (["train", "--data", ".", "--out", "x.npz", "--hidden", "500,abc"], "comma-separated layer sizes"),
+    (["train", "--data", ".", "--out", "x.npz", "--epochs", "0"], "at least 1"),
+    (["reconstruct", "nothere.png", "--mask", "m.png", "--out", "o.png"], "nothere.png: no such file"),
+    (["info", "/nonexistent/model.npz"], "model file does not exist"),
+    (["dream", "--out", "d", "--frames", "-3"], "at least 1"),
+])
+def test_bad_arguments_give_one_clear_line_and_nonzero_exit(capsys, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code, _, err = run_cli(capsys, *args)
+    except SystemExit as stop:  # argparse's own usage errors
+        code, err = stop.code, capsys.readouterr().err
+    assert code != 0
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_reconstruct_fills_the_hidden_part_and_keeps_the_rest(capsys, tiny_model_file, leaf_folder, tmp_path):
+    leafset = load_leaf_folder(leaf_folder)
+    index = int(np.nonzero(leafset.held_out)[0][0])
+    leaf = leafset.masks[index]
+    hidden = blob_mask(leaf, 0.25, np.random.default_rng(2))
+    photo = (leaf * ~hidden * 255).astype(np.uint8)
+    photo[hidden] = 128  # something grey where the hand was: ignored because hidden
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray((hidden * 255).astype(np.uint8)).save(tmp_path / "mask.png")
+    code, out, err = run_cli(capsys, "reconstruct", tmp_path / "photo.png", "--mask", tmp_path / "mask.png",
+                             "--out", tmp_path / "out.png", "--model", tiny_model_file)
+    assert code == 0, err
+    result = np.asarray(Image.open(tmp_path / "out.png")).astype(np.float32) / 255
+    assert result.shape == leaf.shape
+    np.testing.assert_allclose(result[~hidden], leaf[~hidden], atol=1 / 255)
+    assert np.mean((result[hidden] > 0.5) == (leaf[hidden] > 0.5)) > 0.85
+
+
+def test_reconstruct_mask_of_another_size_is_refused(capsys, tiny_model_file, tmp_path):
+    Image.fromarray(np.zeros((40, 40), np.uint8)).save(tmp_path / "mask.png")
+    photo = np.zeros((50, 60), np.uint8)
+    photo[10:40, 20:40] = 255
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    code, _, err = run_cli(capsys, "reconstruct", tmp_path / "photo.png", "--mask", tmp_path / "mask.png",
+                           "--out", tmp_path / "o.png", "--model", tiny_model_file)
+    assert code == 1 and "same size" in err
+
+
+def test_dream_writes_frames_that_look_like_leaves(capsys, tiny_model_file, tmp_path):
+    code, _, err = run_cli(capsys, "dream", "--model", tiny_model_file, "--out", tmp_path / "d", "--frames", 3,
+                           "--chains", 2, "--size", "64x64")
+    assert code == 0, err
+    frames = sorted((tmp_path / "d").glob("*.png"))
+    assert len(frames) == 3
+    picture = np.asarray(Image.open(frames[-1])).astype(np.float32) / 255
+    assert picture.shape == (64, 128)
+    leafy = picture > 0.5
+    # a leaf in the middle of the frame, dark ground at the corners
+    assert 0.05 < leafy.mean() < 0.7
+    assert picture[:4, :4].mean() < 0.2
+
+
+def test_bench_json_has_every_figure(capsys, tiny_model_file):
+    code, out, err = run_cli(capsys, "bench", "--model", tiny_model_file, "--json", "--seconds", 0.05)
+    assert code == 0, err
+    figures = json.loads(out)
+    for key in ("gibbs_chain_steps_per_s", "dense_limit_chain_steps_per_s", "numpy_gibbs_chain_steps_per_s",
+                "sklearn_gibbs_chain_steps_per_s", "sklearn64_gibbs_chain_steps_per_s", "train_samples_per_s",
+                "sklearn_train_samples_per_s", "warm_start_to_first_sample_s"):
+        assert figures[key] > 0, key
+    assert figures["shape"] == [1024, 96]

@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+from leafdream.complete import complete, network_filler, telea_completion
+from leafdream.errors import LeafdreamError
+from leafdream.kernels import RandomKeys
+from leafdream.leaves import load_leaf_folder
+from leafdream.occluders import blob_mask, hand_mask
+from leafdream.reconstruct import reconstruct
+
+
+def test_blob_mask_hides_the_asked_share_of_the_leaf(rng):
+    leaf = np.zeros((100, 120), np.float32)
+    leaf[20:80, 30:90] = 1
+    hidden = blob_mask(leaf, 0.25, rng)
+    assert abs(hidden[leaf > 0.5].mean() - 0.25) < 0.01
+    assert hand_mask((100, 120), rng).any()
+
+
+@pytest.fixture(scope="module")
+def occluded_leaves(leaf_folder):
+    leafset = load_leaf_folder(leaf_folder)
+    rng = np.random.default_rng(7)
+    cases = []
+    for index in np.nonzero(leafset.held_out)[0]:
+        leaf = leafset.masks[index]
+        cases.append((leaf, blob_mask(leaf, 0.25, rng)))
+    return cases
+
+
+def test_known_pixels_come_out_exactly_as_they_went_in(tiny_model, occluded_leaves):
+    leaf, hidden = occluded_leaves[0]
+    result = complete(leaf * ~hidden, hidden, tiny_model.size, network_filler(tiny_model, RandomKeys(0)))
+    assert result.probability.shape == leaf.shape
+    np.testing.assert_array_equal(result.probability[~hidden], leaf[~hidden])
+    assert 0 <= result.probability.min() and result.probability.max() <= 1
+
+
+def test_network_fill_recovers_most_hidden_pixels_with_a_sharp_edge(tiny_model, occluded_leaves):
+    errors, blank_errors, soft = [], [], []
+    for leaf, hidden in occluded_leaves:
+        result = complete(leaf * ~hidden, hidden, tiny_model.size, network_filler(tiny_model, RandomKeys(1)))
+        truth = leaf[hidden] > 0.5
+        errors.append(np.mean((result.probability[hidden] > 0.5) != truth))
+        blank_errors.append(np.mean(truth))
+        filled = result.probability[hidden]
+        soft.append(np.mean((filled > 0.1) & (filled < 0.9)))
+    # blobs cover much ground too, so "all hidden is ground" is a strong baseline for a 32-px toy model
+    assert np.mean(errors) < 0.8 * np.mean(blank_errors)
+    assert np.mean(errors) < 0.13
+    # a blurred upscale of a 32-px image would leave a wide grey rim; the fill is sharp
+    assert np.mean(soft) < 0.08
+
+
+def test_telea_baseline_fills_small_holes(occluded_leaves):
+    leaf, _ = occluded_leaves[0]
+    hidden = np.zeros_like(leaf, bool)
+    ys, xs = np.nonzero(leaf > 0.5)
+    hidden[ys.mean().astype(int) - 3: ys.mean().astype(int) + 3, xs.mean().astype(int) - 3: xs.mean().astype(int) + 3] = True
+    filled = telea_completion(np.where(hidden, 0, leaf).astype(np.float32), hidden)
+    assert filled[hidden].mean() > 0.9
+
+
+def test_reconstruct_rejects_mismatched_and_total_masks(tiny_model, occluded_leaves):
+    leaf, hidden = occluded_leaves[0]
+    photo = (leaf * 255).astype(np.uint8)
+    with pytest.raises(LeafdreamError, match="same size"):
+        reconstruct(tiny_model, photo, hidden[:-1])
+    with pytest.raises(LeafdreamError, match="hides every pixel"):
+        reconstruct(tiny_model, photo, np.ones_like(hidden))
+
+
+def test_a_fully_hidden_leaf_is_an_error_not_a_crash(tiny_model, occluded_leaves):
+    leaf, _ = occluded_leaves[0]
+    with pytest.raises(LeafdreamError, match="no visible leaf"):
+        complete(np.zeros_like(leaf), leaf > 0.5, tiny_model.size, network_filler(tiny_model, RandomKeys(0)))

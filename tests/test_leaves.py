@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from leafdream.errors import LeafdreamError
+from leafdream.leaves import load_leaf_folder, load_mask, mask_from_image
+from leafdream.normalise import Pose, estimate_pose, normalise, similarity, warp_to_image, warp_to_model
+from leafdream.procedural import SPECIES, draw_leaf, generate_leaves
+
+
+def iou(a, b):
+    a, b = a > 0.5, b > 0.5
+    return (a & b).sum() / max((a | b).sum(), 1)
+
+
+def test_generated_species_differ_more_between_than_within():
+    masks, names = generate_leaves(per_species=4, size=96, seed=0)
+    images = np.array([normalise(m.astype(np.float32) / 255, 32)[0].ravel() for m in masks])
+    names = np.array(names)
+    within, between = [], []
+    for i in range(len(images)):
+        for j in range(i + 1, len(images)):
+            (within if names[i] == names[j] else between).append(iou(images[i], images[j]))
+    assert np.mean(within) > np.mean(between) + 0.1
+    assert len(set(names)) == len(SPECIES)
+
+
+def test_polarity_is_detected_both_ways():
+    leaf = draw_leaf(SPECIES[0], np.random.default_rng(0), 96)
+    white_on_black = mask_from_image(leaf)
+    black_on_white = mask_from_image(255 - leaf)
+    np.testing.assert_allclose(white_on_black, black_on_white, atol=1e-6)
+    assert white_on_black[48, 48] == 1.0 and white_on_black[0, 0] == 0.0
+
+
+def test_a_photo_of_a_leaf_on_a_plain_ground_becomes_a_mask(rng):
+    leaf = draw_leaf(SPECIES[2], rng, 128) > 127
+    photo = np.zeros((128, 128, 3), np.uint8)
+    photo[:] = (235, 230, 220)
+    photo[leaf] = (40, 120, 50)
+    photo = np.clip(photo + rng.normal(0, 8, photo.shape), 0, 255).astype(np.uint8)
+    mask = mask_from_image(photo)
+    assert iou(mask, leaf) > 0.95
+    with pytest.raises(LeafdreamError, match="not a leaf mask"):
+        mask_from_image(photo, source="leaf.jpg", require_mask=True)
+
+
+@pytest.mark.parametrize("content, message", [
+    (np.zeros((64, 64), np.uint8), "no leaf found"),
+    (np.full((64, 64), 255, np.uint8), "no leaf found"),
+])
+def test_blank_images_are_not_leaves(content, message):
+    with pytest.raises(LeafdreamError, match=message):
+        mask_from_image(content, source="blank.png")
+
+
+def test_normalisation_undoes_rotation_scale_and_shift(rng):
+    leaf = draw_leaf(SPECIES[0], np.random.default_rng(5), 160, pose_jitter=False).astype(np.float32) / 255
+    reference, _ = normalise(leaf, 48)
+    for _ in range(4):
+        moved = cv2_move(leaf, rng)
+        image, _ = normalise(moved, 48)
+        assert iou(image, reference) > 0.9
+
+
+def cv2_move(leaf, rng):
+    import cv2
+    matrix = similarity(leaf.shape[0], rng.uniform(0, 360), rng.uniform(0.7, 1.1), shift=tuple(rng.uniform(-10, 10, 2)))
+    return cv2.warpAffine(leaf, matrix, leaf.shape[::-1])
+
+
+def test_pose_round_trip_returns_to_the_photo(rng):
+    leaf = draw_leaf(SPECIES[3], rng, 200).astype(np.float32) / 255
+    pose = estimate_pose(leaf, 64)
+    back = warp_to_image(warp_to_model(leaf, pose), pose, leaf.shape)
+    assert iou(back, leaf) > 0.9
+    assert isinstance(pose, Pose) and 0.1 < pose.scale < 1
+
+
+def test_folder_loading_and_held_out_split(leaf_folder):
+    leafset = load_leaf_folder(leaf_folder)
+    assert len(leafset.masks) == 6 * 8
+    assert leafset.held_out.sum() == 6 * 2
+    for name in leafset.species_names:
+        files = [f for f, s in zip(leafset.files, leafset.species) if s == name]
+        held = [f for f, s, h in zip(leafset.files, leafset.species, leafset.held_out) if s == name and h]
+        assert held == files[-2:]
+    assert leafset.fingerprint() == load_leaf_folder(leaf_folder).fingerprint()
+
+
+def test_manifest_layout_is_read(tmp_path, leaf_folder):
+    rows = ["file,species,source_file"]
+    for path in sorted(leaf_folder.rglob("*.png"))[:6]:
+        target = tmp_path / path.relative_to(leaf_folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        rows.append(f"{path.relative_to(leaf_folder).as_posix()},Some_Species,x")
+    (tmp_path / "manifest.csv").write_text("\n".join(rows) + "\n")
+    leafset = load_leaf_folder(tmp_path)
+    assert leafset.species_names == ["some_species"] and len(leafset.masks) == 6
+
+
+def test_missing_empty_unreadable_and_non_mask_folders_are_named(tmp_path, rng):
+    with pytest.raises(LeafdreamError, match="does not exist"):
+        load_leaf_folder(tmp_path / "nowhere")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(LeafdreamError, match="no images found"):
+        load_leaf_folder(empty)
+    broken = tmp_path / "broken" / "acer"
+    broken.mkdir(parents=True)
+    (broken / "01.png").write_bytes(b"\x89PNG this is not a png")
+    with pytest.raises(LeafdreamError, match=r"01\.png: not a readable image"):
+        load_leaf_folder(tmp_path / "broken")
+    noisy = tmp_path / "noisy" / "acer"
+    noisy.mkdir(parents=True)
+    Image.fromarray(rng.integers(0, 255, (64, 64), dtype=np.uint8)).save(noisy / "01.png")
+    with pytest.raises(LeafdreamError, match=r"01\.png: not a leaf mask"):
+        load_leaf_folder(tmp_path / "noisy")
+    with pytest.raises(LeafdreamError, match="no such file"):
+        load_mask(tmp_path / "nothing.png")
