@@ -16,9 +16,40 @@ from typing import Callable
 import numpy as np
 from tqdm import tqdm
 
+from . import numba_setup  # noqa: F401  (sets the cache directory before numba loads)
+from numba import njit
+
 from .errors import LeafdreamError
 from .kernels import RandomKeys
 from .rbm import RBM
+
+
+@njit(cache=True, nogil=True, fastmath=True, boundscheck=False, error_model="numpy")
+def momentum_update(weights, velocity, gradient, learning_rate, momentum, weight_decay,
+                    hidden_offset, visible_offset, velocity_dot_hidden_offset, velocity_dot_visible_offset):
+    """One pass over the weights: velocity = momentum * velocity + rate * (gradient - decay * W); W += velocity.
+
+    weights, velocity, gradient: float32 (V, H), updated in place (weights, velocity).
+    Also returns, from the same pass, velocity @ hidden_offset (V,) and velocity.T @ visible_offset (H,),
+    which map the centered update back to the ordinary biases. At small batches the update of
+    the 2M weights, not the matmuls, is what costs: numpy would make ten passes over 8 MB.
+    """
+    rows, cols = weights.shape
+    rate = np.float32(learning_rate)
+    mom = np.float32(momentum)
+    decay = np.float32(weight_decay)
+    for j in range(cols):
+        velocity_dot_visible_offset[j] = 0.0
+    for i in range(rows):
+        acc = np.float32(0.0)
+        mu = visible_offset[i]
+        for j in range(cols):
+            step = mom * velocity[i, j] + rate * (gradient[i, j] - decay * weights[i, j])
+            velocity[i, j] = step
+            weights[i, j] += step
+            acc += step * hidden_offset[j]
+            velocity_dot_visible_offset[j] += step * mu
+        velocity_dot_hidden_offset[i] = acc
 
 
 @dataclass
@@ -87,6 +118,9 @@ class RBMTrainer:
         self.visible_offset = data_mean.astype(np.float32) if config.centering else np.zeros(rbm.n_visible, np.float32)
         self.hidden_offset = np.full(rbm.n_hidden, 0.5 if config.centering else 0.0, np.float32)
         self.velocity_w = np.zeros_like(rbm.weights)
+        self.gradient_w = np.zeros_like(rbm.weights)
+        self.shift_b = np.zeros_like(rbm.visible_bias)
+        self.shift_c = np.zeros_like(rbm.hidden_bias)
         self.velocity_b = np.zeros_like(rbm.visible_bias)
         self.velocity_c = np.zeros_like(rbm.hidden_bias)
         start = self.rng.random((config.persistent_chains, rbm.n_visible), dtype=np.float32)
@@ -109,8 +143,11 @@ class RBMTrainer:
         h_data = rbm.mean_hiddens(batch)
         v_model, h_model = self.negative_phase(batch)
         mu, lam = self.visible_offset, self.hidden_offset
-        grad_w = (batch - mu).T @ (h_data - lam) / np.float32(batch.shape[0])
-        grad_w -= (v_model - mu).T @ (h_model - lam) / np.float32(v_model.shape[0])
+        # Positive minus negative statistics as one matmul of stacked, signed, centered states.
+        visible_stack = np.concatenate([(batch - mu) / np.float32(batch.shape[0]),
+                                        (v_model - mu) / np.float32(-v_model.shape[0])])
+        hidden_stack = np.concatenate([h_data - lam, h_model - lam])
+        np.matmul(visible_stack.T, hidden_stack, out=self.gradient_w)
         grad_b = batch.mean(axis=0) - v_model.mean(axis=0)
         mean_h_data = h_data.mean(axis=0)
         grad_c = mean_h_data - h_model.mean(axis=0)
@@ -118,16 +155,15 @@ class RBMTrainer:
             grad_c += cfg.sparsity_cost * (cfg.sparsity_target - mean_h_data)
         lr = np.float32(learning_rate)
         mom = np.float32(momentum)
-        self.velocity_w *= mom
-        self.velocity_w += lr * (grad_w - np.float32(cfg.weight_decay) * rbm.weights)
+        momentum_update(rbm.weights, self.velocity_w, self.gradient_w, lr, mom, cfg.weight_decay,
+                        lam, mu, self.shift_b, self.shift_c)
         self.velocity_b *= mom
         self.velocity_b += lr * grad_b
         self.velocity_c *= mom
         self.velocity_c += lr * grad_c
-        rbm.weights += self.velocity_w
         # Map the centered update back to the ordinary biases.
-        rbm.visible_bias += self.velocity_b - self.velocity_w @ lam
-        rbm.hidden_bias += self.velocity_c - self.velocity_w.T @ mu
+        rbm.visible_bias += self.velocity_b - self.shift_b
+        rbm.hidden_bias += self.velocity_c - self.shift_c
         if cfg.centering:
             rate = np.float32(cfg.offset_rate)
             self.hidden_offset *= 1 - rate
