@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .gibbs import GibbsChains
 from .kernels import RandomKeys
 from .rbm import RBM
 
@@ -68,16 +69,13 @@ class DBN:
         leaf averaged over the last ``average_last`` steps.
         """
         rbm = self.layers[0]
-        clamp_mask = np.ascontiguousarray(known, dtype=np.uint8)
-        clamp_values = np.ascontiguousarray(np.broadcast_to(visible, (clamp_mask.shape[0], visible.shape[1])),
-                                            dtype=np.float32) if clamp_mask.shape[0] > 1 else \
-            np.ascontiguousarray(visible[:1], dtype=np.float32)
-        state = np.ascontiguousarray(visible, dtype=np.float32)
-        total = np.zeros_like(state)
-        burn_in = max(steps - average_last, 0)
-        if burn_in:
-            state, _, _ = rbm.gibbs(state, burn_in, keys, beta, clamp_mask, clamp_values)
-        for _ in range(steps - burn_in):
-            state, probs, _ = rbm.gibbs(state, 1, keys, beta, clamp_mask, clamp_values)
-            total += probs
-        return total / max(steps - burn_in, 1)
+        clamp_mask = np.ascontiguousarray(np.broadcast_to(known, visible.shape), dtype=np.uint8)
+        clamp_values = np.ascontiguousarray(visible, dtype=np.float32)
+        chains = GibbsChains(rbm, visible, keys, clamp_mask, clamp_values)
+        averaged = min(average_last, steps)
+        chains.run(steps - averaged, beta)
+        total = np.zeros_like(chains.visible_probs)
+        for _ in range(averaged):
+            chains.run(1, beta)
+            total += chains.visible_probs
+        return total / max(averaged, 1)

@@ -15,43 +15,37 @@ from PIL import Image
 
 from .dbn import DBN
 from .errors import LeafdreamError
-from .kernels import RandomKeys, sample_layer
+from .gibbs import GibbsChains
+from .kernels import RandomKeys
 
 
 class DreamChains:
-    """B free chains in the top RBM.
+    """B free chains in the top RBM (a ``GibbsChains``), seen through the generative pass.
 
-    State: ``top_visible`` float32 (B, n_{depth-1}) binary samples and ``top_visible_probs``
-    (B, n_{depth-1}), the mean-field of the last half-step (what the images show).
+    ``top_visible_probs`` float32 (B, n_{depth-1}) is the mean-field of the last half-step:
+    what the images show.
     """
 
     def __init__(self, dbn: DBN, chains: int, seed: int, start: np.ndarray | None = None):
         self.dbn = dbn
-        self.keys = RandomKeys(seed)
         top = dbn.top
         if start is None:
             rng = np.random.default_rng(seed)
             start = (rng.random((chains, top.n_visible), dtype=np.float32) < 0.5).astype(np.float32)
-        self.top_visible = np.ascontiguousarray(start, dtype=np.float32)
-        self.top_visible_probs = self.top_visible.copy()
-        self.top_hidden = np.zeros((chains, top.n_hidden), np.float32)
-        self._pre_hidden = np.empty_like(self.top_hidden)
-        self._pre_visible = np.empty_like(self.top_visible)
+        self.gibbs = GibbsChains(top, start, RandomKeys(seed))
         self.steps_taken = 0
 
     @property
     def chains(self) -> int:
-        return self.top_visible.shape[0]
+        return self.gibbs.chains
+
+    @property
+    def top_visible_probs(self) -> np.ndarray:
+        return self.gibbs.visible_probs
 
     def advance(self, steps: int, beta: float = 1.0) -> None:
         """Run ``steps`` Gibbs steps at inverse temperature ``beta`` (< 1 wanders, > 1 settles)."""
-        top = self.dbn.top
-        down = top.weights.T
-        for _ in range(steps):
-            sample_layer(self.top_visible, top.weights, top.hidden_bias, beta, self.keys,
-                         out_samples=self.top_hidden, pre_buffer=self._pre_hidden)
-            sample_layer(self.top_hidden, down, top.visible_bias, beta, self.keys, out_samples=self.top_visible,
-                         out_probs=self.top_visible_probs, pre_buffer=self._pre_visible)
+        self.gibbs.run(steps, beta)
         self.steps_taken += steps
 
     def images(self) -> np.ndarray:

@@ -116,6 +116,40 @@ def bernoulli_layer(pre, bias, beta, key, clamp_mask, clamp_values, samples, pro
 
 
 @njit(**_FAST)
+def count_changes(old, new):
+    """Number of entries where two float32 (B, N) state arrays differ."""
+    rows, cols = old.shape
+    changed = 0
+    for i in range(rows):
+        for j in range(cols):
+            if old[i, j] != new[i, j]:
+                changed += 1
+    return changed
+
+
+@njit(**_FAST)
+def add_changed_rows(pre, old, new, rows_matrix):
+    """pre += (new - old) @ rows_matrix, touching only the rows of units whose state changed.
+
+    pre:         float32 (B, N) pre-activations, updated in place
+    old, new:    float32 (B, M) states before and after a half-step
+    rows_matrix: float32 (M, N), C-contiguous (W for visible -> hidden, W.T copy for hidden -> visible)
+
+    Binary states that are mostly settled flip only a few units per step (on the shipped
+    model about 2 % of hidden and 7 % of visible units), so this does a few percent of the
+    dense matmul's work.
+    """
+    chains, units = old.shape
+    cols = rows_matrix.shape[1]
+    for b in range(chains):
+        for m in range(units):
+            delta = new[b, m] - old[b, m]
+            if delta != 0:
+                for n in range(cols):
+                    pre[b, n] += delta * rows_matrix[m, n]
+
+
+@njit(**_FAST)
 def uniform_fill(key, out):
     """Fill float32 ``out`` (B, N) with counter-based U[0, 1) numbers (used by tests of the stream)."""
     rows, cols = out.shape
@@ -192,4 +226,7 @@ def warm_up() -> None:
     sample_layer(inputs, weights, bias, 1.0, rng_keys, clamp_mask=np.zeros((1, 3), np.uint8),
                  clamp_values=np.zeros((1, 3), np.float32))
     mean_field_layer(inputs, weights, bias)
+    old, new = np.zeros((2, 4), np.float32), np.ones((2, 4), np.float32)
+    count_changes(old, new)
+    add_changed_rows(np.zeros((2, 3), np.float32), old, new, weights)
     uniform_fill(np.uint64(1), np.empty((1, 2), np.float32))

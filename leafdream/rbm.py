@@ -10,7 +10,7 @@ using approximations to the likelihood gradient" (PCD, 2008); Melchior, Fischer 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,17 @@ class RBM:
     weights: np.ndarray
     visible_bias: np.ndarray
     hidden_bias: np.ndarray
+    _weights_t: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def weights_t(self) -> np.ndarray:
+        """A C-contiguous copy of W.T, float32 (H, V), made once; rows of it are what a flipped hidden unit adds."""
+        if self._weights_t is None:
+            self._weights_t = np.ascontiguousarray(self.weights.T)
+        return self._weights_t
+
+    def weights_changed(self) -> None:
+        """Call after changing ``weights`` in place (training) so the cached transpose is rebuilt."""
+        self._weights_t = None
 
     @property
     def n_visible(self) -> int:

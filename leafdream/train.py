@@ -157,6 +157,7 @@ class RBMTrainer:
         mom = np.float32(momentum)
         momentum_update(rbm.weights, self.velocity_w, self.gradient_w, lr, mom, cfg.weight_decay,
                         lam, mu, self.shift_b, self.shift_c)
+        rbm.weights_changed()
         self.velocity_b *= mom
         self.velocity_b += lr * grad_b
         self.velocity_c *= mom
