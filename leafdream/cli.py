@@ -86,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--dream-steps", type=positive_int, default=20000, help="Gibbs steps per dreaming chain")
     evaluate.add_argument("--seed", type=int, default=0)
 
+    leafmap = commands.add_parser("map", help="leaf space: draw the poster, or (re)compute the map of a model")
+    leafmap.add_argument("--out", help="poster image to write (.png)")
+    leafmap.add_argument("--size", type=size_pair, default=(2400, 2400), help="WxH of the poster (default 2400x2400)")
+    leafmap.add_argument("--tiles", type=positive_int, default=28, help="imagined leaves per side (default 28)")
+    leafmap.add_argument("--no-labels", action="store_true", help="leave out the species names")
+    leafmap.add_argument("--compute", action="store_true", help="compute the map and store it in the model file")
+    leafmap.add_argument("--data", help="with --compute: the data folder the model was trained on")
+    leafmap.add_argument("--model", default=None)
+    leafmap.add_argument("--seed", type=int, default=0)
+
     info = commands.add_parser("info", help="describe a model file")
     info.add_argument("model", nargs="?", default=None)
     return parser
@@ -136,6 +146,12 @@ def run(args: argparse.Namespace) -> int:
 
         eval_command(model_path(args.model), args.data, as_json=args.json, limit=args.limit,
                      dream_steps=args.dream_steps, seed=args.seed)
+        return 0
+    if args.command == "map":
+        from .mapcommand import map_command
+
+        map_command(model_path(args.model), out=args.out, size=args.size, tiles=args.tiles, labels=not args.no_labels,
+                    compute=args.compute, data_dir=args.data, seed=args.seed)
         return 0
     if args.command == "info":
         from .modelfile import load_model

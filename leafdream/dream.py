@@ -19,21 +19,44 @@ from .gibbs import GibbsChains
 from .kernels import RandomKeys
 
 
-class DreamChains:
-    """B free chains in the top RBM (a ``GibbsChains``), seen through the generative pass.
+def energy(chains: GibbsChains) -> np.ndarray:
+    """E(v, h) = -v W h - b v - c h of every chain's current state: float64 (B,)."""
+    rbm = chains.rbm
+    coupling = np.einsum("ij,ij->i", chains.pre_hidden, chains.hidden, dtype=np.float64)
+    return -coupling - chains.visible @ rbm.visible_bias.astype(np.float64) - chains.hidden @ rbm.hidden_bias.astype(np.float64)
 
-    ``top_visible_probs`` float32 (B, n_{depth-1}) is the mean-field of the last half-step:
-    what the images show.
+
+class DreamChains:
+    """B free chains in the top RBM, seen through the generative pass; optionally tempered.
+
+    With ``ladder`` (inverse temperatures, the first the one shown, e.g. (1.0, 0.9, 0.8, 0.7)),
+    every shown chain has hotter partner chains, and neighbouring rungs swap states by the
+    Metropolis rule every ``swap_every`` steps (parallel tempering; Desjardins et al. 2010):
+    hot chains cross between leaf shapes easily and hand their states down, so the shown
+    chain moves between species instead of settling in one.
+    ``top_visible_probs`` float32 (B, n_{depth-1}) is what the images show.
     """
 
-    def __init__(self, dbn: DBN, chains: int, seed: int, start: np.ndarray | None = None):
+    def __init__(self, dbn: DBN, chains: int, seed: int, start: np.ndarray | None = None,
+                 ladder: tuple[float, ...] = (1.0,), swap_every: int = 10):
         self.dbn = dbn
         top = dbn.top
+        rng = np.random.default_rng(seed)
         if start is None:
-            rng = np.random.default_rng(seed)
             start = (rng.random((chains, top.n_visible), dtype=np.float32) < 0.5).astype(np.float32)
-        self.gibbs = GibbsChains(top, start, RandomKeys(seed))
+        self.ladder = tuple(float(b) for b in ladder)
+        if not self.ladder or any(not (0 < b <= 5) for b in self.ladder):
+            raise LeafdreamError(f"tempering ladder {ladder!r}: inverse temperatures must be in (0, 5]")
+        self.rungs = [GibbsChains(top, start, RandomKeys(seed * 7919 + k)) for k in range(len(self.ladder))]
+        self.swap_every = swap_every
+        self.rng = rng
+        self.swaps_tried = 0
+        self.swaps_taken = 0
         self.steps_taken = 0
+
+    @property
+    def gibbs(self) -> GibbsChains:
+        return self.rungs[0]
 
     @property
     def chains(self) -> int:
@@ -44,12 +67,29 @@ class DreamChains:
         return self.gibbs.visible_probs
 
     def advance(self, steps: int, beta: float = 1.0) -> None:
-        """Run ``steps`` Gibbs steps at inverse temperature ``beta`` (< 1 wanders, > 1 settles)."""
-        self.gibbs.run(steps, beta)
-        self.steps_taken += steps
+        """Run ``steps`` Gibbs steps; ``beta`` scales the whole ladder (< 1 wanders, > 1 settles)."""
+        while steps > 0:
+            burst = min(steps, self.swap_every) if len(self.rungs) > 1 else steps
+            for rung, rung_beta in zip(self.rungs, self.ladder):
+                rung.run(burst, beta * rung_beta)
+            if len(self.rungs) > 1:
+                self._swap(beta)
+            steps -= burst
+            self.steps_taken += burst
+
+    def _swap(self, beta: float) -> None:
+        energies = [energy(rung) for rung in self.rungs]
+        for k in range(len(self.rungs) - 1):
+            log_accept = beta * (self.ladder[k] - self.ladder[k + 1]) * (energies[k] - energies[k + 1])
+            accept = np.log(self.rng.random(self.chains)) < log_accept
+            self.swaps_tried += self.chains
+            if accept.any():
+                self.rungs[k].exchange(self.rungs[k + 1], accept)
+                energies[k][accept], energies[k + 1][accept] = energies[k + 1][accept], energies[k][accept].copy()
+                self.swaps_taken += int(accept.sum())
 
     def images(self) -> np.ndarray:
-        """Pixel probabilities of every chain: float32 (B, size, size)."""
+        """Pixel probabilities of every shown chain: float32 (B, size, size)."""
         size = self.dbn.size
         pixels = self.dbn.down(self.top_visible_probs, self.dbn.depth - 1)
         return pixels.reshape(self.chains, size, size)

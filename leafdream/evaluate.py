@@ -28,6 +28,7 @@ from .modelfile import Model, load_model
 from .occluders import blob_mask
 
 HIDDEN_SHARE = 0.25
+DREAM_LADDER = (1.0, 0.9, 0.8, 0.7)
 
 
 def split_from_model(model: Model, leafset: LeafSet) -> tuple[np.ndarray, np.ndarray]:
@@ -97,12 +98,13 @@ def iou_to_library(images: np.ndarray, library: np.ndarray) -> tuple[np.ndarray,
 
 
 def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps: int = 20000, chains: int = 8,
-                  record_every: int = 100, burn_in: int = 1000, beta: float = 1.0) -> dict:
+                  record_every: int = 100, burn_in: int = 1000, beta: float = 1.0,
+                  ladder: tuple[float, ...] = (1.0,)) -> dict:
     size = model.size
     images = normalised_leaves(leafset, size, train_index)
     library = mirrored_library(images, size)
     species = np.array(leafset.species)[np.concatenate([train_index, train_index])]
-    dream = DreamChains(model.dbn, chains, seed)
+    dream = DreamChains(model.dbn, chains, seed, ladder=ladder)
     dream.advance(burn_in, beta)
     best_iou, visited, frames = [], [set() for _ in range(chains)], 0
     switches = np.zeros(chains, int)
@@ -125,6 +127,8 @@ def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps:
         "dream_chains": chains,
         "dream_steps_per_chain": steps,
         "dream_beta": beta,
+        "dream_ladder": list(ladder),
+        "dream_swap_acceptance": dream.swaps_taken / max(dream.swaps_tried, 1),
         "dream_median_nearest_leaf_iou": float(np.median(best_iou)),
         "dream_share_close_to_a_leaf_iou_0_8": float(np.mean(best_iou >= 0.8)),
         "dream_share_copies_iou_0_97": float(np.mean(best_iou >= 0.97)),
@@ -142,7 +146,11 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
     train_index, held_index = split_from_model(model, leafset)
     figures = {}
     figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
-    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps))
+    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DREAM_LADDER))
+    if "map_positions" in model.extras:
+        from .mapeval import map_figures
+
+        figures.update(map_figures(model, leafset, seed))
     if as_json:
         print(json.dumps(figures, indent=1))
     else:
@@ -158,5 +166,16 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
               f"{figures['dream_share_copies_iou_0_97']:.0%} near-copies (>= 0.97)")
         print(f"  species visited per chain {figures['dream_species_visited_per_chain_mean']:.1f} "
               f"({figures['dream_species_visited_all_chains']} by all chains), "
-              f"{figures['dream_species_changes_per_chain_mean']:.0f} changes of nearest species per chain")
+              f"{figures['dream_species_changes_per_chain_mean']:.0f} changes of nearest species per chain; "
+              f"tempering ladder {figures['dream_ladder']}, swap acceptance {figures['dream_swap_acceptance']:.2f}")
+        if "map_leaves" in figures:
+            f = figures
+            print(f"leaf space, {f['map_leaves']} training leaves (t-SNE of top-level codes vs of raw pixels):")
+            print(f"  5-NN species accuracy in the map  {f['map_knn5_species_accuracy']:.3f}   pixels {f['pixel_map_knn5_species_accuracy']:.3f}")
+            print(f"  trustworthiness (5 neighbours)    {f['map_trustworthiness']:.3f}   pixels {f['pixel_map_trustworthiness']:.3f}")
+            print(f"  held-out leaves placed on the map: mean IoU of the leaf imagined there {f['map_held_out_placed_iou_mean']:.3f} "
+                  f"(from their own code {f['map_held_out_own_code_iou_mean']:.3f})")
+            print(f"  cursor -> image {f['cursor_to_image_ms_median']:.2f} ms median, {f['cursor_to_image_ms_p99']:.2f} ms p99")
+            print(f"  wander at {f['cursor_speed_map_widths_per_s']:.0%} of the map per second, {f['cursor_frames']} frames at 60 fps: "
+                  f"per-frame mean pixel change max {f['cursor_frame_change_max']:.4f}, p99 {f['cursor_frame_change_p99']:.4f}")
     return figures

@@ -84,6 +84,19 @@ class GibbsChains:
             self.visible, self._next_visible = self._next_visible, self.visible
             self.steps_since_sync += 1
 
+    @property
+    def pre_hidden(self) -> np.ndarray:
+        """visible @ W for the current state: float32 (B, H) (read-only use)."""
+        return self._pre_hidden
+
+    def exchange(self, other: "GibbsChains", rows: np.ndarray) -> None:
+        """Swap the states of the chains selected by bool ``rows`` (B,) with ``other``'s (same RBM)."""
+        for name in ("visible", "hidden", "visible_probs", "_pre_hidden", "_pre_visible"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            held = mine[rows].copy()
+            mine[rows] = theirs[rows]
+            theirs[rows] = held
+
     def hidden_probs(self, beta: float = 1.0) -> np.ndarray:
         """p(h | v) for the current visible state: float32 (B, H), from the kept pre-activations."""
         out = np.empty_like(self.hidden)

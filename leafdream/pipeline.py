@@ -12,6 +12,7 @@ from .dataset import augmented_leaves, normalised_leaves
 from .dbn import DBN
 from .errors import LeafdreamError
 from .leaves import LeafSet, load_leaf_folder
+from .mapstore import add_map
 from .modelfile import Model, save_model
 from .normalise import LONG_AXIS_STD_FRACTION
 from .train import RBMTrainingConfig, train_rbm
@@ -56,8 +57,11 @@ class TrainingPlan:
             config.validate()
 
 
-def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
-    """Train the DBN layer by layer on the leaves not held out; returns the model (not yet saved)."""
+def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print, with_map: bool = True) -> Model:
+    """Train the DBN layer by layer on the leaves not held out, then compute its leaf-space map.
+
+    Returns the model, not yet saved.
+    """
     plan.validate()
     started = time.perf_counter()
     train_index = np.nonzero(~leafset.held_out)[0]
@@ -96,7 +100,11 @@ def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log
             "holdout_per_species": plan.holdout_per_species,
         },
     }
-    return Model(dbn=dbn, metadata=metadata)
+    model = Model(dbn=dbn, metadata=metadata)
+    if with_map:
+        add_map(model, leafset, seed=plan.seed, log=log)
+    model.metadata["training"]["seconds"] = round(time.perf_counter() - started, 1)
+    return model
 
 
 def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = True, log=print) -> Model:

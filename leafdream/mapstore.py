@@ -1,0 +1,55 @@
+"""Computing the leaf-space map for a model and keeping it inside the model file.
+
+Extras stored in the model's ``.npz``:
+  ``map_positions`` float32 (N, 2)  t-SNE positions of the N training leaves in [0, 1]^2
+  ``map_codes``     uint8 (N, D)    their top-level codes, probabilities quantised to 0..255
+  ``map_leaf``      int32 (N,)      index of each leaf in ``metadata['data']['files']``
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dataset import normalised_leaves
+from .errors import LeafdreamError
+from .leafspace import LeafSpace, code_of, compute_map
+from .leaves import LeafSet
+from .modelfile import Model
+
+MAP_KEYS = ("map_positions", "map_codes", "map_leaf")
+
+
+def training_indices(model: Model, leafset: LeafSet) -> np.ndarray:
+    """Indices of ``leafset`` leaves that the model trained on (its held-out split excluded)."""
+    held = set(model.metadata.get("data", {}).get("held_out", []))
+    return np.array([i for i, f in enumerate(leafset.files) if f not in held])
+
+
+def add_map(model: Model, leafset: LeafSet, seed: int = 0, log=print) -> LeafSpace:
+    """Compute the t-SNE map of the model's training leaves and store it in ``model.extras``."""
+    index = training_indices(model, leafset)
+    log(f"leaf space: t-SNE of {len(index)} top-level codes")
+    codes = code_of(model.dbn, normalised_leaves(leafset, model.size, index))
+    positions = compute_map(codes, seed=seed)
+    model.extras["map_positions"] = positions
+    model.extras["map_codes"] = np.round(codes * 255).astype(np.uint8)
+    model.extras["map_leaf"] = index.astype(np.int32)
+    return leaf_space(model)
+
+
+def leaf_space(model: Model) -> LeafSpace:
+    """The model's leaf space; a clear error saying how to compute it when the file has none."""
+    if any(key not in model.extras for key in MAP_KEYS):
+        where = model.path or "this model"
+        raise LeafdreamError(
+            f"{where}: has no leaf-space map; compute one with "
+            f"'leafdream map --compute --data DIR --model {model.path or 'FILE'}' (DIR: the data it was trained on)"
+        )
+    positions = model.extras["map_positions"].astype(np.float32)
+    codes = model.extras["map_codes"].astype(np.float32) / 255.0
+    leaf = model.extras["map_leaf"].astype(np.int64)
+    species_of_leaf = model.metadata.get("data", {}).get("leaf_species", [])
+    if positions.shape != (len(leaf), 2) or codes.shape[0] != len(leaf) or codes.shape[1] != model.dbn.top.n_hidden:
+        raise LeafdreamError(f"{model.path}: the leaf-space map does not fit this model's shapes; recompute it")
+    species = np.array([species_of_leaf[i] if i < len(species_of_leaf) else "unknown" for i in leaf])
+    return LeafSpace.build(positions, codes, species)
