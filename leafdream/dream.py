@@ -26,6 +26,10 @@ def energy(chains: GibbsChains) -> np.ndarray:
     return -coupling - chains.visible @ rbm.visible_bias.astype(np.float64) - chains.hidden @ rbm.hidden_bias.astype(np.float64)
 
 
+# Inverse temperatures of the tempering ladder: the first is shown, the hotter ones help it move.
+DEFAULT_LADDER = (1.0, 0.9, 0.8, 0.7)
+
+
 class DreamChains:
     """B free chains in the top RBM, seen through the generative pass; optionally tempered.
 
@@ -110,7 +114,7 @@ def dream_command(model_path, out_dir, frames: int, steps_per_frame: int, chains
     model = load_model(model_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    dream = DreamChains(model.dbn, chains, seed)
+    dream = DreamChains(model.dbn, chains, seed, ladder=DEFAULT_LADDER)
     dream.advance(200, 1.0 / temperature)  # burn-in from the random start
     for frame in range(frames):
         dream.advance(steps_per_frame, 1.0 / temperature)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .complete import complete, nearest_leaf_filler, network_filler, telea_completion
 from .dataset import normalised_leaves
-from .dream import DreamChains
+from .dream import DEFAULT_LADDER, DreamChains
 from .errors import LeafdreamError
 from .kernels import RandomKeys
 from .leaves import LeafSet, load_leaf_folder
@@ -28,7 +28,6 @@ from .modelfile import Model, load_model
 from .occluders import blob_mask
 
 HIDDEN_SHARE = 0.25
-DREAM_LADDER = (1.0, 0.9, 0.8, 0.7)
 
 
 def split_from_model(model: Model, leafset: LeafSet) -> tuple[np.ndarray, np.ndarray]:
@@ -146,7 +145,7 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
     train_index, held_index = split_from_model(model, leafset)
     figures = {}
     figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
-    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DREAM_LADDER))
+    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER))
     if "map_positions" in model.extras:
         from .mapeval import map_figures
 

@@ -24,12 +24,14 @@ def default_layer_configs() -> list[RBMTrainingConfig]:
     The pixel layer learns with CD so its reconstructions are sharp (it does the
     inpainting); the layers above learn with centered PCD and longer chains, because the
     dream runs long free chains in the top RBM and short-chain training makes long
-    chains drift away from the data (Decelle et al. 2021).
+    chains drift away from the data (Decelle et al. 2021). The top RBM trains longest,
+    with 300 persistent chains at a low rate: against 60 epochs / 100 chains its free
+    chains visited twice the species (33 vs 15 per chain in 20 000 steps).
     """
     return [
         RBMTrainingConfig(epochs=60, learning_rate=0.01, method="cd", gibbs_steps=1),
         RBMTrainingConfig(epochs=40, learning_rate=0.005, method="pcd", gibbs_steps=5),
-        RBMTrainingConfig(epochs=60, learning_rate=0.005, method="pcd", gibbs_steps=10),
+        RBMTrainingConfig(epochs=150, learning_rate=0.003, method="pcd", gibbs_steps=10, persistent_chains=300),
     ]
 
 
