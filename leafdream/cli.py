@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     except LeafdreamError as error:
         print(f"leafdream {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # unwritable output, full disk, a folder where a file was expected…
+        where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+        print(f"leafdream {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"leafdream {args.command}: interrupted", file=sys.stderr)
         return 130

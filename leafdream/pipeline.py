@@ -110,6 +110,12 @@ def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log
 
 
 def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
+    target = Path(out)
+    if target.is_dir():
+        raise LeafdreamError(f"--out {out}: is a folder; give a file name like {target / 'model.npz'}")
+    if target.suffix != ".npz":
+        raise LeafdreamError(f"--out {out}: model files end in .npz")
+    plan.validate()
     leafset = load_leaf_folder(data_dir, plan.holdout_per_species)
     model = train_model(leafset, plan, progress, log)
     save_model(model, out)

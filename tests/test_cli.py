@@ -33,6 +33,10 @@ def test_train_end_to_end_writes_a_loadable_model(capsys, leaf_folder, tmp_path)
     (["reconstruct", "nothere.png", "--mask", "m.png", "--out", "o.png"], "nothere.png: no such file"),
     (["info", "/nonexistent/model.npz"], "model file does not exist"),
     (["dream", "--out", "d", "--frames", "-3"], "at least 1"),
+    (["train", "--data", ".", "--out", "."], "is a folder"),
+    (["train", "--data", ".", "--out", "model.pkl"], "end in .npz"),
+    (["map", "--out", "poster.png", "--model", "/nonexistent/m.npz"], "model file does not exist"),
+    (["eval", "--data", "/nonexistent/leaves", "--model", "/nonexistent/m.npz"], "model file does not exist"),
 ])
 def test_bad_arguments_give_one_clear_line_and_nonzero_exit(capsys, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -61,6 +65,13 @@ def test_reconstruct_fills_the_hidden_part_and_keeps_the_rest(capsys, tiny_model
     assert result.shape == leaf.shape
     np.testing.assert_allclose(result[~hidden], leaf[~hidden], atol=1 / 255)
     assert np.mean((result[hidden] > 0.5) == (leaf[hidden] > 0.5)) > 0.85
+
+
+def test_unwritable_output_is_one_line_not_a_traceback(capsys, tiny_model_file, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run_cli(capsys, "dream", "--model", tiny_model_file, "--out", blocker / "frames", "--frames", 1)
+    assert code == 1 and "error" in err and "Traceback" not in err and str(blocker) in err
 
 
 def test_reconstruct_mask_of_another_size_is_refused(capsys, tiny_model_file, tmp_path):
