@@ -96,6 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
     leafmap.add_argument("--model", default=None)
     leafmap.add_argument("--seed", type=int, default=0)
 
+    run_parser = commands.add_parser("run", help="the installation: full-screen, the default show")
+    run_parser.add_argument("--show", default="default", help="built-in show (default, demo) or one scene name")
+    run_parser.add_argument("--windowed", action="store_true", help="a 1280x720 window instead of full screen")
+    run_parser.add_argument("--display", type=int, default=0, help="display number for full screen (default 0)")
+    run_parser.add_argument("--camera", default=None, help="camera index, device or video file (camera scene not built yet)")
+    run_parser.add_argument("--fps", type=positive_int, default=60)
+    run_parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
+    run_parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
+    run_parser.add_argument("--model", default=None)
+    run_parser.add_argument("--seed", type=int, default=0)
+
+    render = commands.add_parser("render", help="render a show offline to a video file or PNG frames")
+    render.add_argument("show", nargs="?", default="default", help="built-in show (default, demo) or one scene name")
+    render.add_argument("--seconds", type=float, required=True)
+    render.add_argument("--out", required=True, help="FILE.mp4 or a folder for numbered PNG frames")
+    render.add_argument("--size", type=size_pair, default=(1920, 1080))
+    render.add_argument("--fps", type=positive_int, default=60)
+    render.add_argument("--model", default=None)
+    render.add_argument("--seed", type=int, default=0)
+
     info = commands.add_parser("info", help="describe a model file")
     info.add_argument("model", nargs="?", default=None)
     return parser
@@ -152,6 +172,17 @@ def run(args: argparse.Namespace) -> int:
 
         map_command(model_path(args.model), out=args.out, size=args.size, tiles=args.tiles, labels=not args.no_labels,
                     compute=args.compute, data_dir=args.data, seed=args.seed)
+        return 0
+    if args.command == "run":
+        from .app import run_command
+
+        run_command(model_path(args.model), args.show, args.windowed, args.display, args.camera, args.fps, args.seed,
+                    args.kiosk, max_frames=args.frames)
+        return 0
+    if args.command == "render":
+        from .offline import render_command
+
+        render_command(model_path(args.model), args.show, args.seconds, args.out, args.size, args.fps, args.seed)
         return 0
     if args.command == "info":
         from .modelfile import load_model

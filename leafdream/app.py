@@ -1,0 +1,118 @@
+"""``leafdream run``: the installation itself, full-screen, in a pygame window.
+
+The outer loop is the only place that reads the wall clock: it measures the frame's
+duration and hands it to the player as dt, measures the work and hands it to the frame
+governor. A splash shows while the model loads and the kernels warm up.
+Keys: O toggles the operator overlay, N skips to the next cue, Esc or Q quits (unless
+--kiosk, where only Ctrl+Shift+Q quits).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import numpy as np
+
+from .errors import LeafdreamError
+
+log = logging.getLogger(__name__)
+
+
+def _open_display(windowed: bool, display: int):
+    import pygame
+
+    pygame.display.init()
+    pygame.font.init()
+    count = pygame.display.get_num_displays()
+    if display < 0 or display >= count:
+        raise LeafdreamError(f"--display {display}: this machine has {count} display(s), numbered 0 to {count - 1}")
+    if windowed:
+        screen = pygame.display.set_mode((1280, 720), display=display)
+    else:
+        screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN, display=display)
+        pygame.mouse.set_visible(False)
+    pygame.display.set_caption("leafdream")
+    return screen
+
+
+def _splash(screen, text: str) -> None:
+    import pygame
+
+    screen.fill((6, 9, 7))
+    font = pygame.font.Font(None, max(24, screen.get_height() // 24))
+    label = font.render(text, True, (150, 196, 120))
+    screen.blit(label, label.get_rect(center=screen.get_rect().center))
+    pygame.display.flip()
+
+
+def _overlay(screen, lines: list[str]) -> None:
+    import pygame
+
+    font = pygame.font.Font(None, max(18, screen.get_height() // 45))
+    y = 10
+    for line in lines:
+        label = font.render(line, True, (230, 240, 220), (0, 0, 0))
+        screen.blit(label, (10, y))
+        y += label.get_height() + 2
+
+
+def run_command(model_path, show: str, windowed: bool, display: int, camera, fps: int, seed: int, kiosk: bool,
+                max_frames: int | None = None) -> None:
+    import pygame
+
+    from .offline import make_player
+    from .player import FrameGovernor
+    from .shows import resolve_show
+
+    resolve_show(show)  # a wrong show name is an error before any window opens
+    screen = _open_display(windowed, display)
+    _splash(screen, "leafdream is waking up")
+    if camera is not None:
+        log.warning("--camera %s: the camera scene is not built yet; running without a camera", camera)
+    width, height = screen.get_size()
+    player = make_player(model_path, show, (width, height), seed)
+    governor = FrameGovernor(fps)
+    clock = pygame.time.Clock()
+    show_overlay = False
+    frames = 0
+    work_ms = 0.0
+    started = time.perf_counter()
+    running = True
+    while running:
+        dt = clock.tick(fps) / 1000.0
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT and not kiosk:
+                running = False
+            elif event.type == pygame.KEYDOWN:
+                mods = pygame.key.get_mods()
+                wants_quit = event.key in (pygame.K_ESCAPE, pygame.K_q)
+                if wants_quit and (not kiosk or (event.key == pygame.K_q and mods & pygame.KMOD_CTRL and mods & pygame.KMOD_SHIFT)):
+                    running = False
+                elif event.key == pygame.K_n:
+                    player.skip()
+                elif event.key == pygame.K_o:
+                    show_overlay = not show_overlay
+        work_started = time.perf_counter()
+        player.update(min(dt, 0.1), governor.effort)
+        frame = player.frame()
+        surface = pygame.image.frombuffer(np.ascontiguousarray(frame).data, (width, height), "RGB")
+        screen.blit(surface, (0, 0))
+        if show_overlay:
+            scene = player.scene
+            _overlay(screen, [
+                f"fps {clock.get_fps():5.1f}   work {work_ms:5.1f} ms   effort {governor.effort:.2f}",
+                f"cue {player.index + 1}/{len(player.cues)}  {player.cue.scene}  t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
+                f"temperature {scene.params.get('temperature', '-')}   palette {player.cue.palette}",
+                f"camera: {'not built yet' if camera is None else 'ignored (not built yet)'}",
+                f"last error: {player.last_error or 'none'}",
+            ])
+        pygame.display.flip()
+        work_ms = (time.perf_counter() - work_started) * 1e3
+        governor.record(work_ms / 1e3)
+        frames += 1
+        if max_frames is not None and frames >= max_frames:
+            running = False
+    log.info("ran %d frames in %.1f s", frames, time.perf_counter() - started)
+    pygame.quit()

@@ -1,0 +1,92 @@
+"""``leafdream render``: the same player, no window, frames to a video file or numbered PNGs.
+
+Deterministic for a seed: the frame governor is off (full effort every frame) and every
+time the scenes see comes from the frame counter, so two renders are identical.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .errors import LeafdreamError
+from .kernels import warm_up
+from .mapstore import leaf_space
+from .modelfile import load_model
+from .player import Player
+from .scenes import SceneContext
+from .shows import resolve_show
+
+VIDEO_SUFFIXES = {".mp4": "mp4v", ".avi": "MJPG"}
+
+
+class FrameSink:
+    """Writes uint8 RGB frames to numbered PNGs in a folder or to a video file."""
+
+    def __init__(self, out: Path, size: tuple[int, int], fps: int):
+        self.out = out
+        self.count = 0
+        self.video = None
+        suffix = out.suffix.lower()
+        if suffix in VIDEO_SUFFIXES:
+            if not out.parent.exists():
+                raise LeafdreamError(f"--out {out}: folder {out.parent} does not exist")
+            self.video = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*VIDEO_SUFFIXES[suffix]), fps, size)
+            if not self.video.isOpened():
+                raise LeafdreamError(f"--out {out}: could not open a {suffix} writer here; write PNG frames to a folder instead")
+        elif suffix:
+            raise LeafdreamError(f"--out {out}: use a folder for PNG frames, or a {' / '.join(VIDEO_SUFFIXES)} file")
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+
+    def write(self, frame: np.ndarray) -> None:
+        if self.video is not None:
+            self.video.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        else:
+            Image.fromarray(frame).save(self.out / f"frame_{self.count:05d}.png", compress_level=1)
+        self.count += 1
+
+    def close(self) -> None:
+        if self.video is not None:
+            self.video.release()
+
+
+def make_player(model_path, show: str, size: tuple[int, int], seed: int) -> Player:
+    model = load_model(model_path)
+    space = leaf_space(model) if "map_positions" in model.extras else None
+    warm_up()
+    return Player(SceneContext(model.dbn, space), resolve_show(show), size[0], size[1], seed)
+
+
+def render_frames(player: Player, seconds: float, fps: int, sink: FrameSink | None) -> np.ndarray:
+    """Render ``seconds`` of show; returns the work time of every frame (update + compose, no encoding)."""
+    frames = int(round(seconds * fps))
+    work = np.empty(frames)
+    for index in range(frames):
+        started = time.perf_counter()
+        player.update(1.0 / fps)
+        frame = player.frame()
+        work[index] = time.perf_counter() - started
+        if sink is not None:
+            sink.write(frame)
+    return work
+
+
+def render_command(model_path, show: str, seconds: float, out, size, fps: int, seed: int) -> None:
+    if seconds <= 0:
+        raise LeafdreamError(f"--seconds must be positive, got {seconds}")
+    player = make_player(model_path, show, size, seed)
+    sink = FrameSink(Path(out), size, fps)
+    try:
+        work = render_frames(player, seconds, fps, sink)
+    finally:
+        sink.close()
+    print(f"wrote {sink.count} frames ({size[0]}x{size[1]}, {fps} fps) to {out}")
+    print(f"work per frame (encoding excluded): p50 {np.percentile(work, 50) * 1e3:.2f} ms, "
+          f"p99 {np.percentile(work, 99) * 1e3:.2f} ms")
+    if player.last_error:
+        print(f"last error: {player.last_error}")

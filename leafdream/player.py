@@ -1,0 +1,180 @@
+"""The player: plays a list of cues (scene, duration, parameters, palette) on the show clock.
+
+Model/update/view: ``update(dt, effort)`` advances the show clock and every live scene;
+``frame()`` composes the picture and changes nothing. A scene that raises is logged and
+replaced by the dream, so a show never dies of one bad scene.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .render.compositor import Compositor
+from .scenes import Scene, SceneContext, make_scene
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Cue:
+    """One cue: which scene, for how long (seconds), with what parameters, palette and crossfade in."""
+
+    scene: str
+    duration: float
+    params: dict = field(default_factory=dict)
+    palette: str = "moss"
+    crossfade: float = 3.0
+
+
+BUILTIN_SHOWS: dict[str, list[Cue]] = {
+    "default": [
+        Cue("dream", 150, {"temperature": 1.0}, "moss", 4.0),
+        Cue("drift", 150, {"speed": 0.01}, "night", 5.0),
+        Cue("layers", 90, {"hold": 10.0}, "bone", 4.0),
+        Cue("dream", 120, {"temperature": 1.4, "leaves": 3}, "autumn", 5.0),
+        Cue("xerox", 120, {"depth": 2, "zoom": 1.03, "turn": 1.5}, "ember", 4.0),
+        Cue("drift", 120, {"speed": 0.015, "inset": False}, "moss", 5.0),
+        Cue("camera", 60, {}, "ink", 4.0),
+    ],
+    "demo": [
+        Cue("dream", 12, {"temperature": 1.2}, "moss", 2.0),
+        Cue("drift", 12, {"speed": 0.03}, "night", 2.0),
+        Cue("layers", 12, {"hold": 4.0}, "bone", 2.0),
+        Cue("xerox", 12, {"generations_per_second": 6.0}, "ember", 2.0),
+        Cue("dream", 12, {"leaves": 3, "temperature": 1.5}, "autumn", 2.0),
+    ],
+}
+
+
+class FrameGovernor:
+    """Keeps the work per frame inside the frame budget by scaling ``effort`` (Gibbs steps per frame).
+
+    Effort drops quickly when a frame runs over 85 % of the budget and recovers slowly
+    under 60 %, so the picture slows its sampling rather than stutter.
+    """
+
+    def __init__(self, fps: float, minimum: float = 0.05):
+        self.budget = 1.0 / fps
+        self.minimum = minimum
+        self.effort = 1.0
+
+    def record(self, work_seconds: float) -> float:
+        if work_seconds > 0.85 * self.budget:
+            self.effort = max(self.minimum, self.effort * 0.8)
+        elif work_seconds < 0.6 * self.budget:
+            self.effort = min(1.0, self.effort * 1.05)
+        return self.effort
+
+
+class Player:
+    """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
+
+    def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
+                 loop: bool = True):
+        if not cues:
+            raise ValueError("a show needs at least one cue")
+        self.context = context
+        self.cues = cues
+        self.width, self.height = width, height
+        self.seed = seed
+        self.loop = loop
+        self.t = 0.0
+        self.index = -1
+        self.round = 0
+        self.cue_start = 0.0
+        self.current: tuple[Cue, Scene, Compositor] | None = None
+        self.previous: tuple[Cue, Scene, Compositor] | None = None
+        self.last_error = ""
+        self.finished = False
+        self._start_cue(0)
+
+    def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene, Compositor]:
+        seed = self.seed * 100_003 + self.round * 1009 + index
+        try:
+            scene = make_scene(cue.scene, self.context, cue.params, seed)
+            compositor = Compositor(self.width, self.height, cue.palette)
+        except Exception as error:  # a bad cue must not stop the show
+            self._note_error(f"cue {index + 1} ({cue.scene}): {error}; dreaming instead")
+            scene = make_scene("dream", self.context, {}, seed)
+            compositor = Compositor(self.width, self.height, "moss")
+        return cue, scene, compositor
+
+    def _note_error(self, message: str) -> None:
+        self.last_error = message
+        log.error(message)
+
+    def _start_cue(self, index: int) -> None:
+        if index >= len(self.cues):
+            if not self.loop:
+                self.finished = True
+                return
+            index = 0
+            self.round += 1
+        self.previous = self.current
+        self.index = index
+        self.cue_start = self.t
+        self.current = self._make(self.cues[index], index)
+
+    @property
+    def cue(self) -> Cue:
+        return self.current[0]
+
+    @property
+    def scene(self) -> Scene:
+        return self.current[1]
+
+    def skip(self) -> None:
+        """Go to the next cue now (with its crossfade)."""
+        self._start_cue(self.index + 1)
+
+    def fade_amount(self) -> float:
+        """How far the crossfade into the current cue has gone, 0..1 (1 when there is none)."""
+        if self.previous is None:
+            return 1.0
+        length = self.cue.crossfade
+        return 1.0 if length <= 0 else min((self.t - self.cue_start) / length, 1.0)
+
+    def _update_scene(self, entry, local_t: float, dt: float, effort: float):
+        cue, scene, compositor = entry
+        try:
+            scene.update(local_t, dt, effort)
+            return entry
+        except Exception as error:
+            self._note_error(f"scene {cue.scene!r} failed in update ({error.__class__.__name__}: {error}); dreaming instead")
+            return cue, make_scene("dream", self.context, {}, self.seed), compositor
+
+    def update(self, dt: float, effort: float = 1.0) -> None:
+        """Advance the show clock by ``dt`` seconds."""
+        if self.finished:
+            return
+        self.t += dt
+        if self.t - self.cue_start >= self.cue.duration:
+            self._start_cue(self.index + 1)
+            if self.finished:
+                return
+        if self.previous is not None and self.fade_amount() >= 1.0:
+            self.previous = None
+        self.current = self._update_scene(self.current, self.t - self.cue_start, dt, effort)
+        if self.previous is not None:
+            self.previous = self._update_scene(self.previous, self.t - self.cue_start, dt, effort * 0.5)
+
+    def _render(self, entry) -> np.ndarray:
+        cue, scene, compositor = entry
+        try:
+            frame = compositor.frame(scene.view())
+            scene.overlay(frame, compositor.last_rect)
+            return frame
+        except Exception as error:
+            self._note_error(f"scene {cue.scene!r} failed to draw ({error.__class__.__name__}: {error})")
+            return np.zeros((self.height, self.width, 3), np.uint8)
+
+    def frame(self) -> np.ndarray:
+        """The picture now: uint8 (height, width, 3). Reads the state; changes nothing."""
+        current = self._render(self.current)
+        amount = self.fade_amount()
+        if self.previous is None or amount >= 1.0:
+            return current
+        return Compositor.crossfade(self._render(self.previous), current, amount)

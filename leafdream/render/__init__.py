@@ -1,0 +1,1 @@
+"""Turning scene fields (float32 intensity images) into full-screen colour frames."""

@@ -1,0 +1,92 @@
+"""The scene base class, parameters with defaults and checks, and the scene registry."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..dbn import DBN
+from ..errors import LeafdreamError
+from ..leafspace import LeafSpace
+
+
+@dataclass
+class SceneContext:
+    """What every scene may use: the network, its leaf space (None if the model has none)."""
+
+    dbn: DBN
+    space: LeafSpace | None = None
+    extras: dict = field(default_factory=dict)
+
+
+def smooth_towards(display: np.ndarray, target: np.ndarray, dt: float, seconds: float) -> None:
+    """Move ``display`` towards ``target`` in place, by the share an exponential of time constant ``seconds`` covers in dt."""
+    if seconds <= 0:
+        display[...] = target
+        return
+    display += (target - display) * np.float32(1.0 - np.exp(-dt / seconds))
+
+
+class Scene:
+    """Base of all scenes. Subclasses set ``name`` and ``defaults`` (parameter -> default value)."""
+
+    name = "scene"
+    defaults: dict = {}
+
+    def __init__(self, context: SceneContext, params: dict | None = None, seed: int = 0):
+        self.context = context
+        self.seed = seed
+        self.params = dict(self.defaults)
+        for key, value in (params or {}).items():
+            self.set_param(key, value)
+
+    def set_param(self, key: str, value) -> None:
+        """Set a parameter live; unknown names and wrong types are clear errors."""
+        if key not in self.defaults:
+            close = difflib.get_close_matches(key, self.defaults, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; {self.name} takes {', '.join(sorted(self.defaults))}"
+            raise LeafdreamError(f"scene {self.name!r} has no parameter {key!r}{hint}")
+        default = self.defaults[key]
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise LeafdreamError(f"{self.name}.{key} must be true or false, got {value!r}")
+        elif isinstance(default, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise LeafdreamError(f"{self.name}.{key} must be a number, got {value!r}")
+            value = type(default)(value) if isinstance(default, float) else value
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise LeafdreamError(f"{self.name}.{key} must be text, got {value!r}")
+        self.params[key] = value
+
+    def update(self, t: float, dt: float, effort: float = 1.0) -> None:
+        raise NotImplementedError
+
+    def view(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def overlay(self, frame: np.ndarray, rect: tuple[int, int, int, int]) -> None:
+        """Draw fine detail on the full-size frame (uint8 (H, W, 3)); ``rect`` is where the field landed."""
+
+
+_REGISTRY: dict[str, type] = {}
+
+
+def register(cls):
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+SCENE_NAMES = _REGISTRY.keys()
+
+
+def make_scene(name: str, context: SceneContext, params: dict | None = None, seed: int = 0) -> Scene:
+    """A new scene by name; unknown names get a "did you mean"."""
+    from . import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
+
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(name, _REGISTRY, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; scenes are {', '.join(sorted(_REGISTRY))}"
+        raise LeafdreamError(f"unknown scene {name!r}{hint}")
+    return _REGISTRY[name](context, params, seed)

@@ -1,0 +1,44 @@
+"""The dream: free, tempered Gibbs chains in the top RBM drifting from leaf to leaf."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dream import DEFAULT_LADDER, DreamChains
+from .base import Scene, register, smooth_towards
+
+
+@register
+class DreamScene(Scene):
+    """Parameters: temperature (1 = the model's own; > 1 wanders, < 1 settles into crisp leaves),
+    leaves (side by side), steps_per_second (Gibbs steps at full effort), smoothing (seconds)."""
+
+    name = "dream"
+    defaults = {"temperature": 1.0, "leaves": 1, "steps_per_second": 600.0, "smoothing": 0.35}
+
+    def __init__(self, context, params=None, seed=0):
+        super().__init__(context, params, seed)
+        self.leaves = max(1, min(int(self.params["leaves"]), 6))
+        self.chains = DreamChains(context.dbn, self.leaves, seed, ladder=DEFAULT_LADDER)
+        self.chains.advance(300)  # leave the random start behind before anyone sees it
+        self.display = self.chains.images().astype(np.float32)
+        self.steps_owed = 0.0
+
+    def update(self, t: float, dt: float, effort: float = 1.0) -> None:
+        temperature = min(max(self.params["temperature"], 0.2), 5.0)
+        self.steps_owed += self.params["steps_per_second"] * dt * effort
+        steps = int(self.steps_owed)
+        if steps:
+            self.steps_owed -= steps
+            self.chains.advance(steps, 1.0 / temperature)
+        smooth_towards(self.display, self.chains.images(), dt, self.params["smoothing"])
+
+    def view(self) -> np.ndarray:
+        size = self.display.shape[1]
+        gap = np.zeros((size, size // 4), np.float32)
+        parts = []
+        for k, leaf in enumerate(self.display):
+            if k:
+                parts.append(gap)
+            parts.append(leaf)
+        return np.concatenate(parts, axis=1)

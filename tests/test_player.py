@@ -1,0 +1,104 @@
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from leafdream.cli import main
+from leafdream.errors import LeafdreamError
+from leafdream.mapstore import leaf_space
+from leafdream.player import Cue, FrameGovernor, Player
+from leafdream.scenes import SceneContext, make_scene
+from leafdream.shows import resolve_show
+
+
+@pytest.fixture(scope="module")
+def context(tiny_model):
+    return SceneContext(tiny_model.dbn, leaf_space(tiny_model))
+
+
+@pytest.mark.parametrize("scene", ["dream", "drift", "layers", "xerox", "camera"])
+def test_every_scene_draws_a_leaf_not_mush(context, scene):
+    player = Player(context, [Cue(scene, 100.0, {}, "bone", 0.0)], 160, 90, seed=2)
+    for _ in range(90):
+        player.update(1 / 30)
+    frame = player.frame()
+    assert frame.shape == (90, 160, 3) and frame.dtype == np.uint8
+    grey = frame.mean(axis=2)
+    assert player.last_error == ""
+    # something bright (a leaf) on a dark ground, with a real edge between them
+    assert grey.max() > 150 and np.median(grey) < 60
+    assert 0.02 < np.mean(grey > 128) < 0.6
+
+
+def test_unknown_scene_parameter_and_show_names_say_what_was_meant(context):
+    with pytest.raises(LeafdreamError, match="did you mean 'temperature'"):
+        make_scene("dream", context, {"temprature": 2})
+    with pytest.raises(LeafdreamError, match="must be a number"):
+        make_scene("dream", context, {"temperature": "hot"})
+    with pytest.raises(LeafdreamError, match="did you mean 'dream'"):
+        make_scene("drem", context)
+    with pytest.raises(LeafdreamError, match="did you mean 'demo'"):
+        resolve_show("dmeo")
+
+
+def test_a_scene_that_fails_is_replaced_by_the_dream_and_logged(context, monkeypatch):
+    player = Player(context, [Cue("xerox", 100.0, {}, "moss", 0.0)], 96, 64, seed=1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(player.scene, "update", broken)
+    player.update(1 / 30)
+    assert "boom" in player.last_error and player.scene.name == "dream"
+    player.update(1 / 30)
+    assert player.frame().shape == (64, 96, 3)
+
+
+def test_cues_follow_each_other_with_a_crossfade_and_loop(context):
+    cues = [Cue("dream", 1.0, {}, "moss", 0.0), Cue("xerox", 1.0, {}, "ember", 0.5)]
+    player = Player(context, cues, 64, 48, seed=0)
+    names = []
+    fades = []
+    for _ in range(75):
+        player.update(1 / 30)
+        names.append(player.scene.name)
+        fades.append(player.fade_amount())
+    assert names[0] == "dream" and "xerox" in names and names[-1] == "dream"
+    assert any(0 < f < 1 for f in fades)
+    player.skip()
+    assert player.scene.name == "xerox"
+
+
+def test_governor_lowers_effort_when_frames_run_long_and_recovers():
+    governor = FrameGovernor(60)
+    for _ in range(10):
+        governor.record(0.030)
+    assert governor.effort < 0.2
+    for _ in range(200):
+        governor.record(0.002)
+    assert governor.effort == 1.0
+
+
+def test_render_is_deterministic_and_writes_frames(capsys, tiny_model_file, tmp_path):
+    args = ["render", "demo", "--seconds", "1", "--fps", "10", "--size", "96x54", "--model", str(tiny_model_file)]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    assert main(args + ["--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "p50" in out and "p99" in out
+    first = sorted((tmp_path / "a").glob("*.png"))
+    assert len(first) == 10
+    for a in first:
+        np.testing.assert_array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(tmp_path / "b" / a.name)))
+    assert main(args + ["--out", str(tmp_path / "c.mp4")]) == 0
+    assert (tmp_path / "c.mp4").stat().st_size > 1000
+    assert main(args + ["--out", str(tmp_path / "c.gif")]) == 1
+    assert "use a folder" in capsys.readouterr().err
+
+
+def test_run_opens_a_window_plays_and_quits(capsys, tiny_model_file, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    assert main(["run", "--windowed", "--show", "demo", "--frames", "20", "--fps", "120",
+                 "--model", str(tiny_model_file)]) == 0
+    assert main(["run", "--windowed", "--display", "7", "--frames", "2", "--model", str(tiny_model_file)]) == 1
+    assert "--display 7" in capsys.readouterr().err
