@@ -208,3 +208,76 @@ def bench_command(model_path, as_json: bool, seconds: float) -> dict:
           f"{f['train_batch_100_vs_sklearn_batch_10']:.1f}")
     print(f"Warm start to first dream image: {f['warm_start_to_first_sample_s']:.2f} s  (goal < 2)")
     return figures
+
+
+def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, size=(1920, 1080), fps: int = 60,
+                     seed: int = 0) -> dict:
+    """Work time per frame of the show at ``size``, with the frame governor on and off, and memory."""
+    import os
+
+    import psutil
+
+    from .offline import make_player, render_frames
+    from .player import FrameGovernor
+
+    process = psutil.Process()
+    rss_start = 0
+    player = make_player(model_path, show, size, seed)
+    off = render_frames(player, seconds, fps, None)
+    player = make_player(model_path, show, size, seed)
+    governor = FrameGovernor(fps)
+    on = np.empty(int(round(seconds * fps)))
+    efforts = np.empty_like(on)
+    for index in range(len(on)):
+        started = time.perf_counter()
+        player.update(1.0 / fps, governor.effort)
+        player.frame()
+        on[index] = time.perf_counter() - started
+        efforts[index] = governor.effort
+        governor.record(on[index])
+        if index == min(5 * fps, len(on) - 1):
+            rss_start = process.memory_info().rss  # after the first 5 s: caches and buffers are in place
+    rss_end = process.memory_info().rss
+    code = (
+        "import os, time, sys; os.environ.setdefault('SDL_VIDEODRIVER', 'dummy'); t=time.perf_counter()\n"
+        "from leafdream.cli import main\n"
+        f"main(['run', '--windowed', '--frames', '1', '--model', {str(model_path)!r}])\n"
+        "print(time.perf_counter()-t)\n"
+    )
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
+    starts = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
+        starts.append(time.perf_counter() - started)
+    return {
+        "render_show": show,
+        "render_size": list(size),
+        "render_fps": fps,
+        "render_seconds": seconds,
+        "render_p50_ms_governor_on": float(np.percentile(on, 50) * 1e3),
+        "render_p99_ms_governor_on": float(np.percentile(on, 99) * 1e3),
+        "render_p50_ms_governor_off": float(np.percentile(off, 50) * 1e3),
+        "render_p99_ms_governor_off": float(np.percentile(off, 99) * 1e3),
+        "render_frame_budget_ms": 1e3 / fps,
+        "render_mean_effort": float(efforts.mean()),
+        "render_rss_start_mb": rss_start / 1e6,
+        "render_rss_end_mb": rss_end / 1e6,
+        "warm_start_to_first_frame_s": float(np.median(starts)),
+    }
+
+
+def render_bench_command(model_path, as_json: bool, seconds: float, show: str, size) -> dict:
+    f = run_render_bench(model_path, show, seconds, size)
+    if as_json:
+        print(json.dumps(f, indent=1))
+        return f
+    print(f"Rendering '{f['render_show']}', {f['render_size'][0]}x{f['render_size'][1]} at {f['render_fps']} fps, "
+          f"{f['render_seconds']:.0f} s of show time, headless (work per frame; budget {f['render_frame_budget_ms']:.1f} ms)")
+    print(f"  governor on   p50 {f['render_p50_ms_governor_on']:6.2f} ms   p99 {f['render_p99_ms_governor_on']:6.2f} ms"
+          f"   (mean effort {f['render_mean_effort']:.2f})")
+    print(f"  governor off  p50 {f['render_p50_ms_governor_off']:6.2f} ms   p99 {f['render_p99_ms_governor_off']:6.2f} ms")
+    print(f"  memory (RSS)  {f['render_rss_start_mb']:.0f} MB after 5 s, {f['render_rss_end_mb']:.0f} MB at the end")
+    print(f"Warm start to first frame (run --frames 1, SDL dummy): {f['warm_start_to_first_frame_s']:.2f} s  (goal < 3)")
+    return f

@@ -76,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="speed figures, each next to its baseline from the same run")
     bench.add_argument("--model", default=None)
     bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.add_argument("--seconds", type=float, default=1.5, help="time per measurement (default 1.5)")
+    bench.add_argument("--seconds", type=float, default=None,
+                       help="time per measurement (default 1.5), or show time with --render (default 60)")
+    bench.add_argument("--render", action="store_true", help="frame times of a show at --size, governor on and off")
+    bench.add_argument("--show", default="default", help="with --render: the show (default 'default')")
+    bench.add_argument("--size", type=size_pair, default=(1920, 1080), help="with --render: WxH (default 1920x1080)")
 
     evaluate = commands.add_parser("eval", help="quality figures: inpainting vs Telea and nearest leaf, dreams")
     evaluate.add_argument("--data", required=True, help="the data folder the model was trained on")
@@ -157,9 +161,12 @@ def run(args: argparse.Namespace) -> int:
                       args.temperature, args.size, args.seed)
         return 0
     if args.command == "bench":
-        from .bench import bench_command
+        from .bench import bench_command, render_bench_command
 
-        bench_command(model_path(args.model), as_json=args.json, seconds=args.seconds)
+        if args.render:
+            render_bench_command(model_path(args.model), args.json, args.seconds or 60.0, args.show, args.size)
+        else:
+            bench_command(model_path(args.model), as_json=args.json, seconds=args.seconds or 1.5)
         return 0
     if args.command == "eval":
         from .evaluate import eval_command

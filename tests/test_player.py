@@ -102,3 +102,15 @@ def test_run_opens_a_window_plays_and_quits(capsys, tiny_model_file, monkeypatch
                  "--model", str(tiny_model_file)]) == 0
     assert main(["run", "--windowed", "--display", "7", "--frames", "2", "--model", str(tiny_model_file)]) == 1
     assert "--display 7" in capsys.readouterr().err
+
+
+def test_render_benchmark_reports_governor_on_and_off(capsys, tiny_model_file):
+    import json
+
+    assert main(["bench", "--render", "--json", "--seconds", "1", "--show", "demo", "--size", "96x54",
+                 "--model", str(tiny_model_file)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    for key in ("render_p99_ms_governor_on", "render_p99_ms_governor_off", "render_rss_start_mb",
+                "render_rss_end_mb", "warm_start_to_first_frame_s"):
+        assert figures[key] > 0, key
+    assert figures["render_size"] == [96, 54]
