@@ -29,6 +29,18 @@ def smooth_towards(display: np.ndarray, target: np.ndarray, dt: float, seconds: 
     display += (target - display) * np.float32(1.0 - np.exp(-dt / seconds))
 
 
+def side_by_side(images: np.ndarray, gap_fraction: float) -> np.ndarray:
+    """Fields float32 (K, h, w) in a row, separated by dark gaps ``gap_fraction`` x w wide: float32 (h, W)."""
+    count, height, width = images.shape
+    gap = np.zeros((height, int(width * gap_fraction)), np.float32)
+    parts = []
+    for k, image in enumerate(images):
+        if k:
+            parts.append(gap)
+        parts.append(image)
+    return np.concatenate(parts, axis=1)
+
+
 class Scene:
     """Base of all scenes. Subclasses set ``name`` and ``defaults`` (parameter -> default value)."""
 

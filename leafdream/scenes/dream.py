@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dream import DEFAULT_LADDER, DreamChains
-from .base import Scene, register, smooth_towards
+from .base import Scene, register, side_by_side, smooth_towards
 
 
 @register
@@ -34,11 +34,4 @@ class DreamScene(Scene):
         smooth_towards(self.display, self.chains.images(), dt, self.params["smoothing"])
 
     def view(self) -> np.ndarray:
-        size = self.display.shape[1]
-        gap = np.zeros((size, size // 4), np.float32)
-        parts = []
-        for k, leaf in enumerate(self.display):
-            if k:
-                parts.append(gap)
-            parts.append(leaf)
-        return np.concatenate(parts, axis=1)
+        return side_by_side(self.display, 0.25)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..normalise import normalise
 from ..procedural import SPECIES, draw_leaf
-from .base import Scene, register, smooth_towards
+from .base import Scene, register, side_by_side, smooth_towards
 
 
 @register
@@ -53,11 +53,4 @@ class LayersScene(Scene):
         smooth_towards(self.display, self.target, dt, self.params["smoothing"])
 
     def view(self) -> np.ndarray:
-        size = self.display.shape[1]
-        gap = np.zeros((size, size // 8), np.float32)
-        parts = []
-        for k, leaf in enumerate(self.display):
-            if k:
-                parts.append(gap)
-            parts.append(leaf)
-        return np.concatenate(parts, axis=1)
+        return side_by_side(self.display, 0.125)
