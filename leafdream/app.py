@@ -58,6 +58,12 @@ def _overlay(screen, lines: list[str]) -> None:
         y += label.get_height() + 2
 
 
+def _seconds_since_process_start() -> float:
+    import psutil
+
+    return time.time() - psutil.Process().create_time()
+
+
 def run_command(model_path, show: str, windowed: bool, display: int, camera, fps: int, seed: int, kiosk: bool,
                 max_frames: int | None = None) -> None:
     import pygame
@@ -69,6 +75,7 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     resolve_show(show)  # a wrong show name is an error before any window opens
     screen = _open_display(windowed, display)
     _splash(screen, "leafdream is waking up")
+    log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
     if camera is not None:
         log.warning("--camera %s: the camera scene is not built yet; running without a camera", camera)
     width, height = screen.get_size()
@@ -77,6 +84,7 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     clock = pygame.time.Clock()
     show_overlay = False
     frames = 0
+    first_frame_at = 0.0
     work_ms = 0.0
     started = time.perf_counter()
     running = True
@@ -112,7 +120,10 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         work_ms = (time.perf_counter() - work_started) * 1e3
         governor.record(work_ms / 1e3)
         frames += 1
+        if frames == 1:
+            first_frame_at = _seconds_since_process_start()
         if max_frames is not None and frames >= max_frames:
             running = False
-    log.info("ran %d frames in %.1f s", frames, time.perf_counter() - started)
+    log.info("ran %d frames in %.1f s; first frame %.2f s after the process started", frames,
+             time.perf_counter() - started, first_frame_at)
     pygame.quit()
