@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     leafmap.add_argument("--seed", type=int, default=0)
 
     run_parser = commands.add_parser("run", help="the installation: full-screen, the default show")
-    run_parser.add_argument("--show", default="default", help="built-in show (default, demo) or one scene name")
+    run_parser.add_argument("--show", default="default", help="show file, built-in show (default, demo) or one scene name")
     run_parser.add_argument("--windowed", action="store_true", help="a 1280x720 window instead of full screen")
     run_parser.add_argument("--display", type=int, default=0, help="display number for full screen (default 0)")
     run_parser.add_argument("--camera", default=None, help="camera index, device or video file (camera scene not built yet)")
@@ -113,13 +113,18 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--seed", type=int, default=0)
 
     render = commands.add_parser("render", help="render a show offline to a video file or PNG frames")
-    render.add_argument("show", nargs="?", default="default", help="built-in show (default, demo) or one scene name")
+    render.add_argument("show", nargs="?", default="default",
+                        help="show file, built-in show (default, demo) or one scene name")
     render.add_argument("--seconds", type=float, required=True)
     render.add_argument("--out", required=True, help="FILE.mp4 or a folder for numbered PNG frames")
     render.add_argument("--size", type=size_pair, default=(1920, 1080))
     render.add_argument("--fps", type=positive_int, default=60)
     render.add_argument("--model", default=None)
     render.add_argument("--seed", type=int, default=0)
+
+    check = commands.add_parser("check", help="check a show file: every problem with its line, else the timeline")
+    check.add_argument("show", help="show file (.toml)")
+    check.add_argument("--model", default=None, help="model whose leaf space cursor paths must fit")
 
     info = commands.add_parser("info", help="describe a model file")
     info.add_argument("model", nargs="?", default=None)
@@ -192,6 +197,10 @@ def run(args: argparse.Namespace) -> int:
 
         render_command(model_path(args.model), args.show, args.seconds, args.out, args.size, args.fps, args.seed)
         return 0
+    if args.command == "check":
+        from .showfile import check_command
+
+        return check_command(args.show, model_path(args.model))
     if args.command == "info":
         from .modelfile import load_model
 

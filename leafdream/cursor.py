@@ -21,6 +21,7 @@ def resolve_waypoint(space: LeafSpace, spec, files: list[str] | None = None) -> 
     """A waypoint as a map point (2,): [x, y] coordinates, a species name, or a training leaf's file.
 
     Species names get a "did you mean"; coordinates outside [0, 1] are clamped with a warning.
+    ``files`` are the file names of the map's leaves, in map order.
     """
     if isinstance(spec, (list, tuple, np.ndarray)) and len(spec) == 2:
         try:
@@ -32,8 +33,6 @@ def resolve_waypoint(space: LeafSpace, spec, files: list[str] | None = None) -> 
             matches = [i for i, f in enumerate(files) if f == spec or f.rsplit(".", 1)[0] == spec]
             if not matches:
                 raise LeafdreamError(f"waypoint {spec!r}: no training leaf with that file name (like 'acer_campestre/03.png')")
-            if matches[0] >= len(space.positions):
-                raise LeafdreamError(f"waypoint {spec!r}: that leaf is held out of training and has no map position")
             return space.positions[matches[0]].astype(np.float64)
         return space.species_position(spec).astype(np.float64)
     raise LeafdreamError(f"waypoint {spec!r}: expected [x, y], a species name or a training leaf file")

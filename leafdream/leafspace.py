@@ -66,10 +66,11 @@ class LeafSpace:
     species: np.ndarray
     grid_codes: np.ndarray
     grid_density: np.ndarray
+    files: list | None = None
 
     @classmethod
     def build(cls, positions: np.ndarray, codes: np.ndarray, species, grid: int = GRID,
-              kernel_width: float = KERNEL_WIDTH) -> "LeafSpace":
+              kernel_width: float = KERNEL_WIDTH, files: list | None = None) -> "LeafSpace":
         axis = (np.arange(grid, dtype=np.float32) + 0.5) / grid
         cells = np.stack(np.meshgrid(axis, axis, indexing="xy"), axis=-1).reshape(-1, 2)  # (G*G, 2) x, y
         squared = ((cells[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
@@ -86,6 +87,7 @@ class LeafSpace:
             species=np.asarray(species),
             grid_codes=grid_codes.reshape(grid, grid, -1).astype(np.float32),
             grid_density=(density / density.max()).reshape(grid, grid).astype(np.float32),
+            files=files,
         )
 
     @property

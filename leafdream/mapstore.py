@@ -52,4 +52,6 @@ def leaf_space(model: Model) -> LeafSpace:
     if positions.shape != (len(leaf), 2) or codes.shape[0] != len(leaf) or codes.shape[1] != model.dbn.top.n_hidden:
         raise LeafdreamError(f"{model.path}: the leaf-space map does not fit this model's shapes; recompute it")
     species = np.array([species_of_leaf[i] if i < len(species_of_leaf) else "unknown" for i in leaf])
-    return LeafSpace.build(positions, codes, species)
+    all_files = model.metadata.get("data", {}).get("files", [])
+    files = [all_files[i] if i < len(all_files) else "" for i in leaf]
+    return LeafSpace.build(positions, codes, species, files=files)

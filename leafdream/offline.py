@@ -58,8 +58,9 @@ class FrameSink:
 def make_player(model_path, show: str, size: tuple[int, int], seed: int) -> Player:
     model = load_model(model_path)
     space = leaf_space(model) if "map_positions" in model.extras else None
+    cues, show_seed, loop = resolve_show(show)
     warm_up()
-    return Player(SceneContext(model.dbn, space), resolve_show(show), size[0], size[1], seed)
+    return Player(SceneContext(model.dbn, space), cues, size[0], size[1], seed=show_seed * 1_000_003 + seed, loop=loop)
 
 
 def render_frames(player: Player, seconds: float, fps: int, sink: FrameSink | None) -> np.ndarray:

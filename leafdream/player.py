@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .easing import easing
 from .render.compositor import Compositor
 from .scenes import Scene, SceneContext, make_scene
 
@@ -20,13 +21,40 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Cue:
-    """One cue: which scene, for how long (seconds), with what parameters, palette and crossfade in."""
+    """One cue: which scene, for how long (seconds), with what parameters, palette and crossfade in.
+
+    pre_wait:      seconds after the cue is triggered before it begins (the previous scene plays on)
+    post_wait:     with continue_mode "follow", seconds the scene holds after ``duration`` before the
+                   next cue is triggered; with "auto-continue", seconds after this cue begins
+    continue_mode: "follow" (the next cue follows by itself), "none" (hold until an operator's Go),
+                   "auto-continue"
+    fades:         {parameter: (from, to, easing name)} over the cue's duration
+    """
 
     scene: str
     duration: float
     params: dict = field(default_factory=dict)
     palette: str = "moss"
     crossfade: float = 3.0
+    number: float = 0
+    name: str = ""
+    pre_wait: float = 0.0
+    post_wait: float = 0.0
+    continue_mode: str = "follow"
+    fades: dict = field(default_factory=dict)
+
+    def faded_params(self, local_t: float) -> dict:
+        """Values of the fading parameters ``local_t`` seconds into the cue."""
+        u = 1.0 if self.duration <= 0 else min(max(local_t / self.duration, 0.0), 1.0)
+        return {key: start + (end - start) * easing(ease)(u) for key, (start, end, ease) in self.fades.items()}
+
+    def length_before_next(self) -> float | None:
+        """Seconds from this cue's beginning to the trigger of the next one (None: wait for Go)."""
+        if self.continue_mode == "none":
+            return None
+        if self.continue_mode == "auto-continue":
+            return max(self.post_wait, 1e-6)
+        return self.duration + self.post_wait
 
 
 BUILTIN_SHOWS: dict[str, list[Cue]] = {
@@ -85,16 +113,18 @@ class Player:
         self.index = -1
         self.round = 0
         self.cue_start = 0.0
+        self.previous_start = 0.0
         self.current: tuple[Cue, Scene, Compositor] | None = None
         self.previous: tuple[Cue, Scene, Compositor] | None = None
         self.last_error = ""
         self.finished = False
-        self._start_cue(0)
+        self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
+        self._trigger(0)
 
     def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene, Compositor]:
         seed = self.seed * 100_003 + self.round * 1009 + index
         try:
-            scene = make_scene(cue.scene, self.context, cue.params, seed)
+            scene = make_scene(cue.scene, self.context, {**cue.params, **cue.faded_params(0.0)}, seed)
             compositor = Compositor(self.width, self.height, cue.palette)
         except Exception as error:  # a bad cue must not stop the show
             self._note_error(f"cue {index + 1} ({cue.scene}): {error}; dreaming instead")
@@ -106,14 +136,26 @@ class Player:
         self.last_error = message
         log.error(message)
 
-    def _start_cue(self, index: int) -> None:
+    def _trigger(self, index: int) -> None:
+        """Trigger cue ``index``: it begins now, or after its pre-wait."""
         if index >= len(self.cues):
             if not self.loop:
-                self.finished = True
-                return
+                self.finished = self.current is not None
+                self.pending = None
+                if self.finished:
+                    return
             index = 0
             self.round += 1
+        wait = self.cues[index].pre_wait
+        if wait > 0 and self.current is not None:
+            self.pending = (index, self.t + wait)
+        else:
+            self._begin(index)
+
+    def _begin(self, index: int) -> None:
+        self.pending = None
         self.previous = self.current
+        self.previous_start = self.cue_start
         self.index = index
         self.cue_start = self.t
         self.current = self._make(self.cues[index], index)
@@ -127,8 +169,12 @@ class Player:
         return self.current[1]
 
     def skip(self) -> None:
-        """Go to the next cue now (with its crossfade)."""
-        self._start_cue(self.index + 1)
+        """Go: begin the next cue now (with its crossfade, without its pre-wait)."""
+        index = self.index + 1
+        if index >= len(self.cues):
+            index = 0
+            self.round += 1
+        self._begin(index)
 
     def fade_amount(self) -> float:
         """How far the crossfade into the current cue has gone, 0..1 (1 when there is none)."""
@@ -140,6 +186,8 @@ class Player:
     def _update_scene(self, entry, local_t: float, dt: float, effort: float):
         cue, scene, compositor = entry
         try:
+            for key, value in cue.faded_params(local_t).items():
+                scene.set_param(key, value)
             scene.update(local_t, dt, effort)
             return entry
         except Exception as error:
@@ -151,15 +199,20 @@ class Player:
         if self.finished:
             return
         self.t += dt
-        if self.t - self.cue_start >= self.cue.duration:
-            self._start_cue(self.index + 1)
-            if self.finished:
-                return
+        if self.pending is not None:
+            if self.t >= self.pending[1]:
+                self._begin(self.pending[0])
+        else:
+            length = self.cue.length_before_next()
+            if length is not None and self.t - self.cue_start >= length:
+                self._trigger(self.index + 1)
+                if self.finished:
+                    return
         if self.previous is not None and self.fade_amount() >= 1.0:
             self.previous = None
         self.current = self._update_scene(self.current, self.t - self.cue_start, dt, effort)
         if self.previous is not None:
-            self.previous = self._update_scene(self.previous, self.t - self.cue_start, dt, effort * 0.5)
+            self.previous = self._update_scene(self.previous, self.t - self.previous_start, dt, effort * 0.5)
 
     def _render(self, entry) -> np.ndarray:
         cue, scene, compositor = entry

@@ -1,28 +1,39 @@
-"""Choosing what to play: a built-in show by name, or a single scene played on its own.
-
-(The show-script file format is separate work; until it lands, shows are these built-ins.)
-"""
+"""Choosing what to play: a show file, a built-in show by name, or a single scene on its own."""
 
 from __future__ import annotations
 
 import difflib
 
 from .errors import LeafdreamError
+from .paths import REPO_DIR
 from .player import BUILTIN_SHOWS, Cue
 from .scenes.base import SCENE_NAMES, make_scene  # noqa: F401
 
 
-def resolve_show(name: str) -> list[Cue]:
-    """Cues of built-in show ``name``, or one long cue of the scene ``name``."""
+SHOWS_DIR = REPO_DIR / "shows"
+
+
+def resolve_show(name: str) -> tuple[list[Cue], int, bool]:
+    """(cues, seed, loop) of a show file (``*.toml`` or an existing path), a built-in show, or one scene."""
+    from pathlib import Path
+
     from .scenes import base  # noqa: F401
     from .scenes import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
+    from .showfile import load_show
 
-    if name in BUILTIN_SHOWS:
-        return list(BUILTIN_SHOWS[name])
+    if name.endswith(".toml") or Path(name).is_file():
+        show = load_show(name)
+        return show.cues, show.seed, show.loop
+    shipped = SHOWS_DIR / f"{name}.toml"
+    if shipped.is_file():
+        show = load_show(shipped)
+        return show.cues, show.seed, show.loop
+    if name in BUILTIN_SHOWS:  # the shows folder is missing: the built-in copy keeps the piece running
+        return list(BUILTIN_SHOWS[name]), 0, True
     if name in SCENE_NAMES:
-        return [Cue(name, 3600.0, {}, "moss", 0.0)]
+        return [Cue(name, 3600.0, {}, "moss", 0.0)], 0, True
     options = sorted(BUILTIN_SHOWS) + sorted(SCENE_NAMES)
     close = difflib.get_close_matches(name, options, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise LeafdreamError(f"unknown show {name!r}{hint} (built-in shows: {', '.join(sorted(BUILTIN_SHOWS))}; "
-                         f"or one scene: {', '.join(sorted(SCENE_NAMES))}; show files are not supported yet)")
+                         f"or one scene: {', '.join(sorted(SCENE_NAMES))}; or a show file, e.g. shows/default.toml)")

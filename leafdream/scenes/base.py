@@ -70,6 +70,8 @@ class Scene:
             value = type(default)(value) if isinstance(default, float) else value
         elif isinstance(default, str) and not isinstance(value, str):
             raise LeafdreamError(f"{self.name}.{key} must be text, got {value!r}")
+        elif isinstance(default, list) and not isinstance(value, list):
+            raise LeafdreamError(f"{self.name}.{key} must be a list, got {value!r}")
         self.params[key] = value
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:

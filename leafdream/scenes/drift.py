@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..cursor import Wander
+from ..cursor import Wander, WaypointPath, resolve_waypoint
 from ..errors import LeafdreamError
 from ..leafspace import imagine
 from .base import Scene, register, smooth_towards
@@ -13,17 +13,24 @@ from .base import Scene, register, smooth_towards
 
 @register
 class DriftScene(Scene):
-    """Parameters: speed (map widths per second), smoothing (seconds), inset (show the map with the cursor)."""
+    """Parameters: speed (map widths per second), smoothing (seconds), inset (show the map with the cursor),
+    path (waypoints: species names, training leaf files like "acer_campestre/03.png", or [x, y];
+    empty = a seeded wander), ease (between waypoints), hold (seconds at each waypoint)."""
 
     name = "drift"
-    defaults = {"speed": 0.01, "smoothing": 0.15, "inset": True}
+    defaults = {"speed": 0.01, "smoothing": 0.15, "inset": True, "path": [], "ease": "sine", "hold": 0.0}
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)
         if context.space is None:
             raise LeafdreamError("the drift scene needs a model with a leaf-space map "
                                  "('leafdream map --compute --data DIR')")
-        self.wander = Wander(context.space, seed, speed=max(self.params["speed"], 1e-4))
+        speed = max(self.params["speed"], 1e-4)
+        if self.params["path"]:
+            points = [resolve_waypoint(context.space, spec, context.space.files) for spec in self.params["path"]]
+            self.wander = WaypointPath(points, speed=speed, ease=self.params["ease"], hold=self.params["hold"])
+        else:
+            self.wander = Wander(context.space, seed, speed=speed)
         self.position = self.wander.position(0.0)
         self.display = imagine(context.dbn, context.space.code_at(self.position)).astype(np.float32)
         self._inset_cache = None

@@ -1,0 +1,347 @@
+"""Show files: cue lists in TOML that artists write, with exact, line-numbered errors.
+
+A show is data, never code: it is read with the standard library's TOML reader and every
+value is checked against what the keys allow. Problems are collected (not only the first)
+and reported as ``FILE:LINE:COL: message`` with a hint; ``leafdream check`` prints them.
+See ``shows/README.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .easing import EASINGS
+from .errors import LeafdreamError
+from .player import Cue
+from .render.palette import PALETTES
+from .timeparse import parse_duration
+
+SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop"}
+CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params"}
+CONTINUE_MODES = ("follow", "none", "auto-continue")
+FADE_KEYS = {"from", "to", "ease"}
+MAX_BYTES = 1_000_000
+
+
+@dataclass
+class Problem:
+    line: int
+    column: int
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass
+class Show:
+    """A checked show: its cues, seed and whether it loops."""
+
+    path: str
+    name: str
+    seed: int
+    loop: bool
+    cues: list = field(default_factory=list)
+
+
+class ShowError(LeafdreamError):
+    """All the problems of a show file, one ``FILE:LINE:COL: message`` per line."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(p.format(path) for p in problems))
+
+
+class _Locator:
+    """Finds the line and column of a key in the show's text (tomllib gives none).
+
+    Tracks table headers ``[show]``, ``[[cue]]``, ``[cue.params]`` and ``key = value`` lines;
+    a path like ("cue", 2, "params", "temperature") maps to where that key is written.
+    """
+
+    header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
+    assignment = re.compile(r"^(\s*)([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str):
+        self.places: dict[tuple, tuple[int, int]] = {}
+        counters: dict[str, int] = {}
+        table: tuple = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            head = self.header.match(line)
+            if head:
+                names = [n.strip().strip('"') for n in head.group(2).split(".")]
+                if head.group(1) == "[[":
+                    counters[names[0]] = counters.get(names[0], 0) + 1
+                    table = (names[0], counters[names[0]] - 1, *names[1:])
+                elif names[0] in counters:  # [cue.params] belongs to the latest [[cue]]
+                    table = (names[0], counters[names[0]] - 1, *names[1:])
+                else:
+                    table = tuple(names)
+                self.places.setdefault(table, (number, len(line) - len(line.lstrip()) + 1))
+                continue
+            assign = self.assignment.match(line)
+            if assign:
+                key = assign.group(2).strip('"')
+                self.places.setdefault(table + (key,), (number, len(assign.group(1)) + 1))
+
+    def find(self, path: tuple) -> tuple[int, int]:
+        """Where ``path`` is written, else where its nearest parent is, else line 1."""
+        for cut in range(len(path), 0, -1):
+            if path[:cut] in self.places:
+                return self.places[path[:cut]]
+        return 1, 1
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1)
+    return f" — did you mean {close[0]!r}?" if close else f" — use one of: {', '.join(sorted(options))}"
+
+
+def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = None, space=None) -> Show:
+    """Check and read a show's TOML text; ShowError lists every problem found.
+
+    With the model's leaf ``space``, cursor paths are checked too (species names, leaf files).
+    """
+    from .scenes.base import _REGISTRY
+    from .scenes import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
+
+    scene_defaults = scene_defaults or {name: cls.defaults for name, cls in _REGISTRY.items()}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "not valid TOML"
+        raise ShowError(path, [Problem(line, column, f"TOML syntax: {message} — check quotes, brackets and '=' signs")]) from None
+    where = _Locator(text)
+    problems: list[Problem] = []
+
+    def problem(at: tuple, message: str) -> None:
+        line, column = where.find(at)
+        problems.append(Problem(line, column, message))
+
+    for key in data:
+        if key not in ("show", "cue"):
+            problem((key,), f"unknown section {key!r}" + _did_you_mean(key, ("show", "cue")))
+    settings = data.get("show", {})
+    if not isinstance(settings, dict):
+        problem(("show",), "'show' must be a table: [show]")
+        settings = {}
+    for key in settings:
+        if key not in SHOW_KEYS:
+            problem(("show", key), f"unknown key {key!r} in [show]" + _did_you_mean(key, SHOW_KEYS))
+    seed = settings.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        problem(("show", "seed"), f"seed must be a whole number, got {seed!r}")
+        seed = 0
+    loop = settings.get("loop", True)
+    if not isinstance(loop, bool):
+        problem(("show", "loop"), f"loop must be true or false, got {loop!r}")
+        loop = True
+    default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
+    default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
+
+    raw_cues = data.get("cue", [])
+    if not isinstance(raw_cues, list) or not raw_cues:
+        problem(("cue",), "a show needs at least one cue: add a [[cue]] table with scene and duration")
+        raw_cues = [] if not isinstance(raw_cues, list) else raw_cues
+    cues, numbers = [], {}
+    for index, raw in enumerate(raw_cues):
+        at = ("cue", index)
+        if not isinstance(raw, dict):
+            problem(at, f"cue {index + 1} must be a table")
+            continue
+        for key in raw:
+            if key not in CUE_KEYS:
+                problem(at + (key,), f"unknown key {key!r} in cue {index + 1}" + _did_you_mean(key, CUE_KEYS))
+        number = raw.get("number", index + 1)
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            problem(at + ("number",), f"cue number must be a number, got {number!r}")
+        elif number in numbers:
+            problem(at + ("number",), f"cue number {number} is used twice (also cue {numbers[number] + 1})")
+        else:
+            numbers[number] = index
+        name = raw.get("name", "")
+        if not isinstance(name, str):
+            problem(at + ("name",), f"cue name must be text, got {name!r}")
+            name = ""
+        scene = raw.get("scene")
+        known_scene = isinstance(scene, str) and scene in scene_defaults
+        if scene is None:
+            problem(at, f"cue {index + 1} has no scene — add for example scene = \"dream\"")
+        elif not known_scene:
+            problem(at + ("scene",), f"unknown scene {scene!r}" + _did_you_mean(scene, scene_defaults))
+        duration = None
+        if "duration" not in raw:
+            problem(at, f"cue {index + 1} has no duration — add for example duration = \"2m\"")
+        else:
+            duration = _duration(raw["duration"], at + ("duration",), problem, "duration")
+            if duration is not None and duration <= 0:
+                problem(at + ("duration",), "duration must be longer than 0s")
+        pre_wait = _duration(raw.get("pre_wait", 0), at + ("pre_wait",), problem, "pre_wait") or 0.0
+        post_wait = _duration(raw.get("post_wait", 0), at + ("post_wait",), problem, "post_wait") or 0.0
+        crossfade = _duration(raw.get("crossfade", default_crossfade), at + ("crossfade",), problem, "crossfade")
+        palette = _palette(raw.get("palette", default_palette), at + ("palette",), problem)
+        mode = raw.get("continue", "follow")
+        if mode not in CONTINUE_MODES:
+            problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
+                    + _did_you_mean(mode, CONTINUE_MODES))
+            mode = "follow"
+        if not known_scene:
+            continue
+        params, fades = _params(raw.get("params", {}), scene, scene_defaults[scene], at + ("params",), problem)
+        if space is not None and isinstance(params.get("path"), list):
+            _check_path(params["path"], space, at + ("params", "path"), problem)
+        cues.append(Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
+                        number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
+                        fades=fades))
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise ShowError(path, problems)
+    return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues)
+
+
+def _duration(value, at, problem, what: str):
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        problem(at, f"{what}: {error}")
+        return None
+
+
+def _palette(value, at, problem):
+    if not isinstance(value, str) or value not in PALETTES:
+        problem(at, f"unknown palette {value!r}" + _did_you_mean(value, PALETTES))
+        return None
+    return value
+
+
+def _params(raw, scene: str, defaults: dict, at: tuple, problem) -> tuple[dict, dict]:
+    """Fixed parameter values and fades {param: (from, to, ease)} of one cue."""
+    params, fades = {}, {}
+    if not isinstance(raw, dict):
+        problem(at, "params must be a table: [cue.params]")
+        return params, fades
+    for key, value in raw.items():
+        here = at + (key,)
+        if key not in defaults:
+            problem(here, f"scene {scene!r} has no parameter {key!r}" + _did_you_mean(key, defaults))
+            continue
+        default = defaults[key]
+        if isinstance(value, dict):
+            extra = set(value) - FADE_KEYS
+            if extra or "from" not in value or "to" not in value:
+                problem(here, f"a fade is written {key} = {{ from = 1.0, to = 2.0, ease = \"sine\" }}")
+                continue
+            if isinstance(default, bool) or not isinstance(default, (int, float)):
+                problem(here, f"{key} cannot fade: only numbers fade")
+                continue
+            ends = [value["from"], value["to"]]
+            if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in ends):
+                problem(here, f"{key}: fade ends must be numbers, got {ends!r}")
+                continue
+            ease = value.get("ease", "linear")
+            if ease not in EASINGS:
+                problem(here, f"unknown ease {ease!r}" + _did_you_mean(ease, EASINGS))
+                continue
+            fades[key] = (float(ends[0]), float(ends[1]), ease)
+            continue
+        if not _same_kind(value, default):
+            kind = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list"}.get(type(default), "a value")
+            problem(here, f"{key} must be {kind}, got {value!r}")
+            continue
+        params[key] = value
+    return params, fades
+
+
+def _check_path(path: list, space, at: tuple, problem) -> None:
+    from .cursor import resolve_waypoint
+
+    for spec in path:
+        try:
+            resolve_waypoint(space, spec, space.files)
+        except LeafdreamError as error:
+            problem(at, f"path: {error}")
+
+
+def _same_kind(value, default) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def load_show(path: str | Path, space=None) -> Show:
+    """Read and check a show file; LeafdreamError/ShowError name the file (and line) otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise LeafdreamError(f"{path}: show file does not exist")
+    if path.is_dir():
+        raise LeafdreamError(f"{path}: is a folder, expected a show file (.toml)")
+    if path.stat().st_size > MAX_BYTES:
+        raise LeafdreamError(f"{path}: show file is larger than {MAX_BYTES // 1000} kB; is it the right file?")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise LeafdreamError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    return parse_show(text, str(path), space=space)
+
+
+def timeline(show: Show, count: int = 12) -> list[tuple[float, Cue]]:
+    """The next ``count`` cue beginnings from the start of the show: [(show time in s, cue)]."""
+    begins, t, index = [], 0.0, 0
+    while len(begins) < count:
+        cue = show.cues[index]
+        if begins:
+            t += cue.pre_wait
+        begins.append((t, cue))
+        length = cue.length_before_next()
+        if length is None:
+            break
+        t += length
+        index += 1
+        if index >= len(show.cues):
+            if not show.loop:
+                break
+            index = 0
+    return begins
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}"
+
+
+def check_command(show_path, model_path) -> int:
+    """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
+    import sys
+
+    from .mapstore import leaf_space
+    from .modelfile import load_model
+
+    space = None
+    try:
+        model = load_model(model_path)
+        space = leaf_space(model) if "map_positions" in model.extras else None
+    except LeafdreamError as error:
+        print(f"note: cursor paths not checked ({error})", file=sys.stderr)
+    try:
+        show = load_show(show_path, space)
+    except ShowError as error:
+        print(str(error), file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {show_path}", file=sys.stderr)
+        return 1
+    print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
+          f"{'loops' if show.loop else 'plays once'}")
+    for start, cue in timeline(show):
+        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "")
+        extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
+        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}{extra}")
+    return 0

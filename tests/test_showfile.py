@@ -1,0 +1,224 @@
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from leafdream.cli import main
+from leafdream.errors import LeafdreamError
+from leafdream.mapstore import leaf_space
+from leafdream.player import Player
+from leafdream.scenes import SceneContext
+from leafdream.showfile import ShowError, load_show, parse_show, timeline
+from leafdream.timeparse import parse_duration
+
+SHOWS = Path(__file__).resolve().parent.parent / "shows"
+
+GOOD = """
+[show]
+name = "test"
+seed = 5
+
+[[cue]]
+number = 1
+scene = "dream"
+duration = "2m30s"
+[cue.params]
+temperature = { from = 1.5, to = 1.0, ease = "sine" }
+
+[[cue]]
+number = 2
+scene = "xerox"
+duration = "45s"
+pre_wait = "2s"
+post_wait = "1s"
+palette = "ember"
+"""
+
+
+def test_a_good_show_reads_with_times_fades_and_timeline():
+    show = parse_show(GOOD, "good.toml")
+    first, second = show.cues
+    assert (first.scene, first.duration, first.fades["temperature"]) == ("dream", 150.0, (1.5, 1.0, "sine"))
+    assert (second.pre_wait, second.post_wait, second.palette) == (2.0, 1.0, "ember")
+    starts = [start for start, _ in timeline(show, 4)]
+    assert starts == [0.0, 152.0, 198.0, 350.0]
+
+
+@pytest.mark.parametrize("time, seconds", [("45s", 45), ("2m30s", 150), ("1h", 3600), ("1.5s", 1.5), (90, 90),
+                                           ("250ms", 0.25), (" 1m 5s ", 65)])
+def test_human_times(time, seconds):
+    assert parse_duration(time) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("time", ["2x", "", "s", "1m30", "-5s", True, [1], "5 minutes", float("nan"), float("inf"), -3])
+def test_bad_times_are_refused(time):
+    with pytest.raises(ValueError):
+        parse_duration(time)
+
+
+BROKEN = [
+    ("[show]\nseed = \"abc\"\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "seed must be a whole number"),
+    ("[show]\npalete = \"moss\"\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "did you mean 'palette'"),
+    ("[[cue]]\nscene = \"drem\"\nduration = \"1m\"\n", 2, "unknown scene 'drem' — did you mean 'dream'?"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"2x\"\n", 3, "cannot read the time '2x'"),
+    ("[[cue]]\nscene = \"dream\"\n", 1, "has no duration"),
+    ("[[cue]]\nduration = \"1m\"\n", 1, "has no scene"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n\n[[cue]]\nscene = \"dream\"\nduration = \"0s\"\n", 7,
+     "duration must be longer than 0s"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\ncontinue = \"follw\"\n", 4, "did you mean 'follow'"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\npalette = \"mos\"\n", 4, "unknown palette 'mos' — did you mean 'moss'"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ntemprature = 2\n", 5, "did you mean 'temperature'"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ntemperature = \"hot\"\n", 5, "must be a number"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ntemperature = { from = 1 }\n", 5, "a fade is written"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ntemperature = { from = 1, to = 2, ease = \"bounce\" }\n",
+     5, "unknown ease 'bounce'"),
+    ("[[cue]]\nnumber = 1\nscene = \"dream\"\nduration = \"1m\"\n[[cue]]\nnumber = 1\nscene = \"dream\"\nduration = \"1m\"\n",
+     6, "cue number 1 is used twice"),
+    ("[show]\nseed = 1\n", 1, "at least one cue"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\nlenght = \"2m\"\n", 4, "unknown key 'lenght'"),
+    ("[[cue]]\nscene = \"dream\nduration = \"1m\"\n", 2, "TOML syntax"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ninset = 3\n", 5, "has no parameter 'inset'"),
+    ("[[cue]]\nscene = \"drift\"\nduration = \"1m\"\n[cue.params]\ninset = 3\n", 5, "inset must be true or false"),
+    ("[show]\nloop = \"yes\"\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "loop must be true or false"),
+    ("[shows]\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 1, "unknown section 'shows'"),
+]
+
+
+@pytest.mark.parametrize("text, line, message", BROKEN)
+def test_broken_shows_name_the_line_and_the_problem(text, line, message):
+    with pytest.raises(ShowError) as caught:
+        parse_show(text, "broken.toml")
+    reported = str(caught.value).splitlines()
+    assert any(r.startswith(f"broken.toml:{line}:") and message in r for r in reported), reported
+
+
+def test_every_problem_is_reported_not_only_the_first():
+    text = "[show]\nseed = \"x\"\n[[cue]]\nscene = \"drem\"\nduration = \"2x\"\n"
+    with pytest.raises(ShowError) as caught:
+        parse_show(text, "s.toml")
+    assert [p.line for p in caught.value.problems] == [2, 4, 5]
+
+
+def test_show_file_errors_name_the_file(tmp_path):
+    with pytest.raises(LeafdreamError, match="does not exist"):
+        load_show(tmp_path / "nope.toml")
+    (tmp_path / "latin1.toml").write_bytes(b"name = \"caf\xe9\"\n")
+    with pytest.raises(LeafdreamError, match="not UTF-8"):
+        load_show(tmp_path / "latin1.toml")
+
+
+def test_paths_are_checked_against_the_leaf_space(tiny_model):
+    text = "[[cue]]\nscene = \"drift\"\nduration = \"1m\"\n[cue.params]\npath = [\"ovata\", \"palmatta\", [0.2, 0.3]]\n"
+    with pytest.raises(ShowError, match=r"s.toml:5:1: path: unknown species 'palmatta'; did you mean 'palmata'"):
+        parse_show(text, "s.toml", space=leaf_space(tiny_model))
+
+
+@pytest.mark.parametrize("name", ["default", "demo", "camera"])
+def test_the_shipped_shows_are_valid(capsys, name):
+    assert main(["check", str(SHOWS / f"{name}.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "0:00:00" in out
+
+
+def test_check_exits_non_zero_with_line_numbered_problems(capsys, tmp_path):
+    (tmp_path / "bad.toml").write_text("[[cue]]\nscene = \"drem\"\nduration = \"1m\"\n")
+    assert main(["check", str(tmp_path / "bad.toml")]) == 1
+    assert f"{tmp_path / 'bad.toml'}:2:1: unknown scene 'drem'" in capsys.readouterr().err
+
+
+def test_the_default_show_lasts_15_to_20_minutes_and_uses_every_scene():
+    show = load_show(SHOWS / "default.toml")
+    starts = timeline(show, len(show.cues) + 1)
+    assert 15 * 60 <= starts[-1][0] <= 20 * 60
+    assert {c.scene for c in show.cues} == {"dream", "drift", "layers", "xerox", "camera"}
+
+
+def test_player_honours_waits_fades_and_hold(tiny_model):
+    text = textwrap.dedent("""
+        [[cue]]
+        scene = "dream"
+        duration = "2s"
+        post_wait = "1s"
+        crossfade = "0s"
+        [cue.params]
+        temperature = { from = 2.0, to = 1.0 }
+
+        [[cue]]
+        scene = "xerox"
+        duration = "2s"
+        pre_wait = "1s"
+        continue = "none"
+        crossfade = "0s"
+    """)
+    show = parse_show(text, "s.toml")
+    player = Player(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), show.cues, 64, 48, seed=1)
+    seen = {}
+    for frame in range(1, 10 * 10 + 1):
+        player.update(0.1)
+        seen[round(frame * 0.1, 1)] = (player.scene.name, player.scene.params.get("temperature"))
+    assert seen[1.0][1] == pytest.approx(1.5, abs=0.06)  # linear fade halfway
+    assert seen[2.9][0] == "dream"  # duration 2 s + post-wait 1 s
+    assert seen[3.5][0] == "dream"  # the xerox waits out its 1 s pre-wait
+    assert seen[4.1][0] == "xerox"
+    assert seen[10.0][0] == "xerox"  # continue = none: holds for Go
+    player.skip()
+    assert player.scene.name == "dream"
+
+
+def test_a_show_file_renders_identically_twice(capsys, tiny_model_file, tmp_path):
+    show = tmp_path / "s.toml"
+    show.write_text("[show]\nseed = 3\n[[cue]]\nscene = \"dream\"\nduration = \"1s\"\n[[cue]]\nscene = \"layers\"\n"
+                    "duration = \"1s\"\ncrossfade = \"0.5s\"\n")
+    for out in ("a", "b"):
+        assert main(["render", str(show), "--seconds", "2", "--fps", "8", "--size", "64x48",
+                     "--model", str(tiny_model_file), "--out", str(tmp_path / out)]) == 0
+    frames = sorted((tmp_path / "a").glob("*.png"))
+    assert len(frames) == 16
+    from PIL import Image
+    for a in frames:
+        np.testing.assert_array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(tmp_path / "b" / a.name)))
+
+
+toml_values = st.recursive(
+    st.one_of(st.integers(-10, 10**6), st.floats(allow_nan=True), st.booleans(), st.text(max_size=12)),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=8), children, max_size=3)),
+    max_leaves=6,
+)
+
+
+def as_toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if value != value else ("inf" if value == float("inf") else "-inf" if value == float("-inf") else repr(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(as_toml(v) for v in value) + "]"
+    return "{ " + ", ".join(f'"{k}" = {as_toml(v)}' for k, v in value.items()) + " }"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["scene", "duration", "pre_wait", "post_wait", "continue", "palette",
+                                        "crossfade", "number", "name", "params", "other"]), toml_values, max_size=6),
+       st.dictionaries(st.sampled_from(["name", "seed", "palette", "crossfade", "loop", "x"]), toml_values, max_size=3))
+def test_fuzzed_shows_raise_only_show_errors(cue, show):
+    text = "[show]\n" + "".join(f"{k} = {as_toml(v)}\n" for k, v in show.items())
+    text += "[[cue]]\n" + "".join(f"{k} = {as_toml(v)}\n" for k, v in cue.items())
+    try:
+        parse_show(text, "fuzz.toml")
+    except ShowError as error:
+        assert all(p.line >= 1 and p.column >= 1 for p in error.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_fuzzed_text_raises_only_show_errors(text):
+    try:
+        parse_show(text, "fuzz.toml")
+    except ShowError:
+        pass
