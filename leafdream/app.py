@@ -68,18 +68,23 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
                 max_frames: int | None = None) -> None:
     import pygame
 
-    from .offline import make_player
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .installation import Installation
+    from .offline import load_context
     from .player import FrameGovernor
     from .shows import resolve_show
 
-    resolve_show(show)  # a wrong show name is an error before any window opens
+    resolve_show(show)  # a wrong show name or a broken show file is an error before any window opens
     screen = _open_display(windowed, display)
     _splash(screen, "leafdream is waking up")
     log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
     if camera is not None:
         log.warning("--camera %s: the camera scene is not built yet; running without a camera", camera)
     width, height = screen.get_size()
-    player = make_player(model_path, show, (width, height), seed)
+    installation = Installation(load_context(model_path), show, (width, height), seed)
+    zone = ZoneInfo(installation.show.timezone)
     governor = FrameGovernor(fps)
     clock = pygame.time.Clock()
     show_overlay = False
@@ -89,7 +94,7 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     started = time.perf_counter()
     running = True
     while running:
-        dt = clock.tick(fps) / 1000.0
+        dt = clock.tick(fps if installation.open else 5) / 1000.0
         for event in pygame.event.get():
             if event.type == pygame.QUIT and not kiosk:
                 running = False
@@ -98,24 +103,29 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
                 wants_quit = event.key in (pygame.K_ESCAPE, pygame.K_q)
                 if wants_quit and (not kiosk or (event.key == pygame.K_q and mods & pygame.KMOD_CTRL and mods & pygame.KMOD_SHIFT)):
                     running = False
-                elif event.key == pygame.K_n:
-                    player.skip()
+                elif event.key == pygame.K_n and installation.player is not None:
+                    installation.player.skip()
                 elif event.key == pygame.K_o:
                     show_overlay = not show_overlay
         work_started = time.perf_counter()
-        player.update(min(dt, 0.1), governor.effort)
-        frame = player.frame()
+        installation.tick(datetime.now(zone), min(dt, 0.1), governor.effort)
+        frame = installation.frame()
         surface = pygame.image.frombuffer(np.ascontiguousarray(frame).data, (width, height), "RGB")
         screen.blit(surface, (0, 0))
         if show_overlay:
-            scene = player.scene
-            _overlay(screen, [
-                f"fps {clock.get_fps():5.1f}   work {work_ms:5.1f} ms   effort {governor.effort:.2f}",
-                f"cue {player.index + 1}/{len(player.cues)}  {player.cue.scene}  t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
-                f"temperature {scene.params.get('temperature', '-')}   palette {player.cue.palette}",
-                f"camera: {'not built yet' if camera is None else 'ignored (not built yet)'}",
-                f"last error: {player.last_error or 'none'}",
-            ])
+            player = installation.player
+            lines = [f"fps {clock.get_fps():5.1f}   work {work_ms:5.1f} ms   effort {governor.effort:.2f}",
+                     f"show {installation.show.name!r}   {'open' if installation.open else 'closed (outside opening hours)'}"]
+            if player is not None:
+                scene = player.scene
+                lines += [
+                    f"cue {player.cue.number or player.index + 1:g} {player.cue.name}  {player.cue.scene}  "
+                    f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
+                    f"temperature {scene.params.get('temperature', '-')}   palette {player.cue.palette}",
+                ]
+            lines += [f"camera: {'not built yet' if camera is None else 'ignored (not built yet)'}",
+                      f"last error: {installation.last_error or (player.last_error if player else '') or 'none'}"]
+            _overlay(screen, lines)
         pygame.display.flip()
         work_ms = (time.perf_counter() - work_started) * 1e3
         governor.record(work_ms / 1e3)

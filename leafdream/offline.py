@@ -55,12 +55,23 @@ class FrameSink:
             self.video.release()
 
 
-def make_player(model_path, show: str, size: tuple[int, int], seed: int) -> Player:
+def load_context(model_path) -> SceneContext:
+    """The model and its leaf space, with the kernels warmed up."""
     model = load_model(model_path)
     space = leaf_space(model) if "map_positions" in model.extras else None
-    cues, show_seed, loop = resolve_show(show)
     warm_up()
-    return Player(SceneContext(model.dbn, space), cues, size[0], size[1], seed=show_seed * 1_000_003 + seed, loop=loop)
+    return SceneContext(model.dbn, space)
+
+
+def build_player(context: SceneContext, show, size: tuple[int, int], seed: int) -> Player:
+    """A player of ``show`` (a Show) whose seed mixes the show's own seed and ``seed``."""
+    return Player(context, show.cues, size[0], size[1], seed=show.seed * 1_000_003 + seed, loop=show.loop)
+
+
+def make_player(model_path, show: str, size: tuple[int, int], seed: int) -> Player:
+    """Everything offline rendering needs: resolve the show, load the model, build the player."""
+    resolved = resolve_show(show)
+    return build_player(load_context(model_path), resolved, size, seed)
 
 
 def render_frames(player: Player, seconds: float, fps: int, sink: FrameSink | None) -> np.ndarray:

@@ -119,6 +119,7 @@ class Player:
         self.last_error = ""
         self.finished = False
         self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
+        self.next_show: tuple[list, bool] | None = None  # (cues, loop) taking over at the next cue boundary
         self._trigger(0)
 
     def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene, Compositor]:
@@ -136,8 +137,17 @@ class Player:
         self.last_error = message
         log.error(message)
 
+    def take_over(self, cues: list, loop: bool) -> None:
+        """Play ``cues`` from their first cue when the current cue ends (an edited show's hot reload)."""
+        self.next_show = (list(cues), loop)
+
     def _trigger(self, index: int) -> None:
         """Trigger cue ``index``: it begins now, or after its pre-wait."""
+        if self.next_show is not None and self.current is not None:
+            self.cues, self.loop = self.next_show
+            self.next_show = None
+            index = 0
+            self.round += 1
         if index >= len(self.cues):
             if not self.loop:
                 self.finished = self.current is not None

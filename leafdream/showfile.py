@@ -20,7 +20,7 @@ from .player import Cue
 from .render.palette import PALETTES
 from .timeparse import parse_duration
 
-SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop"}
+SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop", "hours", "timezone"}
 CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params"}
 CONTINUE_MODES = ("follow", "none", "auto-continue")
 FADE_KEYS = {"from", "to", "ease"}
@@ -46,6 +46,9 @@ class Show:
     seed: int
     loop: bool
     cues: list = field(default_factory=list)
+    hours: object = None        # schedule.Hours, or None: always open
+    timezone: str = "UTC"
+    raw_hours: str = ""
 
 
 class ShowError(LeafdreamError):
@@ -143,6 +146,7 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
     if not isinstance(loop, bool):
         problem(("show", "loop"), f"loop must be true or false, got {loop!r}")
         loop = True
+    hours, timezone = _hours(settings, problem)
     default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
     default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
 
@@ -203,7 +207,33 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise ShowError(path, problems)
-    return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues)
+    return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
+                hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")))
+
+
+def _hours(settings: dict, problem):
+    """(Hours or None, time zone name) from [show] hours / timezone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .schedule import parse_hours
+
+    timezone = settings.get("timezone", "UTC")
+    if "hours" in settings and "timezone" not in settings:
+        problem(("show", "hours"), 'opening hours need a time zone: add timezone = "Europe/London" (or yours) to [show]')
+    try:
+        if not isinstance(timezone, str):
+            raise ValueError
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem(("show", "timezone"), f"unknown time zone {timezone!r}; write it like \"Europe/London\" or \"UTC\"")
+        timezone = "UTC"
+    hours = None
+    if "hours" in settings:
+        try:
+            hours = parse_hours(settings["hours"])
+        except ValueError as error:
+            problem(("show", "hours"), f"hours: {error}")
+    return hours, timezone
 
 
 def _duration(value, at, problem, what: str):
@@ -339,7 +369,8 @@ def check_command(show_path, model_path) -> int:
         print(f"{len(error.problems)} problem(s) in {show_path}", file=sys.stderr)
         return 1
     print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
-          f"{'loops' if show.loop else 'plays once'}")
+          f"{'loops' if show.loop else 'plays once'}, "
+          + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))
     for start, cue in timeline(show):
         label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "")
         extra = "  (holds for Go)" if cue.continue_mode == "none" else ""

@@ -13,25 +13,23 @@ from .scenes.base import SCENE_NAMES, make_scene  # noqa: F401
 SHOWS_DIR = REPO_DIR / "shows"
 
 
-def resolve_show(name: str) -> tuple[list[Cue], int, bool]:
-    """(cues, seed, loop) of a show file (``*.toml`` or an existing path), a built-in show, or one scene."""
+def resolve_show(name: str) -> Show:
+    """A show file (``*.toml`` or an existing path), a shipped show by name, a built-in show, or one scene."""
     from pathlib import Path
 
     from .scenes import base  # noqa: F401
     from .scenes import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
-    from .showfile import load_show
+    from .showfile import Show, load_show
 
     if name.endswith(".toml") or Path(name).is_file():
-        show = load_show(name)
-        return show.cues, show.seed, show.loop
+        return load_show(name)
     shipped = SHOWS_DIR / f"{name}.toml"
     if shipped.is_file():
-        show = load_show(shipped)
-        return show.cues, show.seed, show.loop
+        return load_show(shipped)
     if name in BUILTIN_SHOWS:  # the shows folder is missing: the built-in copy keeps the piece running
-        return list(BUILTIN_SHOWS[name]), 0, True
+        return Show(path=name, name=name, seed=0, loop=True, cues=list(BUILTIN_SHOWS[name]))
     if name in SCENE_NAMES:
-        return [Cue(name, 3600.0, {}, "moss", 0.0)], 0, True
+        return Show(path=name, name=name, seed=0, loop=True, cues=[Cue(name, 3600.0, {}, "moss", 0.0)])
     options = sorted(BUILTIN_SHOWS) + sorted(SCENE_NAMES)
     close = difflib.get_close_matches(name, options, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
