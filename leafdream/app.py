@@ -65,7 +65,7 @@ def _seconds_since_process_start() -> float:
 
 
 def run_command(model_path, show: str, windowed: bool, display: int, camera, fps: int, seed: int, kiosk: bool,
-                max_frames: int | None = None) -> None:
+                max_frames: int | None = None, osc_host: str = "127.0.0.1", osc_port: int | None = None) -> None:
     import pygame
 
     from datetime import datetime
@@ -85,6 +85,14 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     width, height = screen.get_size()
     installation = Installation(load_context(model_path), show, (width, height), seed)
     zone = ZoneInfo(installation.show.timezone)
+    remote = None
+    if osc_port is not None:
+        from .remote import RemoteControl
+
+        try:
+            remote = RemoteControl(osc_host, osc_port)
+        except OSError as error:
+            log.error("OSC remote control not started on %s:%s (%s); the show runs without it", osc_host, osc_port, error)
     governor = FrameGovernor(fps)
     clock = pygame.time.Clock()
     show_overlay = False
@@ -108,6 +116,9 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
                 elif event.key == pygame.K_o:
                     show_overlay = not show_overlay
         work_started = time.perf_counter()
+        if remote is not None:
+            for name, args in remote.poll():
+                installation.command(name, args)
         installation.tick(datetime.now(zone), min(dt, 0.1), governor.effort)
         frame = installation.frame()
         surface = pygame.image.frombuffer(np.ascontiguousarray(frame).data, (width, height), "RGB")
@@ -134,6 +145,8 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
             first_frame_at = _seconds_since_process_start()
         if max_frames is not None and frames >= max_frames:
             running = False
+    if remote is not None:
+        remote.close()
     log.info("ran %d frames in %.1f s; first frame %.2f s after the process started", frames,
              time.perf_counter() - started, first_frame_at)
     pygame.quit()

@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--camera", default=None, help="camera index, device or video file (camera scene not built yet)")
     run_parser.add_argument("--fps", type=positive_int, default=60)
     run_parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
+    run_parser.add_argument("--osc-port", type=int, default=None, help="listen for OSC remote control on this UDP port")
+    run_parser.add_argument("--osc-host", default="127.0.0.1",
+                            help="address to listen on (default 127.0.0.1: this machine only)")
     run_parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
     run_parser.add_argument("--model", default=None)
     run_parser.add_argument("--seed", type=int, default=0)
@@ -190,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         from .app import run_command
 
         run_command(model_path(args.model), args.show, args.windowed, args.display, args.camera, args.fps, args.seed,
-                    args.kiosk, max_frames=args.frames)
+                    args.kiosk, max_frames=args.frames, osc_host=args.osc_host, osc_port=args.osc_port)
         return 0
     if args.command == "render":
         from .offline import render_command

@@ -41,6 +41,7 @@ class Installation:
         self.player: Player | None = None
         self.open = False
         self.last_error = ""
+        self.stopped = False
         self._dark = np.zeros((size[1], size[0], 3), np.uint8)
 
     def _stamp(self):
@@ -83,8 +84,44 @@ class Installation:
             log.info("closing: the screen goes dark until the next opening")
             self.player = None
         self.open = open_now
-        if self.player is not None:
+        if self.player is not None and not self.stopped:
             self.player.update(dt, effort)
 
+    def command(self, name: str, args: list) -> None:
+        """Apply a remote command (go, next, stop, cue N, set NAME VALUE); bad ones are logged, never raised."""
+        try:
+            self._command(name, args)
+        except (LeafdreamError, ValueError, TypeError, IndexError) as error:
+            self.last_error = f"remote {name} {args}: {error}"
+            log.error(self.last_error)
+
+    def _command(self, name: str, args: list) -> None:
+        if name == "stop":
+            self.stopped = True
+            return
+        if name in ("go", "next"):
+            if self.stopped:
+                self.stopped = False
+            elif self.player is not None:
+                self.player.skip()
+            return
+        if self.player is None:
+            raise LeafdreamError("the show is not playing (outside opening hours)")
+        if name == "cue":
+            number = float(args[0])
+            numbers = [cue.number or index + 1 for index, cue in enumerate(self.player.cues)]
+            if number not in numbers:
+                raise LeafdreamError(f"no cue number {number:g}; cues are {', '.join(f'{n:g}' for n in numbers)}")
+            self.stopped = False
+            self.player.jump(numbers.index(number))
+            return
+        if name == "set":
+            key, value = str(args[0]), args[1]
+            self.player.scene.set_param(key, value)
+            return
+        raise LeafdreamError(f"unknown command {name!r}")
+
     def frame(self) -> np.ndarray:
+        if self.stopped:
+            return self._dark
         return self.player.frame() if self.player is not None else self._dark

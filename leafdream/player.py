@@ -178,6 +178,10 @@ class Player:
     def scene(self) -> Scene:
         return self.current[1]
 
+    def jump(self, index: int) -> None:
+        """Begin cue ``index`` now, with its crossfade."""
+        self._begin(index)
+
     def skip(self) -> None:
         """Go: begin the next cue now (with its crossfade, without its pre-wait)."""
         index = self.index + 1

@@ -75,3 +75,46 @@ def test_an_edited_show_takes_over_at_the_next_cue_and_a_broken_one_is_refused(c
     assert piece.player.scene.name == "dream"  # not before the cue boundary
     run(piece, now, 7)  # the 10 s dream cue ends at 10 s
     assert piece.player.scene.name == "xerox"
+
+
+def test_osc_commands_reach_the_show_over_loopback(context, tmp_path):
+    import time
+
+    from pythonosc.udp_client import SimpleUDPClient
+
+    from leafdream.remote import RemoteControl
+
+    show = tmp_path / "s.toml"
+    write(show, '[[cue]]\nnumber = 1\nscene = "dream"\nduration = "1m"\n[[cue]]\nnumber = 5\nscene = "xerox"\n'
+                'duration = "1m"\n[[cue]]\nnumber = 9\nscene = "layers"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.5)
+    remote = RemoteControl("127.0.0.1", 0)
+    try:
+        assert remote.address[0] == "127.0.0.1"
+        client = SimpleUDPClient("127.0.0.1", remote.address[1])
+        client.send_message("/leafdream/cue", 9)
+        client.send_message("/leafdream/set", ["hold", 3.0])
+        client.send_message("/leafdream/cue", 4)
+        client.send_message("/leafdream/stop", [])
+        heard = []
+        deadline = time.monotonic() + 5
+        while len(heard) < 4 and time.monotonic() < deadline:
+            heard += remote.poll()
+            time.sleep(0.01)
+    finally:
+        remote.close()
+    assert [name for name, _ in heard] == ["cue", "set", "cue", "stop"]
+    piece.command(*heard[0])
+    assert piece.player.scene.name == "layers"
+    piece.command(*heard[1])
+    assert piece.player.scene.params["hold"] == 3.0
+    piece.command(*heard[2])
+    assert "no cue number 4; cues are 1, 5, 9" in piece.last_error
+    piece.command(*heard[3])
+    assert piece.frame().max() == 0
+    piece.command("go", [])
+    run(piece, now, 0.2)
+    assert piece.frame().max() > 0
+    piece.command("set", ["nonsense", 1])
+    assert "has no parameter 'nonsense'" in piece.last_error

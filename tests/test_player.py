@@ -98,7 +98,7 @@ def test_render_is_deterministic_and_writes_frames(capsys, tiny_model_file, tmp_
 
 def test_run_opens_a_window_plays_and_quits(capsys, tiny_model_file, monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    assert main(["run", "--windowed", "--show", "demo", "--frames", "20", "--fps", "120",
+    assert main(["run", "--windowed", "--show", "demo", "--frames", "20", "--fps", "120", "--osc-port", "0",
                  "--model", str(tiny_model_file)]) == 0
     assert main(["run", "--windowed", "--display", "7", "--frames", "2", "--model", str(tiny_model_file)]) == 1
     assert "--display 7" in capsys.readouterr().err
