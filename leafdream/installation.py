@@ -42,6 +42,10 @@ class Installation:
         self.open = False
         self.last_error = ""
         self.stopped = False
+        self.visitor: Player | None = None       # the interruption while a visitor's leaf is shown
+        self.visitor_present = False
+        self.visitor_since_gone = 0.0
+        self.visitor_fade = 0.0                  # 0 = the show, 1 = the visitor's scene
         self._dark = np.zeros((size[1], size[0], 3), np.uint8)
 
     def _stamp(self):
@@ -85,7 +89,41 @@ class Installation:
             self.player = None
         self.open = open_now
         if self.player is not None and not self.stopped:
-            self.player.update(dt, effort)
+            if self.visitor is not None:
+                self._tick_visitor(dt, effort)
+            if self.visitor is None or self.visitor_fade < 1.0:  # the show waits while the visitor has the screen
+                self.player.update(dt, effort)
+        elif self.player is None:
+            self.visitor = None
+
+    def visitor_event(self, present: bool) -> None:
+        """A leaf appeared in front of the camera (True) or has gone (False)."""
+        settings = self.show.visitors
+        if not settings["enabled"] or self.player is None:
+            return
+        if present and self.visitor is None:
+            from .player import Cue
+
+            cue = Cue(settings["scene"], 10 ** 9, {}, settings["palette"], 0.0)
+            self.visitor = Player(self.context, [cue], self.size[0], self.size[1], seed=self.seed)
+            log.info("visitor: interrupting the show with the %s scene", settings["scene"])
+        self.visitor_present = present
+        self.visitor_since_gone = 0.0
+
+    def _tick_visitor(self, dt: float, effort: float) -> None:
+        settings = self.show.visitors
+        fade_step = dt / max(settings["crossfade"], 1e-6)
+        if self.visitor_present:
+            self.visitor_fade = min(1.0, self.visitor_fade + fade_step)
+        else:
+            self.visitor_since_gone += dt
+            if self.visitor_since_gone >= settings["hold"]:
+                self.visitor_fade = max(0.0, self.visitor_fade - fade_step)
+                if self.visitor_fade == 0.0:
+                    log.info("visitor gone: the show resumes where it was")
+                    self.visitor = None
+                    return
+        self.visitor.update(dt, effort)
 
     def command(self, name: str, args: list) -> None:
         """Apply a remote command (go, next, stop, cue N, set NAME VALUE); bad ones are logged, never raised."""
@@ -122,6 +160,12 @@ class Installation:
         raise LeafdreamError(f"unknown command {name!r}")
 
     def frame(self) -> np.ndarray:
-        if self.stopped:
+        if self.stopped or self.player is None:
             return self._dark
-        return self.player.frame() if self.player is not None else self._dark
+        if self.visitor is None:
+            return self.player.frame()
+        if self.visitor_fade >= 1.0:
+            return self.visitor.frame()
+        from .render.compositor import Compositor
+
+        return Compositor.crossfade(self.player.frame(), self.visitor.frame(), self.visitor_fade)

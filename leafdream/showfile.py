@@ -23,8 +23,14 @@ from .timeparse import parse_duration
 SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop", "hours", "timezone"}
 CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params"}
 CONTINUE_MODES = ("follow", "none", "auto-continue")
+VISITOR_KEYS = {"scene", "hold", "crossfade", "palette", "enabled"}
 FADE_KEYS = {"from", "to", "ease"}
 MAX_BYTES = 1_000_000
+
+
+# When a visitor's leaf appears: interrupt into this scene, keep it while the leaf is there
+# and ``hold`` after it has gone, then crossfade back to where the show was.
+DEFAULT_VISITORS = {"enabled": True, "scene": "camera", "hold": 20.0, "crossfade": 2.0, "palette": "ink"}
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Show:
     hours: object = None        # schedule.Hours, or None: always open
     timezone: str = "UTC"
     raw_hours: str = ""
+    visitors: dict = field(default_factory=lambda: dict(DEFAULT_VISITORS))
 
 
 class ShowError(LeafdreamError):
@@ -129,8 +136,8 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
         problems.append(Problem(line, column, message))
 
     for key in data:
-        if key not in ("show", "cue"):
-            problem((key,), f"unknown section {key!r}" + _did_you_mean(key, ("show", "cue")))
+        if key not in ("show", "cue", "visitors"):
+            problem((key,), f"unknown section {key!r}" + _did_you_mean(key, ("show", "cue", "visitors")))
     settings = data.get("show", {})
     if not isinstance(settings, dict):
         problem(("show",), "'show' must be a table: [show]")
@@ -150,6 +157,7 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
     default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
     default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
 
+    visitors = _visitors(data.get("visitors", {}), scene_defaults, problem)
     raw_cues = data.get("cue", [])
     if not isinstance(raw_cues, list) or not raw_cues:
         problem(("cue",), "a show needs at least one cue: add a [[cue]] table with scene and duration")
@@ -208,7 +216,36 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
         problems.sort(key=lambda p: (p.line, p.column))
         raise ShowError(path, problems)
     return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
-                hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")))
+                hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors)
+
+
+def _visitors(raw, scene_defaults: dict, problem) -> dict:
+    """The [visitors] table: what happens when a leaf appears in front of the camera."""
+    visitors = dict(DEFAULT_VISITORS)
+    if not isinstance(raw, dict):
+        problem(("visitors",), "'visitors' must be a table: [visitors]")
+        return visitors
+    for key, value in raw.items():
+        at = ("visitors", key)
+        if key not in VISITOR_KEYS:
+            problem(at, f"unknown key {key!r} in [visitors]" + _did_you_mean(key, VISITOR_KEYS))
+        elif key == "enabled":
+            if not isinstance(value, bool):
+                problem(at, f"enabled must be true or false, got {value!r}")
+            else:
+                visitors[key] = value
+        elif key == "scene":
+            if value not in scene_defaults:
+                problem(at, f"unknown scene {value!r}" + _did_you_mean(value, scene_defaults))
+            else:
+                visitors[key] = value
+        elif key == "palette":
+            visitors[key] = _palette(value, at, problem) or visitors[key]
+        else:
+            seconds = _duration(value, at, problem, key)
+            if seconds is not None:
+                visitors[key] = seconds
+    return visitors
 
 
 def _hours(settings: dict, problem):

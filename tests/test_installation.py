@@ -118,3 +118,30 @@ def test_osc_commands_reach_the_show_over_loopback(context, tmp_path):
     assert piece.frame().max() > 0
     piece.command("set", ["nonsense", 1])
     assert "has no parameter 'nonsense'" in piece.last_error
+
+
+def test_a_visitor_interrupts_and_the_show_resumes_where_it_was(context, tmp_path):
+    show = tmp_path / "s.toml"
+    write(show, '[visitors]\nscene = "layers"\nhold = "3s"\ncrossfade = "1s"\n'
+                '[[cue]]\nscene = "dream"\nduration = "1m"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 5)
+    show_time = piece.player.t
+    piece.visitor_event(True)
+    now = run(piece, now, 10)
+    assert piece.visitor is not None and piece.visitor.scene.name == "layers" and piece.visitor_fade == 1.0
+    assert piece.player.t - show_time < 1.5  # the show waited (it only ran during the fade in)
+    piece.visitor_event(False)
+    now = run(piece, now, 2)
+    assert piece.visitor is not None  # still held after the leaf has gone
+    now = run(piece, now, 3)
+    assert piece.visitor is None and piece.player.scene.name == "dream"
+
+
+def test_visitor_settings_are_checked(tmp_path):
+    from leafdream.showfile import ShowError, parse_show
+
+    with pytest.raises(ShowError, match=r"s.toml:2:1: unknown scene 'camra'"):
+        parse_show('[visitors]\nscene = "camra"\n[[cue]]\nscene = "dream"\nduration = "1m"\n', "s.toml")
+    with pytest.raises(ShowError, match=r"s.toml:2:1: hold: cannot read the time"):
+        parse_show('[visitors]\nhold = "long"\n[[cue]]\nscene = "dream"\nduration = "1m"\n', "s.toml")
