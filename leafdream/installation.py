@@ -72,7 +72,7 @@ class Installation:
         self.last_error = ""
         log.info("show %s reloaded; it takes over at the next cue", self.path)
         if self.player is not None:
-            self.player.take_over(show.cues, show.loop)
+            self.player.take_over(show.cues, show.loop, show.arrangement)
 
     def tick(self, now: datetime, dt: float, effort: float = 1.0) -> None:
         self.since_check += dt

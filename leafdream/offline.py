@@ -65,7 +65,8 @@ def load_context(model_path) -> SceneContext:
 
 def build_player(context: SceneContext, show, size: tuple[int, int], seed: int) -> Player:
     """A player of ``show`` (a Show) whose seed mixes the show's own seed and ``seed``."""
-    return Player(context, show.cues, size[0], size[1], seed=show.seed * 1_000_003 + seed, loop=show.loop)
+    return Player(context, show.cues, size[0], size[1], seed=show.seed * 1_000_003 + seed, loop=show.loop,
+                  arrange=show.arrangement)
 
 
 def make_player(model_path, show: str, size: tuple[int, int], seed: int) -> Player:

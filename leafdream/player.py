@@ -42,6 +42,7 @@ class Cue:
     post_wait: float = 0.0
     continue_mode: str = "follow"
     fades: dict = field(default_factory=dict)
+    group: str = ""
 
     def faded_params(self, local_t: float) -> dict:
         """Values of the fading parameters ``local_t`` seconds into the cue."""
@@ -101,11 +102,13 @@ class Player:
     """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
 
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
-                 loop: bool = True):
+                 loop: bool = True, arrange=None):
+        """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles)."""
         if not cues:
             raise ValueError("a show needs at least one cue")
         self.context = context
-        self.cues = cues
+        self.arrange = arrange
+        self.cues = arrange(0, seed) if arrange else cues
         self.width, self.height = width, height
         self.seed = seed
         self.loop = loop
@@ -137,17 +140,18 @@ class Player:
         self.last_error = message
         log.error(message)
 
-    def take_over(self, cues: list, loop: bool) -> None:
+    def take_over(self, cues: list, loop: bool, arrange=None) -> None:
         """Play ``cues`` from their first cue when the current cue ends (an edited show's hot reload)."""
-        self.next_show = (list(cues), loop)
+        self.next_show = (list(cues), loop, arrange)
 
     def _trigger(self, index: int) -> None:
         """Trigger cue ``index``: it begins now, or after its pre-wait."""
         if self.next_show is not None and self.current is not None:
-            self.cues, self.loop = self.next_show
+            cues, self.loop, self.arrange = self.next_show
             self.next_show = None
-            index = 0
             self.round += 1
+            self.cues = self.arrange(self.round, self.seed) if self.arrange else cues
+            index = 0
         if index >= len(self.cues):
             if not self.loop:
                 self.finished = self.current is not None
@@ -156,6 +160,8 @@ class Player:
                     return
             index = 0
             self.round += 1
+            if self.arrange is not None:
+                self.cues = self.arrange(self.round, self.seed)
         wait = self.cues[index].pre_wait
         if wait > 0 and self.current is not None:
             self.pending = (index, self.t + wait)
@@ -188,6 +194,8 @@ class Player:
         if index >= len(self.cues):
             index = 0
             self.round += 1
+            if self.arrange is not None:
+                self.cues = self.arrange(self.round, self.seed)
         self._begin(index)
 
     def fade_amount(self) -> float:

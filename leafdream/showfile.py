@@ -21,7 +21,10 @@ from .render.palette import PALETTES
 from .timeparse import parse_duration
 
 SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop", "hours", "timezone"}
-CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params"}
+CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params",
+            "group"}
+GROUP_KEYS = {"mode", "repeat"}
+GROUP_MODES = ("order", "shuffle")
 CONTINUE_MODES = ("follow", "none", "auto-continue")
 VISITOR_KEYS = {"scene", "hold", "crossfade", "palette", "enabled"}
 FADE_KEYS = {"from", "to", "ease"}
@@ -56,6 +59,28 @@ class Show:
     timezone: str = "UTC"
     raw_hours: str = ""
     visitors: dict = field(default_factory=lambda: dict(DEFAULT_VISITORS))
+    groups: dict = field(default_factory=dict)   # name -> {"mode": "order"|"shuffle", "repeat": n}
+
+    def arrangement(self, round_number: int, seed: int) -> list:
+        """The cues of one round of the show: groups repeated, shuffled ones in a seeded order."""
+        import random
+
+        rng = random.Random(seed * 7919 + round_number)
+        out, index = [], 0
+        while index < len(self.cues):
+            name = self.cues[index].group
+            end = index + 1
+            while name and end < len(self.cues) and self.cues[end].group == name:
+                end += 1
+            block = self.cues[index:end]
+            settings = self.groups.get(name, {"mode": "order", "repeat": 1}) if name else {"mode": "order", "repeat": 1}
+            for _ in range(settings["repeat"]):
+                order = list(block)
+                if settings["mode"] == "shuffle":
+                    rng.shuffle(order)
+                out.extend(order)
+            index = end
+        return out
 
 
 class ShowError(LeafdreamError):
@@ -136,8 +161,8 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
         problems.append(Problem(line, column, message))
 
     for key in data:
-        if key not in ("show", "cue", "visitors"):
-            problem((key,), f"unknown section {key!r}" + _did_you_mean(key, ("show", "cue", "visitors")))
+        if key not in ("show", "cue", "visitors", "groups"):
+            problem((key,), f"unknown section {key!r}" + _did_you_mean(key, ("show", "cue", "visitors", "groups")))
     settings = data.get("show", {})
     if not isinstance(settings, dict):
         problem(("show",), "'show' must be a table: [show]")
@@ -158,6 +183,7 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
     default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
 
     visitors = _visitors(data.get("visitors", {}), scene_defaults, problem)
+    groups = _groups(data.get("groups", {}), problem)
     raw_cues = data.get("cue", [])
     if not isinstance(raw_cues, list) or not raw_cues:
         problem(("cue",), "a show needs at least one cue: add a [[cue]] table with scene and duration")
@@ -204,6 +230,14 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
             problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
                     + _did_you_mean(mode, CONTINUE_MODES))
             mode = "follow"
+        group = raw.get("group", "")
+        if not isinstance(group, str):
+            problem(at + ("group",), f"group must be a name (text), got {group!r}")
+            group = ""
+        elif group and group not in groups:
+            groups[group] = {"mode": "order", "repeat": 1}
+        if group and cues and cues[-1].group != group and any(c.group == group for c in cues):
+            problem(at + ("group",), f"the cues of group {group!r} must follow one another")
         if not known_scene:
             continue
         params, fades = _params(raw.get("params", {}), scene, scene_defaults[scene], at + ("params",), problem)
@@ -211,12 +245,41 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
             _check_path(params["path"], space, at + ("params", "path"), problem)
         cues.append(Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
                         number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
-                        fades=fades))
+                        fades=fades, group=group))
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise ShowError(path, problems)
     return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
-                hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors)
+                hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors,
+                groups=groups)
+
+
+def _groups(raw, problem) -> dict:
+    """[groups.NAME] tables: mode = "order" | "shuffle", repeat = how many times in a row."""
+    groups = {}
+    if not isinstance(raw, dict):
+        problem(("groups",), "groups are written as tables: [groups.interlude]")
+        return groups
+    for name, settings in raw.items():
+        at = ("groups", name)
+        if not isinstance(settings, dict):
+            problem(at, f"group {name!r} must be a table: [groups.{name}]")
+            continue
+        group = {"mode": "order", "repeat": 1}
+        for key, value in settings.items():
+            if key not in GROUP_KEYS:
+                problem(at + (key,), f"unknown key {key!r} in group {name!r}" + _did_you_mean(key, GROUP_KEYS))
+            elif key == "mode":
+                if value not in GROUP_MODES:
+                    problem(at + (key,), f"mode must be one of {', '.join(GROUP_MODES)}, got {value!r}")
+                else:
+                    group["mode"] = value
+            elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+                problem(at + (key,), f"repeat must be a whole number from 1 to 1000, got {value!r}")
+            else:
+                group["repeat"] = value
+        groups[name] = group
+    return groups
 
 
 def _visitors(raw, scene_defaults: dict, problem) -> dict:
@@ -360,11 +423,12 @@ def load_show(path: str | Path, space=None) -> Show:
     return parse_show(text, str(path), space=space)
 
 
-def timeline(show: Show, count: int = 12) -> list[tuple[float, Cue]]:
+def timeline(show: Show, count: int = 12, seed: int = 0) -> list[tuple[float, Cue]]:
     """The next ``count`` cue beginnings from the start of the show: [(show time in s, cue)]."""
-    begins, t, index = [], 0.0, 0
+    begins, t, index, round_number = [], 0.0, 0, 0
+    cues = show.arrangement(0, seed)
     while len(begins) < count:
-        cue = show.cues[index]
+        cue = cues[index]
         if begins:
             t += cue.pre_wait
         begins.append((t, cue))
@@ -373,10 +437,12 @@ def timeline(show: Show, count: int = 12) -> list[tuple[float, Cue]]:
             break
         t += length
         index += 1
-        if index >= len(show.cues):
+        if index >= len(cues):
             if not show.loop:
                 break
             index = 0
+            round_number += 1
+            cues = show.arrangement(round_number, seed)
     return begins
 
 
@@ -409,7 +475,7 @@ def check_command(show_path, model_path) -> int:
           f"{'loops' if show.loop else 'plays once'}, "
           + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))
     for start, cue in timeline(show):
-        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "")
+        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
         extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
         print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}{extra}")
     return 0

@@ -222,3 +222,75 @@ def test_fuzzed_text_raises_only_show_errors(text):
         parse_show(text, "fuzz.toml")
     except ShowError:
         pass
+
+
+GROUPED = """
+[groups.interlude]
+mode = "shuffle"
+repeat = 2
+
+[[cue]]
+name = "open"
+scene = "dream"
+duration = "10s"
+
+[[cue]]
+name = "a"
+scene = "drift"
+duration = "5s"
+group = "interlude"
+
+[[cue]]
+name = "b"
+scene = "xerox"
+duration = "5s"
+group = "interlude"
+
+[[cue]]
+name = "c"
+scene = "layers"
+duration = "5s"
+group = "interlude"
+
+[[cue]]
+name = "close"
+scene = "dream"
+duration = "10s"
+"""
+
+
+def test_groups_repeat_and_shuffle_by_seed_and_round():
+    show = parse_show(GROUPED, "g.toml")
+    rounds = [[c.name for c in show.arrangement(r, seed=3)] for r in range(4)]
+    for names in rounds:
+        assert names[0] == "open" and names[-1] == "close" and len(names) == 8
+        assert sorted(names[1:4]) == sorted(names[4:7]) == ["a", "b", "c"]
+    assert rounds[0] == [c.name for c in show.arrangement(0, seed=3)]  # replayable
+    assert len({tuple(r) for r in rounds}) > 1  # shuffled differently from round to round
+    starts = [start for start, _ in timeline(show, 9, seed=3)]
+    assert starts[:3] == [0.0, 10.0, 15.0] and starts[8] == 50.0  # open 10 s + 6 x 5 s + close 10 s
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ('[groups.x]\nmode = "random"\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "mode must be one of"),
+    ('[groups.x]\nrepeat = 0\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "repeat must be a whole number"),
+    ('[groups.x]\nrepaet = 2\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "did you mean 'repeat'"),
+    ('[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n[[cue]]\nscene = "dream"\nduration = "1m"\n'
+     '[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 11, "must follow one another"),
+])
+def test_broken_groups_name_the_line(text, line, message):
+    with pytest.raises(ShowError) as caught:
+        parse_show(text, "g.toml")
+    assert any(r.startswith(f"g.toml:{line}:") and message in r for r in str(caught.value).splitlines()), str(caught.value)
+
+
+def test_the_player_plays_each_round_in_its_own_order(tiny_model):
+    show = parse_show(GROUPED, "g.toml")
+    from leafdream.offline import build_player
+
+    player = build_player(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), show, (48, 32), seed=3)
+    first_round = [c.name for c in player.cues]
+    for _ in range(8):
+        player.skip()
+    assert player.round == 1 and [c.name for c in player.cues] == [c.name for c in show.arrangement(1, player.seed)]
+    assert first_round == [c.name for c in show.arrangement(0, player.seed)]
