@@ -294,3 +294,46 @@ def test_the_player_plays_each_round_in_its_own_order(tiny_model):
         player.skip()
     assert player.round == 1 and [c.name for c in player.cues] == [c.name for c in show.arrangement(1, player.seed)]
     assert first_round == [c.name for c in show.arrangement(0, player.seed)]
+
+
+C = '[[cue]]\nscene = "dream"\nduration = "1m"\n'
+
+EVERY_OTHER_MESSAGE = [
+    ('show = 3\n' + C, 1, "'show' must be a table"),
+    (C + 'params = 3\n', 4, "params must be a table"),
+    (C + '[cue.params]\ntemperature = { from = "a", to = 2 }\n', 5, "fade ends must be numbers"),
+    ('[[cue]]\nscene = "drift"\nduration = "1m"\n[cue.params]\ninset = { from = 0, to = 1 }\n', 5, "only numbers fade"),
+    (C + 'number = "one"\n', 4, "cue number must be a number"),
+    (C + 'name = 5\n', 4, "cue name must be text"),
+    (C + 'group = 5\n', 4, "group must be a name"),
+    ('groups = 3\n' + C, 1, "groups are written as tables"),
+    ('[groups]\nx = 3\n' + C, 2, "must be a table: [groups.x]"),
+    ('visitors = 3\n' + C, 1, "'visitors' must be a table"),
+    ('[visitors]\nenabled = "yes"\n' + C, 2, "enabled must be true or false"),
+    ('[visitors]\ncolour = "red"\n' + C, 2, "unknown key 'colour' in [visitors]"),
+    ('[show]\ntimezone = "Mars/Olympus"\n' + C, 2, "unknown time zone 'Mars/Olympus'"),
+    ('[show]\nhours = "tue-sun 10:00-18:00"\n' + C, 2, "opening hours need a time zone"),
+    ('[show]\nhours = "weekdays 10:00-18:00"\ntimezone = "UTC"\n' + C, 2, "hours: unknown day 'weekdays'"),
+    ('[show]\ncrossfade = "soon"\n' + C, 2, "crossfade: cannot read the time 'soon'"),
+    (C + 'pre_wait = -1\n', 4, "pre_wait: times cannot be negative"),
+    (C + 'post_wait = "x"\n', 4, "post_wait: cannot read the time"),
+    ('cue = 3\n', 1, "a show needs at least one cue"),
+    ('cue = [1]\n', 1, "cue 1 must be a table"),
+]
+
+
+@pytest.mark.parametrize("text, line, message", EVERY_OTHER_MESSAGE)
+def test_every_other_error_message_names_its_line(text, line, message):
+    with pytest.raises(ShowError) as caught:
+        parse_show(text, "e.toml")
+    reported = str(caught.value).splitlines()
+    assert any(r.startswith(f"e.toml:{line}:") and message in r for r in reported), reported
+
+
+def test_show_files_that_are_folders_or_huge_are_refused(tmp_path):
+    with pytest.raises(LeafdreamError, match="is a folder"):
+        load_show(tmp_path)
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * 1_100_000)
+    with pytest.raises(LeafdreamError, match="larger than"):
+        load_show(huge)
