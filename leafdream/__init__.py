@@ -12,4 +12,8 @@ The package is split into small modules, one idea each:
 - ``bench`` / ``evaluate``   speed and quality figures
 """
 
+import os as _os
+
+_os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no banner in logs and command output
+
 __version__ = "0.1.0"

@@ -64,16 +64,34 @@ def _seconds_since_process_start() -> float:
     return time.time() - psutil.Process().create_time()
 
 
+def _load_context_or_shipped(model_path):
+    """The model asked for, or — loudly — the shipped one when it is missing or damaged."""
+    from .offline import load_context
+    from .paths import SHIPPED_MODEL
+
+    try:
+        return load_context(model_path)
+    except LeafdreamError as error:
+        if str(model_path) == str(SHIPPED_MODEL):
+            raise
+        log.error("MODEL NOT USABLE: %s — falling back to the shipped model %s", error, SHIPPED_MODEL)
+        return load_context(SHIPPED_MODEL)
+
+
 def run_command(model_path, show: str, windowed: bool, display: int, camera, fps: int, seed: int, kiosk: bool,
-                max_frames: int | None = None, osc_host: str = "127.0.0.1", osc_port: int | None = None) -> None:
+                max_frames: int | None = None, osc_host: str = "127.0.0.1", osc_port: int | None = None,
+                heartbeat_path=None, memory_ceiling_mb: float = 3000.0, watchdog_seconds: float = 30.0) -> int:
     import pygame
 
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    import psutil
+
+    from .heartbeat import Heartbeat, default_heartbeat_path
     from .installation import Installation
-    from .offline import load_context
     from .player import FrameGovernor
+    from .service import EXIT_MEMORY, ServiceNotifier, Watchdog
     from .shows import resolve_show
 
     resolve_show(show)  # a wrong show name or a broken show file is an error before any window opens
@@ -83,7 +101,13 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     if camera is not None:
         log.warning("--camera %s: the camera scene is not built yet; running without a camera", camera)
     width, height = screen.get_size()
-    installation = Installation(load_context(model_path), show, (width, height), seed)
+    installation = Installation(_load_context_or_shipped(model_path), show, (width, height), seed)
+    heartbeat = Heartbeat(heartbeat_path or default_heartbeat_path())
+    notifier = ServiceNotifier()
+    watchdog = Watchdog(watchdog_seconds)
+    process = psutil.Process()
+    exit_code = 0
+    last_error, last_error_at = "", None
     zone = ZoneInfo(installation.show.timezone)
     remote = None
     if osc_port is not None:
@@ -138,15 +162,39 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
                       f"last error: {installation.last_error or (player.last_error if player else '') or 'none'}"]
             _overlay(screen, lines)
         pygame.display.flip()
+        watchdog.presented()
+        notifier.frame_presented(dt)
         work_ms = (time.perf_counter() - work_started) * 1e3
+        error_now = installation.last_error or (installation.player.last_error if installation.player else "")
+        if error_now and error_now != last_error:
+            last_error, last_error_at = error_now, time.perf_counter()
+        recent_error = last_error_at is not None and time.perf_counter() - last_error_at < 300
+        if heartbeat.due(dt):
+            rss_mb = process.memory_info().rss / 1e6
+            player = installation.player
+            heartbeat.write({
+                "uptime_s": time.perf_counter() - started, "fps": clock.get_fps(), "frame_ms": work_ms,
+                "effort": governor.effort, "show": installation.show.name, "open": installation.open,
+                "cue": (player.cue.number or player.index + 1) if player else None,
+                "scene": player.scene.name if player else None,
+                "camera": "not built yet" if camera is None else "ignored (not built yet)",
+                "rss_mb": rss_mb, "last_error": last_error, "healthy": not recent_error,
+            })
+            if rss_mb > memory_ceiling_mb:
+                log.critical("memory %.0f MB is above the ceiling of %.0f MB: exiting for a clean restart",
+                             rss_mb, memory_ceiling_mb)
+                exit_code = EXIT_MEMORY
+                running = False
         governor.record(work_ms / 1e3)
         frames += 1
         if frames == 1:
             first_frame_at = _seconds_since_process_start()
         if max_frames is not None and frames >= max_frames:
             running = False
+    watchdog.stop()
     if remote is not None:
         remote.close()
     log.info("ran %d frames in %.1f s; first frame %.2f s after the process started", frames,
              time.perf_counter() - started, first_frame_at)
     pygame.quit()
+    return exit_code

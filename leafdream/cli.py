@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--osc-port", type=int, default=None, help="listen for OSC remote control on this UDP port")
     run_parser.add_argument("--osc-host", default="127.0.0.1",
                             help="address to listen on (default 127.0.0.1: this machine only)")
+    run_parser.add_argument("--heartbeat", default=None, help="heartbeat file (default $XDG_RUNTIME_DIR/leafdream/heartbeat.json)")
+    run_parser.add_argument("--memory-ceiling", type=float, default=3000.0,
+                            help="MB of memory above which leafdream exits for a clean restart (default 3000)")
+    run_parser.add_argument("--watchdog", type=float, default=30.0,
+                            help="seconds without a presented frame before leafdream exits to be restarted (default 30)")
+    run_parser.add_argument("--log-file", default=None, help="also log to this file (rotated at 5 MB, 5 kept)")
     run_parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
     run_parser.add_argument("--model", default=None)
     run_parser.add_argument("--seed", type=int, default=0)
@@ -128,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a show file: every problem with its line, else the timeline")
     check.add_argument("show", help="show file (.toml)")
     check.add_argument("--model", default=None, help="model whose leaf space cursor paths must fit")
+
+    status = commands.add_parser("status", help="one line from the heartbeat: is all well? (exit 0 only if so)")
+    status.add_argument("--heartbeat", default=None, help="heartbeat file (default as for run)")
+    status.add_argument("--max-age", type=float, default=30.0, help="seconds after which the heartbeat is stale")
+
+    doctor = commands.add_parser("doctor", help="check display, camera, model, show, cache and disk; say how to fix")
+    doctor.add_argument("--model", default=None)
+    doctor.add_argument("--show", default="default")
 
     info = commands.add_parser("info", help="describe a model file")
     info.add_argument("model", nargs="?", default=None)
@@ -192,14 +206,29 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "run":
         from .app import run_command
 
-        run_command(model_path(args.model), args.show, args.windowed, args.display, args.camera, args.fps, args.seed,
-                    args.kiosk, max_frames=args.frames, osc_host=args.osc_host, osc_port=args.osc_port)
-        return 0
+        if args.log_file:
+            from logging.handlers import RotatingFileHandler
+
+            handler = RotatingFileHandler(args.log_file, maxBytes=5_000_000, backupCount=5)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logging.getLogger().addHandler(handler)
+        return run_command(model_path(args.model), args.show, args.windowed, args.display, args.camera, args.fps,
+                           args.seed, args.kiosk, max_frames=args.frames, osc_host=args.osc_host,
+                           osc_port=args.osc_port, heartbeat_path=args.heartbeat,
+                           memory_ceiling_mb=args.memory_ceiling, watchdog_seconds=args.watchdog)
     if args.command == "render":
         from .offline import render_command
 
         render_command(model_path(args.model), args.show, args.seconds, args.out, args.size, args.fps, args.seed)
         return 0
+    if args.command == "doctor":
+        from .doctor import doctor_command
+
+        return doctor_command(model_path(args.model), args.show)
+    if args.command == "status":
+        from .heartbeat import status_command
+
+        return status_command(args.heartbeat, args.max_age)
     if args.command == "check":
         from .showfile import check_command
 

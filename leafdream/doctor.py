@@ -1,0 +1,71 @@
+"""``leafdream doctor``: checks what the installation needs and says how to fix what is wrong."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .errors import LeafdreamError
+from .paths import user_cache_dir
+
+
+def _display() -> tuple[bool, str]:
+    try:
+        import pygame
+
+        pygame.display.init()
+        count = pygame.display.get_num_displays()
+        driver = pygame.display.get_driver()
+        pygame.display.quit()
+    except Exception as error:  # pygame raises its own error types for missing video
+        return False, f"no display ({error}); connect a screen, log in to a desktop session, or set DISPLAY"
+    if driver in ("dummy", "offscreen"):
+        return False, f"SDL uses the '{driver}' video driver: nothing would be seen; unset SDL_VIDEODRIVER"
+    return True, f"{count} display(s) via {driver}"
+
+
+def run_checks(model_path, show: str) -> list[tuple[bool, str, str]]:
+    """[(passed, what, detail or fix)] for display, camera, model, show, cache and disk."""
+    results = []
+    ok, detail = _display()
+    results.append((ok, "display", detail))
+    results.append((True, "camera", "the camera scene is not built yet; nothing to check"))
+    try:
+        from .modelfile import load_model
+
+        model = load_model(model_path)
+        has_map = "map_positions" in model.extras
+        results.append((has_map, "model", f"{model_path}: layers {model.dbn.layer_sizes}" + (
+            "" if has_map else "; no leaf-space map: run 'leafdream map --compute --data DIR'")))
+    except LeafdreamError as error:
+        results.append((False, "model", f"{error}; leafdream would fall back to the shipped model"))
+    try:
+        from .shows import resolve_show
+
+        resolved = resolve_show(show)
+        results.append((True, "show", f"{resolved.path}: {len(resolved.cues)} cues"
+                        + (f", open {resolved.raw_hours} ({resolved.timezone})" if resolved.hours else "")))
+    except LeafdreamError as error:
+        results.append((False, "show", f"{str(error).splitlines()[0]} — run 'leafdream check {show}'"))
+    cache = user_cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / ".doctor"
+        probe.write_text("ok")
+        probe.unlink()
+        results.append((True, "cache", f"{cache} is writable (compiled kernels are kept here)"))
+    except OSError as error:
+        results.append((False, "cache", f"{cache} is not writable ({error.strerror}); set XDG_CACHE_HOME to a writable folder"))
+    free = shutil.disk_usage(cache if cache.exists() else Path.home()).free / 1e9
+    results.append((free > 1.0, "disk", f"{free:.1f} GB free" + ("" if free > 1.0 else "; logs and heartbeat need room: free some space")))
+    return results
+
+
+def doctor_command(model_path, show: str) -> int:
+    results = run_checks(model_path, show)
+    for passed, what, detail in results:
+        print(f"{'ok  ' if passed else 'FAIL'}  {what:<8} {detail}")
+    failed = [what for passed, what, _ in results if not passed]
+    print("all checks passed" if not failed else f"{len(failed)} problem(s): {', '.join(failed)}")
+    return 0 if not failed else 1

@@ -1,0 +1,84 @@
+"""Living under a service manager: the sd_notify protocol, a watchdog for a hung loop, a memory ceiling.
+
+READY=1 and WATCHDOG=1 are sent only after frames are really presented, so systemd restarts
+a process whose loop has hung. The in-process ``Watchdog`` does the same without systemd:
+if no frame is presented for ``timeout`` seconds it logs and ends the process with exit
+code 3 for the service to restart it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+EXIT_HUNG = 3
+EXIT_MEMORY = 4
+
+
+class ServiceNotifier:
+    """Sends sd_notify messages to $NOTIFY_SOCKET when there is one (else does nothing)."""
+
+    def __init__(self, every: float = 5.0):
+        self.address = os.environ.get("NOTIFY_SOCKET")
+        if self.address and self.address.startswith("@"):
+            self.address = "\0" + self.address[1:]
+        self.every = every
+        self.since = every
+        self.ready = False
+
+    def _send(self, message: str) -> None:
+        if not self.address:
+            return
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.connect(self.address)
+                sock.sendall(message.encode())
+        except OSError as error:
+            log.warning("sd_notify %r not sent: %s", message, error)
+
+    def frame_presented(self, dt: float) -> None:
+        if not self.ready:
+            self._send("READY=1")
+            self.ready = True
+        self.since += dt
+        if self.since >= self.every:
+            self.since = 0.0
+            self._send("WATCHDOG=1")
+
+
+class Watchdog:
+    """Ends the process if ``presented()`` is not called for ``timeout`` seconds.
+
+    ``on_hang`` is what happens then (default: log and ``os._exit(EXIT_HUNG)``); tests pass their own.
+    """
+
+    def __init__(self, timeout: float, on_hang=None, poll: float = 0.5):
+        self.timeout = timeout
+        self.on_hang = on_hang or self._exit
+        self.last = time.monotonic()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._watch, args=(poll,), name="watchdog", daemon=True)
+        self.thread.start()
+
+    def presented(self) -> None:
+        self.last = time.monotonic()
+
+    def _watch(self, poll: float) -> None:
+        while not self.stopped.wait(poll):
+            silent = time.monotonic() - self.last
+            if silent > self.timeout:
+                self.on_hang(silent)
+                return
+
+    def _exit(self, silent: float) -> None:
+        log.critical("no frame presented for %.0f s: the loop hangs; exiting for the service to restart leafdream", silent)
+        logging.shutdown()
+        os._exit(EXIT_HUNG)
+
+    def stop(self) -> None:
+        self.stopped.set()

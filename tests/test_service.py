@@ -1,0 +1,103 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from leafdream.cli import main
+from leafdream.heartbeat import Heartbeat, read_status
+from leafdream.service import EXIT_HUNG, ServiceNotifier, Watchdog
+
+
+def test_heartbeat_is_written_when_due_and_read_by_status(tmp_path, capsys):
+    path = tmp_path / "hb.json"
+    beat = Heartbeat(path, every=5.0)
+    assert beat.due(0.1)  # the first one at once
+    assert beat.write({"show": "s", "cue": 2, "scene": "dream", "fps": 60, "frame_ms": 4, "healthy": True})
+    assert not beat.due(1.0) and not beat.due(3.0) and beat.due(1.5)
+    written = json.loads(path.read_text())["written_at"]
+    ok, line = read_status(path, now=written + 3)
+    assert ok and line.startswith("all well: s cue 2 (dream), 60 fps")
+    ok, line = read_status(path, now=written + 100)
+    assert not ok and "100 s old" in line
+    assert main(["status", "--heartbeat", str(path), "--max-age", "1000000000"]) == 0
+    assert main(["status", "--heartbeat", str(tmp_path / "none.json")]) == 1
+    assert "not running" in capsys.readouterr().out
+
+
+def test_unhealthy_or_garbled_heartbeats_are_not_well(tmp_path):
+    path = tmp_path / "hb.json"
+    path.write_text(json.dumps({"written_at": 100.0, "healthy": False, "last_error": "scene 'xerox' failed"}))
+    ok, line = read_status(path, now=101)
+    assert not ok and "scene 'xerox' failed" in line
+    path.write_text("{half a file")
+    ok, line = read_status(path, now=101)
+    assert not ok and "unreadable" in line
+
+
+def test_a_full_disk_does_not_stop_the_show(tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the heartbeat folder should be")
+    beat = Heartbeat(blocker / "hb.json")
+    assert not beat.write({"x": 1})
+    assert not beat.write({"x": 1})
+    assert caplog.text.count("not written") == 1  # said once, not every few seconds
+
+
+def test_sd_notify_ready_then_watchdog(tmp_path, monkeypatch):
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(address)
+        server.settimeout(2)
+        monkeypatch.setenv("NOTIFY_SOCKET", address)
+        notifier = ServiceNotifier(every=1.0)
+        notifier.frame_presented(0.5)
+        assert server.recv(100) == b"READY=1"
+        notifier.frame_presented(0.6)
+        assert server.recv(100) == b"WATCHDOG=1"
+
+
+def test_watchdog_fires_only_when_frames_stop():
+    fired = []
+    dog = Watchdog(0.3, on_hang=fired.append, poll=0.05)
+    for _ in range(10):
+        time.sleep(0.05)
+        dog.presented()
+    assert not fired
+    time.sleep(0.6)
+    dog.stop()
+    assert fired and fired[0] > 0.3
+
+
+def test_a_hung_loop_ends_the_process_for_the_service():
+    code = "from leafdream.service import Watchdog\nimport time\nWatchdog(0.2, poll=0.05)\ntime.sleep(5)\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert result.returncode == EXIT_HUNG and "loop hangs" in result.stderr
+
+
+def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    code = main(["run", "--windowed", "--frames", "50", "--memory-ceiling", "1", "--heartbeat", str(tmp_path / "hb.json"),
+                 "--model", str(tiny_model_file)])
+    assert code == 4
+
+
+def test_a_corrupt_model_falls_back_to_the_shipped_one(tmp_path, caplog):
+    from leafdream.app import _load_context_or_shipped
+
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a model")
+    context = _load_context_or_shipped(broken)
+    assert context.dbn.layer_sizes[0] == 64 * 64
+    assert "MODEL NOT USABLE" in caplog.text and "broken.npz" in caplog.text
+
+
+def test_doctor_names_what_is_wrong(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    code = main(["doctor", "--model", str(tmp_path / "missing.npz"), "--show", "drem"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL  display" in out and "FAIL  model" in out and "FAIL  show" in out and "ok    cache" in out
