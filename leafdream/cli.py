@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--model", default=None)
     doctor.add_argument("--show", default="default")
 
+    soak = commands.add_parser("soak", help="days of show time fast-forwarded, with visitors, edits and clock jumps")
+    soak.add_argument("--hours", type=float, default=72.0)
+    soak.add_argument("--size", type=size_pair, default=(320, 180))
+    soak.add_argument("--model", default=None)
+    soak.add_argument("--seed", type=int, default=0)
+
     info = commands.add_parser("info", help="describe a model file")
     info.add_argument("model", nargs="?", default=None)
     return parser
@@ -221,6 +227,10 @@ def run(args: argparse.Namespace) -> int:
 
         render_command(model_path(args.model), args.show, args.seconds, args.out, args.size, args.fps, args.seed)
         return 0
+    if args.command == "soak":
+        from .soak import soak_command
+
+        return soak_command(model_path(args.model), args.hours, args.size, args.seed)
     if args.command == "doctor":
         from .doctor import doctor_command
 

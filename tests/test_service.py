@@ -101,3 +101,14 @@ def test_doctor_names_what_is_wrong(capsys, tmp_path, monkeypatch):
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL  display" in out and "FAIL  model" in out and "FAIL  show" in out and "ok    cache" in out
+
+
+def test_a_short_soak_survives_visitors_edits_hours_and_a_clock_set_back(tiny_model):
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes import SceneContext
+    from leafdream.soak import soak
+
+    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=5, size=(64, 36), step=10.0)
+    assert figures["soak_crashes"] == 0 and figures["soak_clock_set_back"]
+    assert figures["soak_visitors"] >= 10 and figures["soak_show_edits"] >= 1
+    assert figures["soak_rss_growth_mb"] < 30
