@@ -39,19 +39,38 @@ def code_of(dbn: DBN, pixels: np.ndarray) -> np.ndarray:
     return dbn.up(pixels, dbn.depth)
 
 
-def compute_map(codes: np.ndarray, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:
-    """t-SNE of codes float32 (N, D) -> positions float32 (N, 2) scaled into [0.05, 0.95]^2."""
-    from sklearn.manifold import TSNE
+def compute_map(codes: np.ndarray, seed: int = 0, perplexity: float = 30.0,
+                trajectory: list | None = None, record_every: int = 10) -> np.ndarray:
+    """t-SNE of codes float32 (N, D) -> positions float32 (N, 2) scaled into [0.05, 0.95]^2.
+
+    openTSNE rather than scikit-learn's TSNE: it is seeded and exact enough here, and its
+    callbacks let ``trajectory`` (a list, if given) receive the layout every ``record_every``
+    iterations, scaled like the final map, so the map's forming can be replayed (sklearn's
+    TSNE has no per-iteration hook). It starts from a tiny PCA-shaped cloud.
+    """
+    from openTSNE import TSNE
 
     if len(codes) < 5:
         raise LeafdreamError(f"a leaf-space map needs at least 5 training leaves, got {len(codes)}")
     perplexity = min(perplexity, (len(codes) - 1) / 3)
-    embedding = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
-                     learning_rate="auto").fit_transform(codes.astype(np.float64))
+    frames = []
+
+    def record(iteration, error, embedding):
+        frames.append(np.array(embedding, dtype=np.float64))
+
+    embedding = np.asarray(TSNE(n_components=2, perplexity=perplexity, initialization="pca", random_state=seed,
+                                n_jobs=1, callbacks=record if trajectory is not None else None,
+                                callbacks_every_iters=record_every).fit(codes.astype(np.float64)))
     low, high = embedding.min(axis=0), embedding.max(axis=0)
-    span = (high - low).max()
-    centred = (embedding - (low + high) / 2) / span + 0.5  # keep aspect; longest side spans [0, 1]
-    return (0.05 + 0.9 * centred).astype(np.float32)
+    span = max((high - low).max(), 1e-12)
+
+    def scale(layout):  # keep aspect; the longest side of the final map spans [0.05, 0.95]
+        return (0.05 + 0.9 * ((layout - (low + high) / 2) / span + 0.5)).astype(np.float32)
+
+    if trajectory is not None:
+        trajectory.extend(scale(frame) for frame in frames)
+        trajectory.append(scale(embedding))
+    return scale(embedding)
 
 
 @dataclass

@@ -4,6 +4,7 @@ Extras stored in the model's ``.npz``:
   ``map_positions`` float32 (N, 2)  t-SNE positions of the N training leaves in [0, 1]^2
   ``map_codes``     uint8 (N, D)    their top-level codes, probabilities quantised to 0..255
   ``map_leaf``      int32 (N,)      index of each leaf in ``metadata['data']['files']``
+  ``map_trajectory`` float16 (T, N, 2) the positions while t-SNE formed the map, the last = the map
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ def add_map(model: Model, leafset: LeafSet, seed: int = 0, log=print) -> LeafSpa
     index = training_indices(model, leafset)
     log(f"leaf space: t-SNE of {len(index)} top-level codes")
     codes = code_of(model.dbn, normalised_leaves(leafset, model.size, index))
-    positions = compute_map(codes, seed=seed)
+    trajectory: list = []
+    positions = compute_map(codes, seed=seed, trajectory=trajectory)
     model.extras["map_positions"] = positions
+    # The map forming, for the mapping scene: float16 is plenty for positions on a screen.
+    model.extras["map_trajectory"] = np.clip(np.stack(trajectory), -1.0, 2.0).astype(np.float16)
     model.extras["map_codes"] = np.round(codes * 255).astype(np.uint8)
     model.extras["map_leaf"] = index.astype(np.int32)
     return leaf_space(model)

@@ -13,6 +13,7 @@ from .dbn import DBN
 from .errors import LeafdreamError
 from .leaves import LeafSet, load_leaf_folder
 from .mapstore import add_map
+from .snapshots import TrainingRecorder, choose_panel
 from .modelfile import Model, save_model
 from .normalise import LONG_AXIS_STD_FRACTION
 from .train import RBMTrainingConfig, train_rbm
@@ -59,7 +60,8 @@ class TrainingPlan:
             config.validate()
 
 
-def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print, with_map: bool = True) -> Model:
+def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print, with_map: bool = True,
+                record: bool = True) -> Model:
     """Train the DBN layer by layer on the leaves not held out, then compute its leaf-space map.
 
     Returns the model, not yet saved.
@@ -75,9 +77,17 @@ def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log
     data, _ = augmented_leaves(leafset, plan.size, train_index, plan.augment_copies, plan.seed)
     held_out = normalised_leaves(leafset, plan.size, held_index) if len(held_index) else None
     layers, history = [], []
+    recorder = None
+    if record:
+        panel_index = choose_panel(leafset.species_index, train_index)
+        recorder = TrainingRecorder(normalised_leaves(leafset, plan.size, panel_index), plan.size,
+                                    [c.epochs for c in plan.layers], seed=plan.seed)
     for depth, (n_hidden, config) in enumerate(zip(plan.hidden, plan.layers), start=1):
+        if recorder is not None:
+            recorder.start_layer(layers)
         rbm, reports = train_rbm(data, n_hidden, config, seed=plan.seed + 1000 * depth, layer=depth,
-                                 held_out=held_out, progress=progress)
+                                 held_out=held_out, progress=progress,
+                                 on_epoch=recorder.on_epoch if recorder is not None else None)
         layers.append(rbm)
         history.extend(asdict(r) for r in reports)
         data = rbm.mean_hiddens(data)
@@ -103,6 +113,10 @@ def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log
         },
     }
     model = Model(dbn=dbn, metadata=metadata)
+    if recorder is not None:
+        model.extras.update(recorder.arrays())
+        metadata["training"]["recording_seconds"] = round(recorder.seconds, 2)
+        metadata["training"]["panel"] = [leafset.files[i] for i in panel_index]
     if with_map:
         add_map(model, leafset, seed=plan.seed, log=log)
     model.metadata["training"]["seconds"] = round(time.perf_counter() - started, 1)

@@ -184,6 +184,9 @@ def train_rbm(data: np.ndarray, n_hidden: int, config: RBMTrainingConfig, seed: 
     trainer = RBMTrainer(rbm, config, data_mean, seed + 1)
     monitor = data[rng.choice(len(data), size=min(500, len(data)), replace=False)]
     reports = []
+    if on_epoch is not None:  # the state before any learning: epoch 0
+        nan = float("nan")
+        on_epoch(EpochReport(layer, 0, nan, nan, nan, nan, nan, 0.0), rbm)
     bar = tqdm(range(config.epochs), desc=f"layer {layer} ({data.shape[1]}->{n_hidden})", disable=not progress,
                unit="epoch", dynamic_ncols=True)
     for epoch in bar:
