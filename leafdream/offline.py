@@ -60,7 +60,7 @@ def load_context(model_path) -> SceneContext:
     model = load_model(model_path)
     space = leaf_space(model) if "map_positions" in model.extras else None
     warm_up()
-    return SceneContext(model.dbn, space)
+    return SceneContext(model.dbn, space, extras=model.extras)
 
 
 def build_player(context: SceneContext, show, size: tuple[int, int], seed: int) -> Player:

@@ -142,10 +142,9 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
 
     With the model's leaf ``space``, cursor paths are checked too (species names, leaf files).
     """
-    from .scenes.base import _REGISTRY
-    from .scenes import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
+    from .scenes.base import all_scenes
 
-    scene_defaults = scene_defaults or {name: cls.defaults for name, cls in _REGISTRY.items()}
+    scene_defaults = scene_defaults or {name: cls.defaults for name, cls in all_scenes().items()}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -459,10 +458,11 @@ def check_command(show_path, model_path) -> int:
     from .mapstore import leaf_space
     from .modelfile import load_model
 
-    space = None
+    space, extras = None, None
     try:
         model = load_model(model_path)
         space = leaf_space(model) if "map_positions" in model.extras else None
+        extras = model.extras
     except LeafdreamError as error:
         print(f"note: cursor paths not checked ({error})", file=sys.stderr)
     try:
@@ -471,6 +471,11 @@ def check_command(show_path, model_path) -> int:
         print(str(error), file=sys.stderr)
         print(f"{len(error.problems)} problem(s) in {show_path}", file=sys.stderr)
         return 1
+    needs = {"learning": "snap_panel", "mapping": "map_trajectory"}
+    for cue in show.cues:
+        if extras is not None and cue.scene in needs and needs[cue.scene] not in extras:
+            print(f"warning: cue {cue.number:g} uses the {cue.scene} scene, but {model_path} has no recording of "
+                  f"its training; the dream will play instead (retrain with 'leafdream train')", file=sys.stderr)
     print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
           f"{'loops' if show.loop else 'plays once'}, "
           + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))

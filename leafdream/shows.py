@@ -7,7 +7,7 @@ import difflib
 from .errors import LeafdreamError
 from .paths import REPO_DIR
 from .player import BUILTIN_SHOWS, Cue
-from .scenes.base import SCENE_NAMES, make_scene  # noqa: F401
+from .scenes.base import SCENE_NAMES
 
 
 SHOWS_DIR = REPO_DIR / "shows"
@@ -17,9 +17,10 @@ def resolve_show(name: str) -> Show:
     """A show file (``*.toml`` or an existing path), a shipped show by name, a built-in show, or one scene."""
     from pathlib import Path
 
-    from .scenes import base  # noqa: F401
-    from .scenes import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
+    from .scenes.base import all_scenes
     from .showfile import Show, load_show
+
+    all_scenes()
 
     if name.endswith(".toml") or Path(name).is_file():
         return load_show(name)

@@ -114,3 +114,43 @@ def test_render_benchmark_reports_governor_on_and_off(capsys, tiny_model_file):
                 "render_rss_end_mb", "warm_start_to_first_frame_s"):
         assert figures[key] > 0, key
     assert figures["render_size"] == [96, 54]
+
+
+def test_learning_replays_noise_turning_into_leaves(context, tiny_model):
+    scene = make_scene("learning", SceneContext(tiny_model.dbn, context.space, extras=tiny_model.extras),
+                       {"seconds": 10.0, "smoothing": 0.0})
+    scene.update(0.0, 1 / 30)
+    start = scene.view().copy()
+    scene.update(10.0, 1 / 30)
+    end = scene.view()
+    assert start.shape == end.shape and end.shape[0] > 2 * 32  # a grid of the panel leaves (6 species here)
+    # at epoch 0 the panel is a blur the same everywhere; at the end it is crisp leaves on a dark ground
+    assert np.mean((end > 0.2) & (end < 0.8)) < np.mean((start > 0.2) & (start < 0.8))
+    assert np.mean(end > 0.5) > 0.05 and np.mean(end < 0.1) > 0.4
+    assert scene.epochs[-1] > 0 and set(np.unique(scene.layers)) == {1, 2}
+
+
+def test_mapping_flies_into_the_map_and_settles_into_the_drift_inset(context, tiny_model):
+    from leafdream.scenes.drift import inset_rect
+
+    extras_context = SceneContext(tiny_model.dbn, context.space, extras=tiny_model.extras)
+    scene = make_scene("mapping", extras_context, {"seconds": 5.0, "settle": 2.0})
+    scene.update(0.0, 0.1)
+    early = scene.positions.copy()
+    scene.update(5.0, 0.1)
+    np.testing.assert_allclose(scene.positions, context.space.positions, atol=2e-3)  # the finished map
+    assert early.std() < 0.5 * scene.positions.std()  # it started as a tight cloud
+    frame = np.zeros((180, 320, 3), np.uint8)
+    scene.update(7.5, 0.1)
+    assert np.allclose(scene._square(frame), inset_rect(180, 320))
+    scene.overlay(frame, (0, 0, 320, 180))
+    lit = np.argwhere(frame.max(axis=2) > 0)
+    left, top, side = inset_rect(180, 320)
+    assert lit[:, 1].min() >= left - 3 and lit[:, 0].min() >= top - 3  # every point inside the inset
+
+
+def test_scenes_without_snapshots_fall_back_to_the_dream_and_say_so(context, caplog):
+    bare = SceneContext(context.dbn, context.space, extras={})
+    player = Player(bare, [Cue("learning", 10.0, {}, "moss", 0.0)], 64, 48, seed=0)
+    assert player.scene.name == "dream"
+    assert "needs a model trained with snapshots" in caplog.text and caplog.text.count("needs a model") == 1

@@ -120,11 +120,12 @@ def test_check_exits_non_zero_with_line_numbered_problems(capsys, tmp_path):
     assert f"{tmp_path / 'bad.toml'}:2:1: unknown scene 'drem'" in capsys.readouterr().err
 
 
-def test_the_default_show_lasts_15_to_20_minutes_and_uses_every_scene():
+def test_the_default_show_lasts_15_to_20_minutes_tells_the_story_and_uses_every_scene():
     show = load_show(SHOWS / "default.toml")
     starts = timeline(show, len(show.cues) + 1)
     assert 15 * 60 <= starts[-1][0] <= 20 * 60
-    assert {c.scene for c in show.cues} == {"dream", "drift", "layers", "xerox", "camera"}
+    assert {c.scene for c in show.cues} == {"learning", "mapping", "dream", "drift", "layers", "xerox", "camera"}
+    assert [c.scene for c in show.cues[:3]] == ["learning", "mapping", "drift"]  # the map hands over to the drift
 
 
 def test_player_honours_waits_fades_and_hold(tiny_model):
@@ -325,3 +326,14 @@ def test_show_files_that_are_folders_or_huge_are_refused(tmp_path):
     huge.write_text("# " + "x" * 1_100_000)
     with pytest.raises(LeafdreamError, match="larger than"):
         load_show(huge)
+
+
+def test_check_warns_when_the_model_has_no_recording_for_learning(capsys, tiny_model, tmp_path):
+    from leafdream.modelfile import Model, save_model
+
+    bare = Model(dbn=tiny_model.dbn, metadata=tiny_model.metadata,
+                 extras={k: v for k, v in tiny_model.extras.items() if not k.startswith("snap_")})
+    save_model(bare, tmp_path / "bare.npz")
+    (tmp_path / "s.toml").write_text('[[cue]]\nscene = "learning"\nduration = "1m"\n')
+    assert main(["check", str(tmp_path / "s.toml"), "--model", str(tmp_path / "bare.npz")]) == 0
+    assert "uses the learning scene, but" in capsys.readouterr().err

@@ -95,10 +95,16 @@ def register(cls):
 SCENE_NAMES = _REGISTRY.keys()
 
 
+def all_scenes() -> dict[str, type]:
+    """Every scene class by name (importing the scene modules registers them)."""
+    from . import camera, dream, drift, layers, learning, mapping, xerox  # noqa: F401
+
+    return _REGISTRY
+
+
 def make_scene(name: str, context: SceneContext, params: dict | None = None, seed: int = 0) -> Scene:
     """A new scene by name; unknown names get a "did you mean"."""
-    from . import camera, dream, drift, layers, xerox  # noqa: F401  (registers the scenes)
-
+    all_scenes()
     if name not in _REGISTRY:
         close = difflib.get_close_matches(name, _REGISTRY, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; scenes are {', '.join(sorted(_REGISTRY))}"

@@ -11,6 +11,13 @@ from ..leafspace import imagine
 from .base import Scene, register, smooth_towards
 
 
+def inset_rect(height: int, width: int) -> tuple[int, int, int]:
+    """(left, top, side) of the small map in the frame's bottom-right corner."""
+    side = max(48, height // 5)
+    margin = side // 8
+    return width - side - margin, height - side - margin, side
+
+
 @register
 class DriftScene(Scene):
     """Parameters: speed (map widths per second), smoothing (seconds), inset (show the map with the cursor),
@@ -55,9 +62,7 @@ class DriftScene(Scene):
         if not self.params["inset"]:
             return
         height, width = frame.shape[:2]
-        side = max(48, height // 5)
-        margin = side // 8
-        top, left = height - side - margin, width - side - margin
+        left, top, side = inset_rect(height, width)
         region = frame[top:top + side, left:left + side]
         np.maximum(region, self._inset(side), out=region)
         x, y = self.position
