@@ -71,13 +71,16 @@ class LearningScene(Scene):
             first_layer = np.nonzero(self.layers == 1)[0]
             share = min(self.position / max(first_layer[-1], 1), 1.0)
             fields = self._blend(self.field_frames, share * (len(self.field_frames) - 1))
-            strip = side_by_side(fields[:8], 0.1)
-            side = height // 14
-            strip = cv2.resize(strip, (int(side * strip.shape[1] / strip.shape[0]), side), interpolation=cv2.INTER_CUBIC)
-            top = height - side - height // 40
-            left = (frame.shape[1] - strip.shape[1]) // 2
-            grey = np.clip(strip * 255, 0, 255).astype(np.uint8)
-            frame[top:top + side, left:left + strip.shape[1]] = grey[..., None] // 2 + frame[top:top + side, left:left + strip.shape[1]] // 2
+            # a column of fields in the left margin, beside the panel, never over it
+            column = side_by_side(fields[:8].transpose(0, 2, 1), 0.12).T
+            left_margin = rect[0]
+            side = int(min(left_margin * 0.5, height * 0.9 / (8 * 1.12)))
+            if side >= 12:
+                tall = int(side * column.shape[0] / column.shape[1])
+                picture = cv2.resize(column, (side, tall), interpolation=cv2.INTER_CUBIC)
+                top, left = (height - tall) // 2, (left_margin - side) // 2
+                grey = np.clip(picture * 255, 0, 255).astype(np.uint8)[..., None]
+                frame[top:top + tall, left:left + side] = grey // 2 + frame[top:top + tall, left:left + side] // 2
         if self.params["counter"]:
             text = f"layer {int(self.layers[index])}  epoch {int(self.epochs[index])}"
             cv2.putText(frame, text, (height // 40, height - height // 40), cv2.FONT_HERSHEY_SIMPLEX,
