@@ -10,7 +10,6 @@ Keys: O toggles the operator overlay, N skips to the next cue, Esc or Q quits (u
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 import numpy as np

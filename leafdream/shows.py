@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import difflib
 
+from typing import TYPE_CHECKING
+
 from .errors import LeafdreamError
 from .paths import REPO_DIR
 from .player import BUILTIN_SHOWS, Cue
 from .scenes.base import SCENE_NAMES
 
+
+if TYPE_CHECKING:
+    from .showfile import Show
 
 SHOWS_DIR = REPO_DIR / "shows"
 

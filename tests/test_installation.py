@@ -39,7 +39,7 @@ def test_dark_outside_opening_hours_and_from_the_first_cue_at_opening(context, t
     monday = datetime(2026, 11, 23, 9, 59, 0, tzinfo=UTC)
     piece.tick(monday, 0.1)
     assert not piece.open and piece.frame().max() == 0
-    now = run(piece, monday, 65)  # into opening time
+    run(piece, monday, 65)  # into opening time
     assert piece.open and piece.player.scene.name == "dream" and piece.frame().max() > 100
     run(piece, datetime(2026, 11, 23, 10, 59, 59, tzinfo=UTC), 2)
     assert not piece.open and piece.frame().max() == 0

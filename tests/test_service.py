@@ -1,11 +1,9 @@
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 
-import pytest
 
 from leafdream.cli import main
 from leafdream.heartbeat import Heartbeat, read_status
