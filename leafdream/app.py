@@ -97,8 +97,17 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     screen = _open_display(windowed, display)
     _splash(screen, "leafdream is waking up")
     log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
+    capture = None
     if camera is not None:
-        log.warning("--camera %s: the camera scene is not built yet; running without a camera", camera)
+        from .camera.capture import CameraThread
+
+        capture = CameraThread(camera).start()  # frames stay in memory; the scene that uses them is still to come
+
+    def camera_state() -> str:
+        if capture is None:
+            return "none"
+        size = f" {capture.actual.get('width')}x{capture.actual.get('height')}" if capture.actual else ""
+        return f"{capture.state}{size} ({capture.newest()[2]} frames, {capture.reconnects} reconnects)"
     width, height = screen.get_size()
     installation = Installation(_load_context_or_shipped(model_path), show, (width, height), seed)
     heartbeat = Heartbeat(heartbeat_path or default_heartbeat_path())
@@ -157,7 +166,7 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
                     f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
                     f"temperature {scene.params.get('temperature', '-')}   palette {player.cue.palette}",
                 ]
-            lines += [f"camera: {'not built yet' if camera is None else 'ignored (not built yet)'}",
+            lines += [f"camera: {camera_state()}",
                       f"last error: {installation.last_error or (player.last_error if player else '') or 'none'}"]
             _overlay(screen, lines)
         pygame.display.flip()
@@ -176,7 +185,7 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
                 "effort": governor.effort, "show": installation.show.name, "open": installation.open,
                 "cue": (player.cue.number or player.index + 1) if player else None,
                 "scene": player.scene.name if player else None,
-                "camera": "not built yet" if camera is None else "ignored (not built yet)",
+                "camera": camera_state(),
                 "rss_mb": rss_mb, "last_error": last_error, "healthy": not recent_error,
             })
             if rss_mb > memory_ceiling_mb:
@@ -191,6 +200,8 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         if max_frames is not None and frames >= max_frames:
             running = False
     watchdog.stop()
+    if capture is not None:
+        capture.stop()
     if remote is not None:
         remote.close()
     log.info("ran %d frames in %.1f s; first frame %.2f s after the process started", frames,

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--show", default="default", help="show file, built-in show (default, demo) or one scene name")
     run_parser.add_argument("--windowed", action="store_true", help="a 1280x720 window instead of full screen")
     run_parser.add_argument("--display", type=int, default=0, help="display number for full screen (default 0)")
-    run_parser.add_argument("--camera", default=None, help="camera index, device or video file (camera scene not built yet)")
+    run_parser.add_argument("--camera", default=None, help="camera index, device path or video file to capture (the camera scene is still a placeholder)")
     run_parser.add_argument("--fps", type=positive_int, default=60)
     run_parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
     run_parser.add_argument("--osc-port", type=int, default=None, help="listen for OSC remote control on this UDP port")

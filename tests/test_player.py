@@ -153,3 +153,20 @@ def test_scenes_without_snapshots_fall_back_to_the_dream_and_say_so(context, cap
     player = Player(bare, [Cue("learning", 10.0, {}, "moss", 0.0)], 64, 48, seed=0)
     assert player.scene.name == "dream"
     assert "needs a model trained with snapshots" in caplog.text and caplog.text.count("needs a model") == 1
+
+
+def test_run_captures_a_rehearsal_video_and_reports_the_camera(tiny_model_file, tmp_path, monkeypatch):
+    import json
+
+    import cv2
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    writer = cv2.VideoWriter(str(tmp_path / "cam.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 30, (80, 60))
+    for k in range(10):
+        writer.write(np.full((60, 80, 3), 20 * k, np.uint8))
+    writer.release()
+    heartbeat = tmp_path / "hb.json"
+    assert main(["run", "--windowed", "--frames", "30", "--camera", str(tmp_path / "cam.mp4"),
+                 "--heartbeat", str(heartbeat), "--model", str(tiny_model_file)]) == 0
+    state = json.loads(heartbeat.read_text())
+    assert state["camera"].startswith(("live", "connecting"))
