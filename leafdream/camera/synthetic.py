@@ -1,0 +1,60 @@
+"""Made-up camera frames for tests and rehearsal: a leaf held in front of a backdrop by a hand.
+
+Generated leaves (any of the procedural species) in leaf colours — green, yellow, red or
+brown, with veins and mottling — on a plain backdrop with a light gradient, a skin-coloured
+hand-shaped occluder over part of the leaf, a lighting change and camera noise. Every frame
+comes with its truth: the whole leaf mask and the hand mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..occluders import hand_mask
+from ..procedural import SPECIES, draw_leaf
+
+LEAF_COLOURS = {  # BGR
+    "green": (40, 140, 50), "yellow": (40, 200, 220), "red": (40, 40, 170), "brown": (40, 80, 120),
+}
+BACKDROPS = [(235, 235, 235), (200, 205, 210), (60, 60, 65), (180, 200, 220)]
+SKIN = [(120, 150, 210), (90, 120, 180), (60, 90, 140), (150, 180, 230)]
+
+
+@dataclass
+class Composite:
+    frame: np.ndarray   # uint8 (H, W, 3) BGR
+    leaf: np.ndarray    # bool (H, W): the whole leaf, hidden parts included
+    hand: np.ndarray    # bool (H, W)
+    background: np.ndarray  # uint8 (H, W, 3): the same scene without leaf and hand
+
+
+def backdrop(shape, rng, colour=None, light: float = 1.0) -> np.ndarray:
+    height, width = shape
+    base = np.array(colour if colour is not None else BACKDROPS[rng.integers(len(BACKDROPS))], np.float32)
+    ramp = np.linspace(0.9, 1.1, width, dtype=np.float32)[None, :, None]
+    image = np.broadcast_to(base, (height, width, 3)) * ramp * light
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def composite(rng: np.random.Generator, shape=(240, 320), colour: str | None = None, hidden: bool = True,
+              backdrop_colour=None, light: float = 1.0, noise: float = 4.0) -> Composite:
+    height, width = shape
+    ground = backdrop(shape, rng, backdrop_colour, light)
+    side = int(min(height, width) * 0.9)
+    leaf_small = draw_leaf(SPECIES[rng.integers(len(SPECIES))], rng, side) > 127
+    leaf = np.zeros(shape, bool)
+    top, left = (height - side) // 2, (width - side) // 2
+    leaf[top:top + side, left:left + side] = leaf_small
+    tone = np.array(LEAF_COLOURS[colour or list(LEAF_COLOURS)[rng.integers(len(LEAF_COLOURS))]], np.float32)
+    mottling = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), 6)[..., None] * 12
+    picture = ground.astype(np.float32)
+    picture[leaf] = np.clip(tone * light + mottling[leaf], 0, 255)
+    hand = hand_mask(shape, rng) & (hidden is True) if hidden else np.zeros(shape, bool)
+    skin = np.array(SKIN[rng.integers(len(SKIN))], np.float32) * light
+    picture[hand] = skin
+    picture += rng.normal(0, noise, picture.shape)
+    frame = cv2.GaussianBlur(np.clip(picture, 0, 255).astype(np.uint8), (3, 3), 0)
+    return Composite(frame=frame, leaf=leaf, hand=hand, background=ground)
