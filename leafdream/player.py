@@ -122,7 +122,7 @@ class Player:
         self.last_error = ""
         self.finished = False
         self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
-        self.next_show: tuple[list, bool] | None = None  # (cues, loop) taking over at the next cue boundary
+        self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
         self._trigger(0)
 
     def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene, Compositor]:
@@ -131,7 +131,7 @@ class Player:
             scene = make_scene(cue.scene, self.context, {**cue.params, **cue.faded_params(0.0)}, seed)
             compositor = Compositor(self.width, self.height, cue.palette)
         except Exception as error:  # a bad cue must not stop the show
-            self._note_error(f"cue {index + 1} ({cue.scene}): {error}; dreaming instead")
+            self._note_error(f"cue {cue.number or index + 1:g} ({cue.scene}): {error}; dreaming instead")
             scene = make_scene("dream", self.context, {}, seed)
             compositor = Compositor(self.width, self.height, "moss")
         return cue, scene, compositor
