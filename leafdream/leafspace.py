@@ -15,14 +15,13 @@ Map coordinates are normalised to [0, 1] x [0, 1].
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from .dbn import DBN
-from .errors import LeafdreamError
+from .errors import LeafdreamError, did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +151,7 @@ class LeafSpace:
         members = self.species == key
         if not members.any():
             options = sorted(set(self.species.tolist()))
-            close = difflib.get_close_matches(key, options, n=3)
-            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
-                f"; known species include {', '.join(options[:5])}, …"
+            hint = did_you_mean(key, options, many=3, fallback=f"known species include {', '.join(options[:5])}, …")
             raise LeafdreamError(f"unknown species {name!r}{hint}")
         return self.positions[members].mean(axis=0)
 

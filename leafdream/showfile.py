@@ -8,14 +8,13 @@ See ``shows/README.md`` for the format.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .easing import EASINGS
-from .errors import LeafdreamError
+from .errors import LeafdreamError, did_you_mean
 from .player import Cue
 from .render.palette import PALETTES
 from .timeparse import parse_duration
@@ -132,9 +131,8 @@ class _Locator:
         return 1, 1
 
 
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1)
-    return f" — did you mean {close[0]!r}?" if close else f" — use one of: {', '.join(sorted(options))}"
+def _did_you_mean(word, options) -> str:
+    return did_you_mean(word, options, fallback=f"use one of: {', '.join(sorted(map(str, options)))}", lead=" — ")
 
 
 def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = None, space=None) -> Show:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 
 from typing import TYPE_CHECKING
 
-from .errors import LeafdreamError
+from .errors import LeafdreamError, did_you_mean
 from .paths import REPO_DIR
 from .player import BUILTIN_SHOWS, Cue
 from .scenes.base import SCENE_NAMES
@@ -37,7 +36,6 @@ def resolve_show(name: str) -> Show:
     if name in SCENE_NAMES:
         return Show(path=name, name=name, seed=0, loop=True, cues=[Cue(name, 3600.0, {}, "moss", 0.0)])
     options = sorted(BUILTIN_SHOWS) + sorted(SCENE_NAMES)
-    close = difflib.get_close_matches(name, options, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, options)
     raise LeafdreamError(f"unknown show {name!r}{hint} (built-in shows: {', '.join(sorted(BUILTIN_SHOWS))}; "
                          f"or one scene: {', '.join(sorted(SCENE_NAMES))}; or a show file, e.g. shows/default.toml)")

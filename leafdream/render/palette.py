@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 
 import numpy as np
 
-from ..errors import LeafdreamError
+from ..errors import LeafdreamError, did_you_mean
 
 # Each palette is a few (position, RGB) stops; the ramp between them is linear.
 PALETTES: dict[str, list[tuple[float, tuple[int, int, int]]]] = {
@@ -22,8 +21,7 @@ PALETTES: dict[str, list[tuple[float, tuple[int, int, int]]]] = {
 def palette_lut(name: str) -> np.ndarray:
     """uint8 (256, 3) colour ramp of the palette ``name``; a "did you mean" for unknown names."""
     if name not in PALETTES:
-        close = difflib.get_close_matches(name, PALETTES, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; use one of {', '.join(PALETTES)}"
+        hint = did_you_mean(name, PALETTES, fallback=f"use one of {', '.join(PALETTES)}")
         raise LeafdreamError(f"unknown palette {name!r}{hint}")
     stops = PALETTES[name]
     positions = np.array([p for p, _ in stops])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..dbn import DBN
-from ..errors import LeafdreamError
+from ..errors import LeafdreamError, did_you_mean
 from ..leafspace import LeafSpace
 
 
@@ -57,8 +56,7 @@ class Scene:
     def set_param(self, key: str, value) -> None:
         """Set a parameter live; unknown names and wrong types are clear errors."""
         if key not in self.defaults:
-            close = difflib.get_close_matches(key, self.defaults, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; {self.name} takes {', '.join(sorted(self.defaults))}"
+            hint = did_you_mean(key, self.defaults, fallback=f"{self.name} takes {', '.join(sorted(self.defaults))}")
             raise LeafdreamError(f"scene {self.name!r} has no parameter {key!r}{hint}")
         default = self.defaults[key]
         if isinstance(default, bool):
@@ -106,7 +104,6 @@ def make_scene(name: str, context: SceneContext, params: dict | None = None, see
     """A new scene by name; unknown names get a "did you mean"."""
     all_scenes()
     if name not in _REGISTRY:
-        close = difflib.get_close_matches(name, _REGISTRY, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; scenes are {', '.join(sorted(_REGISTRY))}"
+        hint = did_you_mean(name, _REGISTRY, fallback=f"scenes are {', '.join(sorted(_REGISTRY))}")
         raise LeafdreamError(f"unknown scene {name!r}{hint}")
     return _REGISTRY[name](context, params, seed)
