@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 
+from .atomic import replacing
 from .errors import LeafdreamError
 from .paths import user_cache_dir
 
@@ -57,16 +57,9 @@ class Heartbeat:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    """Write ``text`` so readers never see half a heartbeat."""
+    with replacing(path) as temporary:
+        Path(temporary).write_text(text)
 
 
 def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tuple[bool, str]:

@@ -10,14 +10,13 @@ seed), data (fingerprint, species, held-out split), credit.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import replacing
 from .dbn import DBN
 from .errors import LeafdreamError
 from .rbm import RBM
@@ -60,15 +59,8 @@ def save_model(model: Model, path: str | Path) -> Path:
         arrays[f"layer{i}_hidden_bias"] = rbm.hidden_bias
     for name, array in model.extras.items():
         arrays[name] = array
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp.npz")
-    os.close(handle)
-    try:
+    with replacing(path, suffix=".tmp.npz") as temporary:
         np.savez_compressed(temporary, **arrays)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     return path
 
 
