@@ -171,6 +171,8 @@ class RandomKeys:
         self.calls = 0
 
     def next_key(self) -> np.uint64:
+        # The same splitmix64 as the kernel's, in Python integers: calling the jitted one from
+        # Python for every half-step would cost a dispatch and return a lossy int.
         self.calls += 1
         mask = 0xFFFFFFFFFFFFFFFF
         z = (self.seed + self.calls * int(_GOLDEN)) & mask

@@ -84,3 +84,12 @@ def test_same_seed_same_samples_other_seed_other_samples():
     assert np.any(first != other)
     keys = RandomKeys(42)
     assert keys.next_key() != keys.next_key()
+
+
+def test_python_keys_are_the_kernels_splitmix64():
+    from leafdream.kernels import _GOLDEN, splitmix64
+
+    keys = RandomKeys(99)
+    for call in range(1, 4):
+        expected = splitmix64(np.uint64((99 + call * int(_GOLDEN)) & 0xFFFFFFFFFFFFFFFF))
+        assert int(keys.next_key()) == int(np.uint64(expected))
