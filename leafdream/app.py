@@ -97,11 +97,14 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     screen = _open_display(windowed, display)
     _splash(screen, "leafdream is waking up")
     log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
-    capture = None
+    capture, watcher = None, None
     if camera is not None:
         from .camera.capture import CameraThread
+        from .camera.watcher import LeafWatcher
 
-        capture = CameraThread(camera).start()  # frames stay in memory; the scene that uses them is still to come
+        watcher = LeafWatcher()  # frames and masks stay in memory
+        capture = CameraThread(camera, on_frame=watcher.observe).start()
+    visitor_shown = False
 
     def camera_state() -> str:
         if capture is None:
@@ -151,6 +154,10 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         if remote is not None:
             for name, args in remote.poll():
                 installation.command(name, args)
+        if watcher is not None and watcher.present != visitor_shown:
+            visitor_shown = watcher.present
+            log.info("visitor: a leaf %s", "appeared" if visitor_shown else "has gone")
+            installation.visitor_event(visitor_shown)
         installation.tick(datetime.now(zone), min(dt, 0.1), governor.effort)
         frame = installation.frame()
         surface = pygame.image.frombuffer(np.ascontiguousarray(frame).data, (width, height), "RGB")

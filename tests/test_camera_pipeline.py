@@ -83,3 +83,21 @@ def test_presence_has_hysteresis():
     assert all(flicker)  # a frame or two without the leaf does not switch it off
     off = [segmenter.segment(empty).present for _ in range(8)]
     assert off[-1] is False
+
+
+def test_the_watcher_learns_the_empty_scene_then_reports_leaves_coming_and_going():
+    from leafdream.camera.watcher import LeafWatcher
+
+    rng = np.random.default_rng(21)
+    empty = composite(rng, shape=(480, 640), hidden=False, backdrop_colour=(210, 210, 215)).background
+    shot = composite(rng, shape=(480, 640), colour="green", backdrop_colour=(210, 210, 215))
+    watcher = LeafWatcher(learn_frames=5)
+    seen = []
+    for frame in [empty] * 8 + [shot.frame] * 6 + [empty] * 12:
+        watcher.observe(frame)
+        seen.append(watcher.present)
+    assert watcher.segmenter.shape == (240, 320)  # segmented at a reduced size
+    assert seen[:8] == [False] * 8
+    assert seen[13] is True and seen[-1] is False
+    watcher.observe(np.zeros((10, 10), np.uint8))  # a bad frame is ignored
+    assert watcher.present is False

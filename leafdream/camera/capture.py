@@ -40,7 +40,7 @@ class CameraThread:
 
     def __init__(self, source, settings: CameraSettings | None = None, opener=cv2.VideoCapture,
                  stall_after: float = 2.0, repeats_for_stall: int = 60, max_backoff: float = 30.0,
-                 clock=time.monotonic):
+                 clock=time.monotonic, on_frame=None):
         self.source = parse_source(source) if isinstance(source, str) else source
         self.is_file = isinstance(self.source, str) and Path(self.source).is_file()
         self.settings = settings or CameraSettings()
@@ -49,6 +49,7 @@ class CameraThread:
         self.repeats_for_stall = repeats_for_stall
         self.max_backoff = max_backoff
         self.clock = clock
+        self.on_frame = on_frame  # called on this thread with each new frame (e.g. a LeafWatcher's observe)
         self.state = "connecting"
         self.reconnects = 0
         self.actual: dict = {}
@@ -144,5 +145,10 @@ class CameraThread:
             with self._lock:
                 self._frame, self._stamp, self._count = frame, now, self._count + 1
             self.state = "live"
+            if self.on_frame is not None and repeats == 0:
+                try:
+                    self.on_frame(frame)
+                except Exception:  # a faulty frame handler must not stop the capture
+                    log.exception("camera frame handler failed")
             if frame_gap:
                 self._stop.wait(frame_gap)  # play a file at its own pace
