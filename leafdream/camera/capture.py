@@ -132,7 +132,8 @@ class CameraThread:
                 time.sleep(0.01)
                 continue
             digest = hash(frame[::16, ::16].tobytes())
-            repeats = repeats + 1 if digest == previous_digest else 0
+            # a real camera's frames always differ a little (sensor noise); a video file may repeat a still
+            repeats = repeats + 1 if digest == previous_digest and not self.is_file else 0
             previous_digest = digest
             if repeats >= self.repeats_for_stall:
                 self.state = "stalled"
