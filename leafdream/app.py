@@ -112,7 +112,14 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         size = f" {capture.actual.get('width')}x{capture.actual.get('height')}" if capture.actual else ""
         return f"{capture.state}{size} ({capture.newest()[2]} frames, {capture.reconnects} reconnects)"
     width, height = screen.get_size()
-    installation = Installation(_load_context_or_shipped(model_path), show, (width, height), seed)
+    context = _load_context_or_shipped(model_path)
+    completion = None
+    if watcher is not None:
+        from .camera.completer import CompletionWorker
+
+        completion = CompletionWorker(context, watcher).start()
+        context.extras = {**context.extras, "camera_completion": completion}
+    installation = Installation(context, show, (width, height), seed)
     heartbeat = Heartbeat(heartbeat_path or default_heartbeat_path())
     notifier = ServiceNotifier()
     watchdog = Watchdog(watchdog_seconds)
@@ -207,6 +214,8 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         if max_frames is not None and frames >= max_frames:
             running = False
     watchdog.stop()
+    if completion is not None:
+        completion.stop()
     if capture is not None:
         capture.stop()
     if remote is not None:

@@ -24,7 +24,6 @@ import numpy as np
 
 from .errors import LeafdreamError
 from .kernels import RandomKeys
-from .modelfile import Model
 from .normalise import Pose, estimate_pose, largest_component, warp_to_image, warp_to_model
 
 # Blend weight exp(-d / BLEND_DISTANCE) of the Telea guess at distance d from known pixels,
@@ -74,8 +73,9 @@ def model_frame_evidence(mask: np.ndarray, hidden: np.ndarray, pose: Pose) -> tu
     return np.clip(values, 0, 1).astype(np.float32).ravel(), known.ravel()
 
 
-def network_filler(model: Model, keys: RandomKeys, chains: int = 8, steps: int = 60) -> Filler:
-    """Fill with clamped Gibbs sampling in the model's pixel RBM, averaged over ``chains``."""
+def network_filler(model, keys: RandomKeys, chains: int = 8, steps: int = 60) -> Filler:
+    """Fill with clamped Gibbs sampling in the pixel RBM of ``model.dbn`` (a Model or a SceneContext),
+    averaged over ``chains``."""
 
     def fill(values: np.ndarray, known: np.ndarray, initial: np.ndarray) -> np.ndarray:
         start = np.where(known, values, initial)

@@ -101,3 +101,44 @@ def test_the_watcher_learns_the_empty_scene_then_reports_leaves_coming_and_going
     assert seen[13] is True and seen[-1] is False
     watcher.observe(np.zeros((10, 10), np.uint8))  # a bad frame is ignored
     assert watcher.present is False
+
+
+class FakeWatcher:
+    def __init__(self, segmentation):
+        self.segmentation = segmentation
+
+    @property
+    def present(self):
+        return self.segmentation is not None and self.segmentation.present
+
+    def latest(self):
+        return self.segmentation
+
+
+def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(tiny_model):
+    from leafdream.camera.completer import CompletionWorker
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes import SceneContext, make_scene
+
+    rng = np.random.default_rng(8)
+    segmenter = trained_segmenter(rng)
+    shot = composite(rng, colour="green", backdrop_colour=(235, 235, 235))
+    while not (shot.leaf & shot.hand).any():
+        shot = composite(rng, colour="green", backdrop_colour=(235, 235, 235))
+    for _ in range(4):
+        segmentation = segmenter.segment(shot.frame)
+    assert segmentation.present
+    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
+    worker = CompletionWorker(context, FakeWatcher(segmentation), chains=2, steps=10)
+    completed = worker.complete_once()
+    assert completed.probability.shape == shot.leaf.shape and completed.seconds < 1.0
+    worker._latest = completed
+    context.extras["camera_completion"] = worker
+    scene = make_scene("camera", context)
+    for step in range(40):
+        scene.update(step / 30, 1 / 30)
+    field = scene.view()
+    assert scene.showing_leaf == 1.0 and field.shape == (128, 128)
+    assert field.max() > 0.9  # the seen leaf at full brightness
+    assert ((field > 0.3) & (field < 0.75)).mean() > 0.002  # and the imagined part, dimmer
+    assert CompletionWorker(context, FakeWatcher(None)).complete_once() is None  # no leaf, no work

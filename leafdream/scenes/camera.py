@@ -1,6 +1,8 @@
-"""The camera scene, until the camera work lands: the network dreams alone, and says so quietly.
+"""The camera scene: the visitor's leaf, with what their hand hides filled in by the network.
 
-It never opens a camera and never fails for the lack of one.
+The leaf the visitor holds up is drawn as a silhouette; the part the network imagined
+behind their fingers glows more softly beside it. Never a camera picture of the visitor.
+Without a camera, or while no leaf is shown, the network dreams quietly instead.
 """
 
 from __future__ import annotations
@@ -8,18 +10,59 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .base import register
+from .base import register, smooth_towards
 from .dream import DreamScene
+
+FIELD = 128           # side of the square field the leaf is drawn in
+IMAGINED_LEVEL = 0.6  # brightness of the imagined (hidden) part relative to the seen leaf
+
+
+def leaf_field(probability: np.ndarray, hidden: np.ndarray, side: int = FIELD) -> np.ndarray | None:
+    """The completed leaf cropped around itself into a square field float32 (side, side), or None."""
+    leaf = probability > 0.5
+    if not leaf.any():
+        return None
+    ys, xs = np.nonzero(leaf)
+    centre_y, centre_x = (ys.min() + ys.max()) / 2, (xs.min() + xs.max()) / 2
+    half = max(ys.max() - ys.min(), xs.max() - xs.min()) * 0.6 + 4
+    shift = np.float32([[1, 0, half - centre_x], [0, 1, half - centre_y]])
+    size = int(2 * half)
+    shade = np.where(hidden, probability * IMAGINED_LEVEL, probability).astype(np.float32)
+    crop = cv2.warpAffine(shade, shift, (size, size), flags=cv2.INTER_LINEAR, borderValue=0.0)
+    return cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA)
 
 
 @register
 class CameraScene(DreamScene):
-    """A slow, settled dream in place of the visitor's leaf; parameters as for the dream."""
+    """Parameters as for the dream (used while no leaf is shown), plus smoothing of the leaf."""
 
     name = "camera"
     defaults = {"temperature": 0.9, "leaves": 1, "steps_per_second": 200.0, "smoothing": 0.6}
 
+    def __init__(self, context, params=None, seed=0):
+        super().__init__(context, params, seed)
+        self.worker = context.extras.get("camera_completion")
+        self.leaf = np.zeros((FIELD, FIELD), np.float32)
+        self.showing_leaf = 0.0  # 0 = the dream, 1 = the visitor's leaf
+
+    def update(self, t: float, dt: float, effort: float = 1.0) -> None:
+        completed = self.worker.latest() if self.worker is not None else None
+        target = leaf_field(completed.probability, completed.hidden) if completed is not None else None
+        present = target is not None and self.worker.watcher.present
+        if present:
+            smooth_towards(self.leaf, target, dt, 0.15)
+        self.showing_leaf = float(np.clip(self.showing_leaf + (dt if present else -dt) / 0.8, 0.0, 1.0))
+        if self.showing_leaf < 1.0:
+            super().update(t, dt, effort)
+
+    def view(self) -> np.ndarray:
+        if self.showing_leaf <= 0.0:
+            return super().view()
+        dream = cv2.resize(super().view(), (FIELD, FIELD), interpolation=cv2.INTER_LINEAR)
+        return (1 - self.showing_leaf) * dream + self.showing_leaf * self.leaf
+
     def overlay(self, frame: np.ndarray, rect) -> None:
-        height = frame.shape[0]
-        cv2.putText(frame, "camera: not connected", (height // 40, height - height // 40), cv2.FONT_HERSHEY_SIMPLEX,
-                    max(0.4, height / 1800), (90, 100, 90), 1, cv2.LINE_AA)
+        if self.worker is None:
+            height = frame.shape[0]
+            cv2.putText(frame, "camera: not connected", (height // 40, height - height // 40), cv2.FONT_HERSHEY_SIMPLEX,
+                        max(0.4, height / 1800), (90, 100, 90), 1, cv2.LINE_AA)

@@ -1,0 +1,75 @@
+"""Completing the visitor's leaf in a worker thread, so the screen never waits for the network.
+
+It takes the watcher's newest segmentation whenever a leaf is present, fills the hidden
+part with the network (the same ``complete`` as ``leafdream reconstruct``), and keeps the
+newest result with the time it was made. Everything stays in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..complete import complete, network_filler
+from ..errors import LeafdreamError
+from ..kernels import RandomKeys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CompletedLeaf:
+    probability: np.ndarray  # float32 (h, w): leaf probability, known pixels as seen
+    hidden: np.ndarray       # bool (h, w): the pixels the network filled
+    made_at: float           # time.monotonic() when done
+    seconds: float           # how long the completion took
+
+
+class CompletionWorker:
+    def __init__(self, context, watcher, rate: float = 20.0, chains: int = 4, steps: int = 30, seed: int = 0):
+        self.context = context
+        self.watcher = watcher
+        self.period = 1.0 / rate
+        self.filler = network_filler(context, RandomKeys(seed), chains=chains, steps=steps)
+        self._lock = threading.Lock()
+        self._latest: CompletedLeaf | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="completion", daemon=True)
+
+    def start(self) -> "CompletionWorker":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def latest(self) -> CompletedLeaf | None:
+        with self._lock:
+            return self._latest
+
+    def complete_once(self) -> CompletedLeaf | None:
+        segmentation = self.watcher.latest()
+        if segmentation is None or not segmentation.present or not (segmentation.leaf > 0.5).any():
+            return None
+        started = time.monotonic()
+        try:
+            result = complete(segmentation.leaf, segmentation.hidden, self.context.dbn.size, self.filler)
+        except LeafdreamError as error:  # e.g. every leaf pixel hidden: nothing to complete from
+            log.debug("no completion: %s", error)
+            return None
+        done = time.monotonic()
+        return CompletedLeaf(result.probability, segmentation.hidden.copy(), done, done - started)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            completed = self.complete_once()
+            if completed is not None:
+                with self._lock:
+                    self._latest = completed
+            self._stop.wait(max(self.period - (time.monotonic() - started), 0.005))
