@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     reconstruct = commands.add_parser("reconstruct", help="let the network fill in the hidden part of a leaf photo")
     reconstruct.add_argument("photo", help="leaf mask, or photo of a leaf on a plain background")
-    reconstruct.add_argument("--mask", required=True, help="image of the same size whose white pixels are hidden")
+    reconstruct.add_argument("--mask", default=None,
+                             help="image of the same size whose white pixels are hidden (default: find the hand in PHOTO)")
     reconstruct.add_argument("--out", required=True, help="image to write: grey = probability of leaf")
     reconstruct.add_argument("--model", default=None, help="model file (default: the shipped model)")
     reconstruct.add_argument("--seed", type=int, default=0)

@@ -1,9 +1,14 @@
-"""``leafdream reconstruct PHOTO --mask MASK --out OUT``: the network fills in what is hidden."""
+"""``leafdream reconstruct PHOTO [--mask MASK] --out OUT``: the network fills in what is hidden.
+
+Without ``--mask`` the hidden part is found in the photo itself: skin-coloured regions that
+reach the photo's edge (the hand holding the leaf).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -33,6 +38,18 @@ def reconstruct(model: Model, photo: np.ndarray, hidden: np.ndarray, seed: int =
     return complete(leaf * ~hidden, hidden, model.size, network_filler(model, RandomKeys(seed)))
 
 
+def detect_occlusion(photo: np.ndarray) -> np.ndarray:
+    """bool (H, W): hands over a leaf photo (uint8 RGB), found as skin-coloured regions reaching the edge.
+
+    A grey image carries no colour to tell a hand by: nothing is marked hidden.
+    """
+    if photo.ndim != 3:
+        return np.zeros(photo.shape[:2], bool)
+    from .camera.segment import SkinModel, hands_in
+
+    return hands_in(SkinModel().mask(cv2.cvtColor(np.ascontiguousarray(photo), cv2.COLOR_RGB2BGR)))
+
+
 def reconstruct_command(photo_path, mask_path, out_path, model_path, seed: int) -> None:
     out = Path(out_path)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
@@ -40,7 +57,12 @@ def reconstruct_command(photo_path, mask_path, out_path, model_path, seed: int) 
     if not out.parent.exists():
         raise LeafdreamError(f"--out {out}: folder {out.parent} does not exist")
     photo = read_image(photo_path)
-    hidden = to_grey(read_image(mask_path)) > 127
+    if mask_path:
+        hidden = to_grey(read_image(mask_path)) > 127
+    else:
+        hidden = detect_occlusion(photo)
+        print(f"no --mask: found {hidden.mean():.0%} of the photo hidden by a hand" if hidden.any()
+              else "no --mask and no hand found: nothing is hidden, the leaf is returned as it is")
     model = load_model(model_path)
     warm_up()
     result = reconstruct(model, photo, hidden, seed, source=str(photo_path))

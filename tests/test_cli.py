@@ -107,3 +107,21 @@ def test_bench_json_has_every_figure(capsys, tiny_model_file):
                 "sklearn_train_samples_per_s", "warm_start_to_first_sample_s"):
         assert figures[key] > 0, key
     assert figures["shape"] == [1024, 96]
+
+
+def test_reconstruct_without_a_mask_finds_the_hand_in_a_photo(capsys, tiny_model_file, tmp_path):
+    import cv2
+
+    from leafdream.camera.synthetic import composite
+
+    rng = np.random.default_rng(4)
+    shot = composite(rng, colour="green", backdrop_colour=(235, 235, 235))
+    while not (shot.leaf & shot.hand).any():
+        shot = composite(rng, colour="green", backdrop_colour=(235, 235, 235))
+    Image.fromarray(cv2.cvtColor(shot.frame, cv2.COLOR_BGR2RGB)).save(tmp_path / "photo.png")
+    code, out, err = run_cli(capsys, "reconstruct", tmp_path / "photo.png", "--out", tmp_path / "out.png",
+                             "--model", tiny_model_file)
+    assert code == 0, err
+    assert "hidden by a hand" in out
+    result = np.asarray(Image.open(tmp_path / "out.png")) > 127
+    assert (result & shot.leaf).sum() / max((result | shot.leaf).sum(), 1) > 0.85

@@ -32,6 +32,19 @@ class SkinModel:
         return (cr >= self.cr[0]) & (cr <= self.cr[1]) & (cb >= self.cb[0]) & (cb <= self.cb[1])
 
 
+def hands_in(skin_coloured: np.ndarray, grow: int = 7) -> np.ndarray:
+    """Skin-coloured regions (bool (H, W)) that reach the image's edge — hands come from outside —
+    grown by ``grow`` pixels. A skin-coloured region wholly inside is more likely a brown or red leaf."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(skin_coloured.astype(np.uint8), connectivity=8)
+    height, width = skin_coloured.shape
+    hands = np.zeros(skin_coloured.shape, np.uint8)
+    for label in range(1, count):
+        x, y, w, h = stats[label, :4]
+        if x <= 2 or y <= 2 or x + w >= width - 2 or y + h >= height - 2:
+            hands[labels == label] = 1
+    return cv2.dilate(hands, np.ones((grow, grow), np.uint8)).astype(bool)
+
+
 @dataclass
 class Segmentation:
     leaf: np.ndarray      # float32 (H, W) 1 = leaf (visible part)
@@ -63,18 +76,7 @@ class Segmenter:
             cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
 
     def _hands(self, skin_coloured: np.ndarray) -> np.ndarray:
-        """Skin-coloured regions that reach the frame's edge (hands come from outside), slightly grown.
-
-        A skin-coloured region wholly inside the frame is more likely a brown or red leaf.
-        """
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(skin_coloured.astype(np.uint8), connectivity=8)
-        height, width = skin_coloured.shape
-        hands = np.zeros(skin_coloured.shape, np.uint8)
-        for label in range(1, count):
-            x, y, w, h = stats[label, :4]
-            if x <= 2 or y <= 2 or x + w >= width - 2 or y + h >= height - 2:
-                hands[labels == label] = 1
-        return cv2.dilate(hands, np.ones((7, 7), np.uint8)).astype(bool)
+        return hands_in(skin_coloured)
 
     def _valid(self, frame) -> bool:
         return (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
