@@ -55,10 +55,6 @@ class DBN:
         """Pixels -> layer ``depth`` -> pixels, mean-field: float32 (B, size*size)."""
         return self.down(self.up(visible, depth), depth)
 
-    def top_codes(self, visible: np.ndarray) -> np.ndarray:
-        """The top RBM's visible layer for pixels: float32 (B, n_{depth-1}); what the dream samples."""
-        return self.up(visible, self.depth - 1)
-
     def complete(self, visible: np.ndarray, known: np.ndarray, keys: RandomKeys, steps: int = 60,
                  average_last: int = 20, beta: float = 1.0) -> np.ndarray:
         """Fill in the unknown pixels with clamped Gibbs sampling in the pixel RBM.

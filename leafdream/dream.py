@@ -56,7 +56,6 @@ class DreamChains:
         self.rng = rng
         self.swaps_tried = 0
         self.swaps_taken = 0
-        self.steps_taken = 0
 
     @property
     def gibbs(self) -> GibbsChains:
@@ -79,7 +78,6 @@ class DreamChains:
             if len(self.rungs) > 1:
                 self._swap(beta)
             steps -= burst
-            self.steps_taken += burst
 
     def _swap(self, beta: float) -> None:
         energies = [energy(rung) for rung in self.rungs]

@@ -96,10 +96,3 @@ class GibbsChains:
             held = mine[rows].copy()
             mine[rows] = theirs[rows]
             theirs[rows] = held
-
-    def hidden_probs(self, beta: float = 1.0) -> np.ndarray:
-        """p(h | v) for the current visible state: float32 (B, H), from the kept pre-activations."""
-        out = np.empty_like(self.hidden)
-        bernoulli_layer(self._pre_hidden, self.rbm.hidden_bias, beta, np.uint64(0), NO_CLAMP_MASK, NO_CLAMP_VALUES,
-                        NO_OUTPUT, out)
-        return out

@@ -10,7 +10,7 @@ ordinary (uncentered) parameterisation, so sampling never needs the offsets.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -220,7 +220,3 @@ def train_rbm(data: np.ndarray, n_hidden: int, config: RBMTrainingConfig, seed: 
         if on_epoch is not None:
             on_epoch(report, rbm)
     return rbm, reports
-
-
-def config_dict(config: RBMTrainingConfig) -> dict:
-    return asdict(config)
