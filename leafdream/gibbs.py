@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import (NO_CLAMP_MASK, NO_CLAMP_VALUES, NO_OUTPUT, RandomKeys, add_changed_rows, bernoulli_layer,
+from .kernels import (NO_CLAMP_MASK, NO_CLAMP_VALUES, NO_OUTPUT, RandomKeys, add_changed_rows, bernoulli_layer, clamp_arrays,
                       count_changes)
 from .rbm import RBM
 
@@ -41,8 +41,7 @@ class GibbsChains:
         self._next_hidden = np.empty_like(self.hidden)
         self._pre_hidden = np.empty_like(self.hidden)
         self._pre_visible = np.empty_like(self.visible)
-        self.clamp_mask = NO_CLAMP_MASK if clamp_mask is None else np.ascontiguousarray(clamp_mask, dtype=np.uint8)
-        self.clamp_values = NO_CLAMP_VALUES if clamp_values is None else np.ascontiguousarray(clamp_values, dtype=np.float32)
+        self.clamp_mask, self.clamp_values = clamp_arrays(clamp_mask, clamp_values)
         self.resync_every = resync_every
         self.dense_above = dense_above
         self.steps_since_sync = 0

@@ -181,10 +181,11 @@ class RandomKeys:
         return np.uint64(z ^ (z >> 31))
 
 
-def _clamp_arrays(clamp_mask, clamp_values):
+def clamp_arrays(clamp_mask, clamp_values) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's clamp arguments: contiguous uint8 mask and float32 values, or the "no clamp" pair."""
     if clamp_mask is None:
         return NO_CLAMP_MASK, NO_CLAMP_VALUES
-    return clamp_mask, clamp_values
+    return np.ascontiguousarray(clamp_mask, dtype=np.uint8), np.ascontiguousarray(clamp_values, dtype=np.float32)
 
 
 def sample_layer(inputs: np.ndarray, weights: np.ndarray, bias: np.ndarray, beta: float, keys: RandomKeys,
@@ -200,7 +201,7 @@ def sample_layer(inputs: np.ndarray, weights: np.ndarray, bias: np.ndarray, beta
     rows, cols = inputs.shape[0], weights.shape[1]
     pre = np.matmul(inputs, weights, out=pre_buffer) if pre_buffer is not None else inputs @ weights
     samples = out_samples if out_samples is not None else np.empty((rows, cols), np.float32)
-    mask, values = _clamp_arrays(clamp_mask, clamp_values)
+    mask, values = clamp_arrays(clamp_mask, clamp_values)
     bernoulli_layer(pre, bias, beta, keys.next_key(), mask, values, samples,
                     out_probs if out_probs is not None else NO_OUTPUT)
     return samples, out_probs
@@ -213,7 +214,7 @@ def mean_field_layer(inputs: np.ndarray, weights: np.ndarray, bias: np.ndarray, 
     rows, cols = inputs.shape[0], weights.shape[1]
     pre = np.matmul(inputs, weights, out=pre_buffer) if pre_buffer is not None else inputs @ weights
     probs = out if out is not None else np.empty((rows, cols), np.float32)
-    mask, values = _clamp_arrays(clamp_mask, clamp_values)
+    mask, values = clamp_arrays(clamp_mask, clamp_values)
     bernoulli_layer(pre, bias, beta, np.uint64(0), mask, values, NO_OUTPUT, probs)
     return probs
 
