@@ -100,11 +100,12 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
     capture, watcher = None, None
     if camera is not None:
         from .camera.capture import CameraThread
+        from .camera.events import VisitorEvents
         from .camera.watcher import LeafWatcher
 
         watcher = LeafWatcher()  # frames and masks stay in memory
         capture = CameraThread(camera, on_frame=watcher.observe).start()
-    visitor_shown = False
+    visitor_events = None
 
     def camera_state() -> str:
         if capture is None:
@@ -118,6 +119,7 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         from .camera.completer import CompletionWorker
 
         completion = CompletionWorker(context, watcher).start()
+        visitor_events = VisitorEvents()
         context.extras = {**context.extras, "camera_completion": completion}
     installation = Installation(context, show, (width, height), seed)
     heartbeat = Heartbeat(heartbeat_path or default_heartbeat_path())
@@ -161,10 +163,10 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         if remote is not None:
             for name, args in remote.poll():
                 installation.command(name, args)
-        if watcher is not None and watcher.present != visitor_shown:
-            visitor_shown = watcher.present
-            log.info("visitor: a leaf %s", "appeared" if visitor_shown else "has gone")
-            installation.visitor_event(visitor_shown)
+        if watcher is not None:
+            for event in visitor_events.update(time.monotonic(), watcher.present, completion.latest()):
+                log.info("visitor: %s", event.describe())
+                installation.visitor_event(event.kind == "appeared")
         installation.tick(datetime.now(zone), min(dt, 0.1), governor.effort)
         frame = installation.frame()
         surface = pygame.image.frombuffer(np.ascontiguousarray(frame).data, (width, height), "RGB")

@@ -138,11 +138,16 @@ class LeafSpace:
         """Kernel density of training leaves at (x, y), 1 = the densest cell."""
         return float(self._bilinear(self.grid_density, point))
 
+    def relatives(self, code: np.ndarray, count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+        """The ``count`` training leaves whose codes are nearest ``code`` (D,): (indices, distances), nearest first."""
+        distances = np.sqrt(((self.codes - code[None, :]) ** 2).sum(axis=1))
+        nearest = np.argsort(distances)[:count]
+        return nearest, distances[nearest]
+
     def place(self, code: np.ndarray) -> np.ndarray:
         """Map position (2,) of a new leaf from its code (D,): distance-weighted mean of its nearest leaves."""
-        distances = np.sqrt(((self.codes - code[None, :]) ** 2).sum(axis=1))
-        nearest = np.argsort(distances)[:NEIGHBOURS]
-        weights = 1.0 / (distances[nearest] + 1e-6) ** 2
+        nearest, distances = self.relatives(code)
+        weights = 1.0 / (distances + 1e-6) ** 2
         return (weights[:, None] * self.positions[nearest]).sum(axis=0) / weights.sum()
 
     def species_position(self, name: str) -> np.ndarray:

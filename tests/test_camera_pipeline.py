@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 
@@ -132,6 +133,8 @@ def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(
     worker = CompletionWorker(context, FakeWatcher(segmentation), chains=2, steps=10)
     completed = worker.complete_once()
     assert completed.probability.shape == shot.leaf.shape and completed.seconds < 1.0
+    assert completed.map_position is not None and np.all((completed.map_position >= 0) & (completed.map_position <= 1))
+    assert completed.relative == context.space.species[completed.relatives[0]]
     worker._latest = completed
     context.extras["camera_completion"] = worker
     scene = make_scene("camera", context)
@@ -141,4 +144,69 @@ def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(
     assert scene.showing_leaf == 1.0 and field.shape == (128, 128)
     assert field.max() > 0.9  # the seen leaf at full brightness
     assert ((field > 0.3) & (field < 0.75)).mean() > 0.002  # and the imagined part, dimmer
+    frame = np.zeros((180, 320, 3), np.uint8)
+    scene.overlay(frame, (0, 0, 320, 180))
+    from leafdream.scenes.mapinset import inset_rect
+    left, top, side = inset_rect(180, 320)
+    assert frame[top:top + side, left:left + side].max() > 200  # the map inset, the visitor's leaf ringed
     assert CompletionWorker(context, FakeWatcher(None)).complete_once() is None  # no leaf, no work
+
+
+def test_fingers_that_cut_the_leaf_in_two_do_not_lose_the_far_piece():
+    from leafdream.camera.synthetic import backdrop
+
+    rng = np.random.default_rng(2)
+    shape = (240, 320)
+    segmenter = Segmenter(shape)
+    ground = backdrop(shape, rng, (235, 235, 235))
+    segmenter.learn_background(ground, rate=1.0)
+    leaf = np.zeros(shape, np.uint8)
+    cv2.ellipse(leaf, (160, 120), (110, 60), 0, 0, 360, 1, -1)
+    finger = np.zeros(shape, np.uint8)
+    cv2.line(finger, (200, 0), (200, 239), 1, 14)  # a finger across the whole leaf, from edge to edge
+    frame = ground.copy()
+    frame[leaf > 0] = (40, 140, 50)
+    frame[finger > 0] = (120, 150, 210)
+    result = segmenter.segment(frame)
+    seen = (leaf > 0) & (finger == 0)
+    found = result.leaf > 0.5
+    assert (found & seen).sum() / seen.sum() > 0.9  # both sides of the finger
+    assert found[:, 215:].sum() > 500 and found[:, :185].sum() > 500
+
+
+def test_a_second_leaf_away_from_the_hand_is_not_merged_in():
+    from leafdream.camera.synthetic import backdrop
+
+    shape = (240, 320)
+    segmenter = Segmenter(shape)
+    ground = backdrop(shape, np.random.default_rng(3), (235, 235, 235))
+    segmenter.learn_background(ground, rate=1.0)
+    frame = ground.copy()
+    cv2.circle(frame, (110, 120), 60, (40, 140, 50), -1)
+    cv2.circle(frame, (270, 60), 25, (40, 140, 50), -1)  # a smaller leaf lying elsewhere
+    cv2.line(frame, (110, 239), (110, 150), (120, 150, 210), 14)
+    found = segmenter.segment(frame).leaf > 0.5
+    assert found[100:140, 90:130].all() and not found[40:80, 250:290].any()
+
+
+def test_visitor_events_wait_briefly_for_the_leafs_place_in_leaf_space():
+    from leafdream.camera.completer import CompletedLeaf
+    from leafdream.camera.events import VisitorEvents
+
+    events = VisitorEvents(wait_for_place=0.5)
+    placed = CompletedLeaf(np.zeros((4, 4), np.float32), np.zeros((4, 4), bool), 10.1, 0.02, frame_time=10.05,
+                           map_position=np.array([0.25, 0.75]), relative="acer_mono")
+    stale = CompletedLeaf(np.zeros((4, 4), np.float32), np.zeros((4, 4), bool), 1.0, 0.02, frame_time=1.0,
+                          map_position=np.array([0.9, 0.9]), relative="old")
+    assert events.update(9.0, False, None) == []
+    assert events.update(10.0, True, stale) == []  # a completion from an earlier visit is not this leaf
+    [appeared] = events.update(10.1, True, placed)
+    assert appeared.kind == "appeared" and appeared.relative == "acer_mono"
+    assert "acer_mono at (0.25, 0.75)" in appeared.describe()
+    assert events.update(10.2, True, placed) == []
+    [gone] = events.update(11.0, False, placed)
+    assert gone.kind == "gone"
+    assert events.update(12.0, True, None) == []
+    [unplaced] = events.update(12.5, True, None)  # no completion in time: announced without a place
+    assert unplaced.map_position is None and unplaced.describe() == "a leaf appeared"
+    assert events.update(13.0, False, None)[0].kind == "gone"

@@ -130,7 +130,7 @@ def test_learning_replays_noise_turning_into_leaves(context, tiny_model):
 
 
 def test_mapping_flies_into_the_map_and_settles_into_the_drift_inset(context, tiny_model):
-    from leafdream.scenes.drift import inset_rect
+    from leafdream.scenes.mapinset import inset_rect
 
     extras_context = SceneContext(tiny_model.dbn, context.space, extras=tiny_model.extras)
     scene = make_scene("mapping", extras_context, {"seconds": 5.0, "settle": 2.0})

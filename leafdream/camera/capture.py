@@ -49,7 +49,7 @@ class CameraThread:
         self.repeats_for_stall = repeats_for_stall
         self.max_backoff = max_backoff
         self.clock = clock
-        self.on_frame = on_frame  # called on this thread with each new frame (e.g. a LeafWatcher's observe)
+        self.on_frame = on_frame  # called on this thread as on_frame(frame, arrival_time) (e.g. a LeafWatcher's observe)
         self.state = "connecting"
         self.reconnects = 0
         self.actual: dict = {}
@@ -148,7 +148,7 @@ class CameraThread:
             self.state = "live"
             if self.on_frame is not None and repeats == 0:
                 try:
-                    self.on_frame(frame)
+                    self.on_frame(frame, now)
                 except Exception:  # a faulty frame handler must not stop the capture
                     log.exception("camera frame handler failed")
             if frame_gap:

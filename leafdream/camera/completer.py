@@ -1,8 +1,9 @@
 """Completing the visitor's leaf in a worker thread, so the screen never waits for the network.
 
 It takes the watcher's newest segmentation whenever a leaf is present, fills the hidden
-part with the network (the same ``complete`` as ``leafdream reconstruct``), and keeps the
-newest result with the time it was made. Everything stays in memory.
+part with the network (the same ``complete`` as ``leafdream reconstruct``), places the
+completed leaf in leaf space among its relatives, and keeps the newest result with the
+arrival time of the frame it came from. Everything stays in memory.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from ..complete import complete, network_filler
 from ..errors import LeafdreamError
 from ..kernels import RandomKeys
+from ..leafspace import code_of
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,10 @@ class CompletedLeaf:
     hidden: np.ndarray       # bool (h, w): the pixels the network filled
     made_at: float           # time.monotonic() when done
     seconds: float           # how long the completion took
+    frame_time: float = 0.0  # when the camera frame it came from arrived (time.monotonic())
+    map_position: np.ndarray | None = None  # float (2,) in [0, 1]^2, None without a leaf-space map
+    relative: str = ""       # species of the nearest training leaf on the map
+    relatives: np.ndarray | None = None  # int (k,): the nearest training leaves on the map, nearest first
 
 
 class CompletionWorker:
@@ -62,8 +68,21 @@ class CompletionWorker:
         except LeafdreamError as error:  # e.g. every leaf pixel hidden: nothing to complete from
             log.debug("no completion: %s", error)
             return None
-        done = time.monotonic()
-        return CompletedLeaf(result.probability, segmentation.hidden.copy(), done, done - started)
+        completed = CompletedLeaf(result.probability, segmentation.hidden.copy(), 0.0, 0.0, segmentation.frame_time)
+        self._place(completed, result.model_fill)
+        completed.made_at = time.monotonic()
+        completed.seconds = completed.made_at - started
+        return completed
+
+    def _place(self, completed: CompletedLeaf, model_fill: np.ndarray) -> None:
+        """Put the completed leaf on the map from its normalised image float32 (size, size)."""
+        space = self.context.space
+        if space is None:
+            return
+        code = code_of(self.context.dbn, model_fill.reshape(1, -1).astype(np.float32))[0]
+        completed.relatives, _ = space.relatives(code)
+        completed.relative = str(space.species[completed.relatives[0]])
+        completed.map_position = space.place(code)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -7,7 +7,8 @@
   the frame's edge (a hand comes from outside the picture), slightly grown, are unknown —
   the network will fill them. Brown and red leaves share skin's colours, so a skin-coloured
   region wholly inside the frame counts as leaf; one that touches a hand is still lost to it.
-* Leaf: the foreground that is not skin; its largest connected component, holes filled.
+* Leaf: the foreground that is not skin; its largest connected component and the pieces
+  fingers cut off it, holes filled.
 * Presence: hysteresis on the leaf's area, so "a leaf is there" does not flicker.
 
 Frames that are black, white, noise, the wrong size or type give "no leaf", never an error.
@@ -45,12 +46,37 @@ def hands_in(skin_coloured: np.ndarray, grow: int = 7) -> np.ndarray:
     return cv2.dilate(hands, np.ones((grow, grow), np.uint8)).astype(bool)
 
 
+def leaf_pieces(labels: np.ndarray, stats: np.ndarray, hands: np.ndarray, least_share: float = 0.02) -> np.ndarray:
+    """uint8 (H, W): the largest leaf component, and the pieces a hand cuts off it.
+
+    Fingers across a leaf split what the camera sees into pieces; a piece that touches the
+    same hand as the largest one, and is at least ``least_share`` of its area, is the same
+    leaf. labels, stats: from cv2.connectedComponentsWithStats of the leaf pixels;
+    hands: bool (H, W) the unknown (hand) pixels.
+    """
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    largest = 1 + int(np.argmax(areas))
+    keep = labels == largest
+    if len(areas) > 1 and hands.any():
+        hand_count, hand_labels = cv2.connectedComponents(
+            cv2.dilate(hands.astype(np.uint8), np.ones((5, 5), np.uint8)), connectivity=8)
+        touching = set(np.unique(hand_labels[keep])) - {0}
+        for label in range(1, len(areas) + 1):
+            if label == largest or areas[label - 1] < least_share * areas[largest - 1]:
+                continue
+            piece = labels == label
+            if touching & (set(np.unique(hand_labels[piece])) - {0}):
+                keep |= piece
+    return keep.astype(np.uint8)
+
+
 @dataclass
 class Segmentation:
     leaf: np.ndarray      # float32 (H, W) 1 = leaf (visible part)
     hidden: np.ndarray    # bool (H, W) unknown pixels (hand, occluders, frame edge)
     present: bool         # the hysteresis decision: is a leaf being shown?
     area: float           # share of the frame that is leaf
+    frame_time: float = 0.0  # when the frame this came from arrived (the capture clock)
 
 
 @dataclass
@@ -96,8 +122,7 @@ class Segmenter:
         count, labels, stats, _ = cv2.connectedComponentsWithStats(leaf.astype(np.uint8), connectivity=8)
         if count <= 1:
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), skin, False, 0.0))
-        largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        blob = (labels == largest).astype(np.uint8)
+        blob = leaf_pieces(labels, stats, skin)
         # fill holes (veins, glare) inside the leaf, but never into the hand
         contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         filled = np.zeros_like(blob)

@@ -39,15 +39,45 @@ def backdrop(shape, rng, colour=None, light: float = 1.0) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
+def place_leaf(mask: np.ndarray, shape, rng: np.random.Generator, fill: float = 0.85) -> np.ndarray:
+    """bool (H, W): a leaf mask (float32 (h, w), leaf = 1) turned by a random angle and scaled so
+    its longer side spans ``fill`` of the frame's shorter side, centred with a little jitter."""
+    height, width = shape
+    ys, xs = np.nonzero(mask > 0.5)
+    crop = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    pad = int(max(crop.shape) * 0.3)
+    crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0.0)
+    centre = (crop.shape[1] / 2, crop.shape[0] / 2)
+    turn = cv2.getRotationMatrix2D(centre, float(rng.uniform(-180, 180)), 1.0)
+    turned = cv2.warpAffine(crop, turn, (crop.shape[1], crop.shape[0]), flags=cv2.INTER_LINEAR) > 0.5
+    ys, xs = np.nonzero(turned)
+    turned = turned[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    scale = fill * min(height, width) / max(turned.shape)
+    resized = cv2.resize(turned, (max(1, int(turned.shape[1] * scale)), max(1, int(turned.shape[0] * scale))),
+                         interpolation=cv2.INTER_LINEAR) > 0.5
+    leaf = np.zeros(shape, bool)
+    top = (height - resized.shape[0]) // 2 + int(rng.integers(-height // 40, height // 40 + 1))
+    left = (width - resized.shape[1]) // 2 + int(rng.integers(-width // 40, width // 40 + 1))
+    top, left = int(np.clip(top, 0, height - resized.shape[0])), int(np.clip(left, 0, width - resized.shape[1]))
+    leaf[top:top + resized.shape[0], left:left + resized.shape[1]] = resized
+    return leaf
+
+
 def composite(rng: np.random.Generator, shape=(240, 320), colour: str | None = None, hidden: bool = True,
-              backdrop_colour=None, light: float = 1.0, noise: float = 4.0) -> Composite:
+              backdrop_colour=None, light: float = 1.0, noise: float = 4.0,
+              leaf_mask: np.ndarray | None = None) -> Composite:
+    """One frame; the leaf is ``leaf_mask`` (float32 (h, w), e.g. a real leaf) placed by ``place_leaf``,
+    or a new procedural leaf when None."""
     height, width = shape
     ground = backdrop(shape, rng, backdrop_colour, light)
-    side = int(min(height, width) * 0.9)
-    leaf_small = draw_leaf(SPECIES[rng.integers(len(SPECIES))], rng, side) > 127
-    leaf = np.zeros(shape, bool)
-    top, left = (height - side) // 2, (width - side) // 2
-    leaf[top:top + side, left:left + side] = leaf_small
+    if leaf_mask is not None:
+        leaf = place_leaf(leaf_mask, shape, rng)
+    else:
+        side = int(min(height, width) * 0.9)
+        leaf_small = draw_leaf(SPECIES[rng.integers(len(SPECIES))], rng, side) > 127
+        leaf = np.zeros(shape, bool)
+        top, left = (height - side) // 2, (width - side) // 2
+        leaf[top:top + side, left:left + side] = leaf_small
     tone = np.array(LEAF_COLOURS[colour or list(LEAF_COLOURS)[rng.integers(len(LEAF_COLOURS))]], np.float32)
     mottling = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), 6)[..., None] * 12
     picture = ground.astype(np.float32)

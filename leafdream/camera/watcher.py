@@ -32,8 +32,8 @@ class LeafWatcher:
             return frame
         return cv2.resize(frame, (self.width, int(round(height * self.width / width))), interpolation=cv2.INTER_AREA)
 
-    def observe(self, frame) -> None:
-        """Called by the camera thread with every new frame (BGR uint8)."""
+    def observe(self, frame, arrival_time: float = 0.0) -> None:
+        """Called by the camera thread with every new frame (BGR uint8) and the time it arrived."""
         if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.dtype != np.uint8:
             return
         small = self._shrink(frame)
@@ -44,6 +44,7 @@ class LeafWatcher:
             self.segmenter.learn_background(small, rate=1.0 / self.seen)
             return
         result = self.segmenter.segment(small)
+        result.frame_time = arrival_time
         if not result.present:
             self.segmenter.learn_background(small, rate=0.01)
         with self._lock:

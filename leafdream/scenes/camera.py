@@ -1,7 +1,9 @@
 """The camera scene: the visitor's leaf, with what their hand hides filled in by the network.
 
 The leaf the visitor holds up is drawn as a silhouette; the part the network imagined
-behind their fingers glows more softly beside it. Never a camera picture of the visitor.
+behind their fingers glows more softly beside it, and the small map in the corner shows
+where the leaf sits in leaf space, its nearest relatives lit. Never a camera picture of
+the visitor.
 Without a camera, or while no leaf is shown, the network dreams quietly instead.
 """
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from .base import register, smooth_towards
 from .dream import DreamScene
+from .mapinset import MapInset
 
 FIELD = 128           # side of the square field the leaf is drawn in
 IMAGINED_LEVEL = 0.6  # brightness of the imagined (hidden) part relative to the seen leaf
@@ -44,11 +47,15 @@ class CameraScene(DreamScene):
         self.worker = context.extras.get("camera_completion")
         self.leaf = np.zeros((FIELD, FIELD), np.float32)
         self.showing_leaf = 0.0  # 0 = the dream, 1 = the visitor's leaf
+        self.inset = MapInset(context.space) if context.space is not None else None
+        self.placed = None       # the newest CompletedLeaf with a map position
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         completed = self.worker.latest() if self.worker is not None else None
         target = leaf_field(completed.probability, completed.hidden) if completed is not None else None
         present = target is not None and self.worker.watcher.present
+        if present and completed.map_position is not None:
+            self.placed = completed
         if present:
             smooth_towards(self.leaf, target, dt, 0.15)
         self.showing_leaf = float(np.clip(self.showing_leaf + (dt if present else -dt) / 0.8, 0.0, 1.0))
@@ -62,6 +69,8 @@ class CameraScene(DreamScene):
         return (1 - self.showing_leaf) * dream + self.showing_leaf * self.leaf
 
     def overlay(self, frame: np.ndarray, rect) -> None:
+        if self.inset is not None and self.placed is not None and self.showing_leaf > 0.0:
+            self.inset.draw(frame, self.placed.map_position, self.showing_leaf, self.placed.relatives)
         if self.worker is None:
             height = frame.shape[0]
             cv2.putText(frame, "camera: not connected", (height // 40, height - height // 40), cv2.FONT_HERSHEY_SIMPLEX,

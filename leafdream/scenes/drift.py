@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from ..cursor import Wander, WaypointPath, resolve_waypoint
 from ..errors import LeafdreamError
 from ..leafspace import imagine
 from .base import Scene, register, smooth_towards
-
-
-def inset_rect(height: int, width: int) -> tuple[int, int, int]:
-    """(left, top, side) of the small map in the frame's bottom-right corner."""
-    side = max(48, height // 5)
-    margin = side // 8
-    return width - side - margin, height - side - margin, side
+from .mapinset import MapInset
 
 
 @register
@@ -40,7 +33,7 @@ class DriftScene(Scene):
             self.wander = Wander(context.space, seed, speed=speed)
         self.position = self.wander.position(0.0)
         self.display = imagine(context.dbn, context.space.code_at(self.position)).astype(np.float32)
-        self._inset_cache = None
+        self.inset = MapInset(context.space)
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         self.position = self.wander.position(t)
@@ -50,21 +43,6 @@ class DriftScene(Scene):
     def view(self) -> np.ndarray:
         return self.display
 
-    def _inset(self, side: int) -> np.ndarray:
-        if self._inset_cache is None or self._inset_cache.shape[0] != side:
-            inset = np.zeros((side, side, 3), np.uint8)
-            for x, y in self.context.space.positions:
-                cv2.circle(inset, (int(x * (side - 1)), int(y * (side - 1))), 1, (90, 110, 90), -1, cv2.LINE_AA)
-            self._inset_cache = inset
-        return self._inset_cache
-
     def overlay(self, frame: np.ndarray, rect) -> None:
-        if not self.params["inset"]:
-            return
-        height, width = frame.shape[:2]
-        left, top, side = inset_rect(height, width)
-        region = frame[top:top + side, left:left + side]
-        np.maximum(region, self._inset(side), out=region)
-        x, y = self.position
-        cv2.circle(frame, (left + int(x * (side - 1)), top + int(y * (side - 1))), max(3, side // 40),
-                   (235, 245, 220), 1, cv2.LINE_AA)
+        if self.params["inset"]:
+            self.inset.draw(frame, self.position)

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import LeafdreamError
 from ..poster import species_colours
 from .base import Scene, register
-from .drift import inset_rect
+from .mapinset import inset_rect
 
 import cv2
 

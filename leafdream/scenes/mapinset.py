@@ -1,0 +1,50 @@
+"""The small map of leaf space in a frame's corner, with the training leaves as dots and a ring."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..leafspace import LeafSpace
+
+
+def inset_rect(height: int, width: int) -> tuple[int, int, int]:
+    """(left, top, side) of the small map in the frame's bottom-right corner."""
+    side = max(48, height // 5)
+    margin = side // 8
+    return width - side - margin, height - side - margin, side
+
+
+class MapInset:
+    """Draws ``space`` into a frame's corner; the dots are drawn once per size and cached."""
+
+    def __init__(self, space: LeafSpace):
+        self.space = space
+        self._dots: np.ndarray | None = None
+
+    def dots(self, side: int) -> np.ndarray:
+        """uint8 (side, side, 3): every training leaf as a dim dot."""
+        if self._dots is None or self._dots.shape[0] != side:
+            dots = np.zeros((side, side, 3), np.uint8)
+            for x, y in self.space.positions:
+                cv2.circle(dots, (int(x * (side - 1)), int(y * (side - 1))), 1, (90, 110, 90), -1, cv2.LINE_AA)
+            self._dots = dots
+        return self._dots
+
+    def draw(self, frame: np.ndarray, position, brightness: float = 1.0, highlight=None) -> None:
+        """Lighten the corner of ``frame`` (uint8 (H, W, 3)) with the map and ring ``position`` (x, y) in [0, 1];
+        ``highlight``: indices of training leaves drawn brighter (e.g. a visitor's leaf's relatives)."""
+        height, width = frame.shape[:2]
+        left, top, side = inset_rect(height, width)
+        region = frame[top:top + side, left:left + side]
+        dots = self.dots(side)
+        np.maximum(region, dots if brightness >= 1.0 else (dots * brightness).astype(np.uint8), out=region)
+        if highlight is not None:
+            lit = tuple(int(c * brightness) for c in (150, 200, 150))
+            for x, y in self.space.positions[np.asarray(highlight)]:
+                cv2.circle(frame, (left + int(x * (side - 1)), top + int(y * (side - 1))), 2, lit, -1, cv2.LINE_AA)
+        if position is not None:
+            x, y = position
+            colour = tuple(int(c * brightness) for c in (235, 245, 220))
+            cv2.circle(frame, (left + int(x * (side - 1)), top + int(y * (side - 1))), max(3, side // 40),
+                       colour, 1, cv2.LINE_AA)
