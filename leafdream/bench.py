@@ -223,20 +223,15 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
     process = psutil.Process()
     rss_start = 0
     player = make_player(model_path, show, size, seed)
-    off = render_frames(player, seconds, fps, None)
-    player = make_player(model_path, show, size, seed)
-    governor = FrameGovernor(fps)
-    on = np.empty(int(round(seconds * fps)))
-    efforts = np.empty_like(on)
-    for index in range(len(on)):
-        started = time.perf_counter()
-        player.update(1.0 / fps, governor.effort)
-        player.frame()
-        on[index] = time.perf_counter() - started
-        efforts[index] = governor.effort
-        governor.record(on[index])
-        if index == min(5 * fps, len(on) - 1):
+    off, _ = render_frames(player, seconds, fps, None)
+
+    def note_memory(index, frame):
+        nonlocal rss_start
+        if index == min(5 * fps, int(round(seconds * fps)) - 1):
             rss_start = process.memory_info().rss  # after the first 5 s: caches and buffers are in place
+
+    player = make_player(model_path, show, size, seed)
+    on, efforts = render_frames(player, seconds, fps, None, FrameGovernor(fps), note_memory)
     rss_end = process.memory_info().rss
     code = (
         "import os, time, sys; os.environ.setdefault('SDL_VIDEODRIVER', 'dummy'); t=time.perf_counter()\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -75,18 +76,28 @@ def make_player(model_path, show: str, size: tuple[int, int], seed: int) -> Play
     return build_player(load_context(model_path), resolved, size, seed)
 
 
-def render_frames(player: Player, seconds: float, fps: int, sink: FrameSink | None) -> np.ndarray:
-    """Render ``seconds`` of show; returns the work time of every frame (update + compose, no encoding)."""
+def render_frames(player: Player, seconds: float, fps: int, sink: FrameSink | None, governor=None,
+                  after_frame: Callable[[int, np.ndarray], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Render ``seconds`` of show: (work time of every frame (update + compose, no encoding), the
+    governor's effort for every frame). With a FrameGovernor the Gibbs work follows the frame time,
+    as in ``leafdream run``; ``after_frame(index, frame)`` is called after each frame (untimed)."""
     frames = int(round(seconds * fps))
     work = np.empty(frames)
+    efforts = np.ones(frames)
     for index in range(frames):
+        effort = governor.effort if governor is not None else 1.0
         started = time.perf_counter()
-        player.update(1.0 / fps)
+        player.update(1.0 / fps, effort)
         frame = player.frame()
         work[index] = time.perf_counter() - started
+        efforts[index] = effort
+        if governor is not None:
+            governor.record(work[index])
         if sink is not None:
             sink.write(frame)
-    return work
+        if after_frame is not None:
+            after_frame(index, frame)
+    return work, efforts
 
 
 def render_command(model_path, show: str, seconds: float, out, size, fps: int, seed: int) -> None:
@@ -95,7 +106,7 @@ def render_command(model_path, show: str, seconds: float, out, size, fps: int, s
     player = make_player(model_path, show, size, seed)
     sink = FrameSink(Path(out), size, fps)
     try:
-        work = render_frames(player, seconds, fps, sink)
+        work, _ = render_frames(player, seconds, fps, sink)
     finally:
         sink.close()
     print(f"wrote {sink.count} frames ({size[0]}x{size[1]}, {fps} fps) to {out}")
