@@ -82,7 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="time per measurement (default 1.5), or show time with --render (default 60)")
     bench.add_argument("--render", action="store_true", help="frame times of a show at --size, governor on and off")
     bench.add_argument("--show", default="default", help="with --render: the show (default 'default')")
-    bench.add_argument("--size", type=size_pair, default=(1920, 1080), help="with --render: WxH (default 1920x1080)")
+    bench.add_argument("--size", type=size_pair, default=(1920, 1080),
+                       help="with --render or --camera: screen WxH (default 1920x1080)")
+    bench.add_argument("--camera", action="store_true",
+                       help="camera completion quality on made-up frames, and latency of the live camera path")
+    bench.add_argument("--data", default=None,
+                       help="with --camera: the training data folder, to composite the model's held-out real leaves")
+    bench.add_argument("--composites", type=int, default=60, help="with --camera: how many composites (default 60)")
 
     evaluate = commands.add_parser("eval", help="quality figures: inpainting vs Telea and nearest leaf, dreams")
     evaluate.add_argument("--data", required=True, help="the data folder the model was trained on")
@@ -193,7 +199,14 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "bench":
         from .bench import bench_command, render_bench_command
 
-        if args.render:
+        if args.camera:
+            from .camera.bench import camera_bench_command
+
+            if args.composites < 1:
+                raise LeafdreamError(f"--composites must be at least 1, got {args.composites}")
+            camera_bench_command(model_path(args.model), args.data, args.json, args.seconds or 10.0, args.composites,
+                                 args.size)
+        elif args.render:
             render_bench_command(model_path(args.model), args.json, args.seconds or 60.0, args.show, args.size)
         else:
             bench_command(model_path(args.model), as_json=args.json, seconds=args.seconds or 1.5)

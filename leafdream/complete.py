@@ -9,7 +9,9 @@ Given a leaf mask at the photo's own resolution and a mask of hidden (unknown) p
    clamped Gibbs sampling (several chains, probabilities averaged).
 3. Re-estimate the pose once from that completion and fill again.
 4. Warp back to the photo, make the edge sharp at the photo's resolution, and blend with
-   the Telea guess close to the known pixels (where local continuation is reliable).
+   the Telea guess where local continuation is reliable: close to the known pixels, and
+   across thin hidden parts (a finger over the leaf), where the model's 64-pixel frame is
+   coarser than the photo and Telea's straight continuation of the edge is nearly always right.
 
 Known pixels come out exactly as they went in.
 """
@@ -29,6 +31,14 @@ from .normalise import Pose, estimate_pose, largest_component, warp_to_image, wa
 # Blend weight exp(-d / BLEND_DISTANCE) of the Telea guess at distance d from known pixels,
 # in pixels of a 256-px photo (scaled with the photo). Measured best at about 6 px.
 BLEND_DISTANCE_AT_256 = 6.0
+# Hidden parts at most this far (pixels of a 256-px photo) from known pixels anywhere within
+# THIN_RADIUS_AT_256 are "thin" and filled by Telea alone. Measured on camera composites.
+THIN_HALF_WIDTH_AT_256 = 7.0
+THIN_RADIUS_AT_256 = 8.0
+# A model pixel counts as known when this share of the photo pixels it averages are known.
+KNOWN_COVERAGE = 0.5
+# Passes through the whole stack before the pixel RBM's clamped sampling (see DBN.complete).
+DEEP_PASSES = 3
 # Width of the completed edge's ramp in photo pixels.
 EDGE_WIDTH_PX = 1.5
 
@@ -62,25 +72,24 @@ def telea_completion(mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 def model_frame_evidence(mask: np.ndarray, hidden: np.ndarray, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
     """Known pixel values in the model frame: (values float32 (V,), known bool (V,)).
 
-    A model pixel is known when at least 90 % of the photo pixels it averages are known;
-    pixels that fall outside the photo are unknown.
+    A model pixel is known when at least ``KNOWN_COVERAGE`` of the photo pixels it averages
+    are known (its value is the mean of those); pixels that fall outside the photo are unknown.
     """
     known_photo = (~hidden).astype(np.float32)
     coverage = warp_to_model(known_photo, pose, border=0.0)
     leaf = warp_to_model(mask * known_photo, pose, border=0.0)
-    known = coverage > 0.9
+    known = coverage > KNOWN_COVERAGE
     values = np.where(known, leaf / np.maximum(coverage, 1e-6), 0.0)
     return np.clip(values, 0, 1).astype(np.float32).ravel(), known.ravel()
 
 
-def network_filler(model, keys: RandomKeys, chains: int = 8, steps: int = 60) -> Filler:
-    """Fill with clamped Gibbs sampling in the pixel RBM of ``model.dbn`` (a Model or a SceneContext),
-    averaged over ``chains``."""
+def network_filler(model, keys: RandomKeys, chains: int = 8, steps: int = 60, deep_passes: int = DEEP_PASSES) -> Filler:
+    """Fill with clamped Gibbs sampling in ``model.dbn`` (a Model or a SceneContext), averaged over ``chains``."""
 
     def fill(values: np.ndarray, known: np.ndarray, initial: np.ndarray) -> np.ndarray:
         start = np.where(known, values, initial)
         batch = np.repeat(start[None, :], chains, axis=0)
-        probabilities = model.dbn.complete(batch, known[None, :], keys, steps=steps)
+        probabilities = model.dbn.complete(batch, known[None, :], keys, steps=steps, deep_passes=deep_passes)
         return probabilities.mean(axis=0)
 
     return fill
@@ -108,6 +117,19 @@ def sharpen_edge(probability: np.ndarray, pose: Pose) -> np.ndarray:
     return np.clip((probability - 0.5) * gain + 0.5, 0.0, 1.0)
 
 
+def telea_weight(hidden: np.ndarray) -> np.ndarray:
+    """float32 (H, W): how much of the Telea guess to take at each hidden pixel (bool (H, W)).
+
+    1 across thin hidden parts; elsewhere exp(-d / blend distance), d the distance to the nearest known pixel.
+    """
+    photo_scale = max(hidden.shape) / 256.0
+    distance = cv2.distanceTransform(hidden.astype(np.uint8), cv2.DIST_L2, 5)
+    radius = int(round(THIN_RADIUS_AT_256 * photo_scale))
+    neighbourhood = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    thin = cv2.dilate(distance, neighbourhood) < THIN_HALF_WIDTH_AT_256 * photo_scale
+    return np.where(thin, 1.0, np.exp(-distance / (BLEND_DISTANCE_AT_256 * photo_scale))).astype(np.float32)
+
+
 def _fill_in_photo(filler: Filler, mask, hidden, guess, pose) -> tuple[np.ndarray, np.ndarray]:
     values, known = model_frame_evidence(mask, hidden, pose)
     initial = np.clip(warp_to_model(guess, pose), 0, 1).ravel()
@@ -133,9 +155,7 @@ def complete(mask: np.ndarray, hidden: np.ndarray, size: int, filler: Filler, re
         guess = np.where(hidden, photo_fill, mask)
         pose = estimate_pose(largest_component(guess), size)
         model_fill, photo_fill = _fill_in_photo(filler, mask, hidden, guess, pose)
-    distance = cv2.distanceTransform(hidden.astype(np.uint8), cv2.DIST_L2, 5)
-    blend_px = BLEND_DISTANCE_AT_256 * max(mask.shape) / 256.0
-    weight = np.exp(-distance / blend_px)
+    weight = telea_weight(hidden)
     filled = weight * telea + (1 - weight) * photo_fill
     probability = np.where(hidden, filled, mask).astype(np.float32)
     return Completion(probability=probability, pose=pose, model_fill=model_fill)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gibbs import GibbsChains
-from .kernels import RandomKeys
+from .kernels import RandomKeys, sample_layer
 from .rbm import RBM
 
 
@@ -56,14 +56,24 @@ class DBN:
         return self.down(self.up(visible, depth), depth)
 
     def complete(self, visible: np.ndarray, known: np.ndarray, keys: RandomKeys, steps: int = 60,
-                 average_last: int = 20, beta: float = 1.0) -> np.ndarray:
+                 average_last: int = 20, beta: float = 1.0, deep_passes: int = 0) -> np.ndarray:
         """Fill in the unknown pixels with clamped Gibbs sampling in the pixel RBM.
 
         visible: float32 (B, V) pixel values; unknown ones are the chains' starting guess
         known:   bool or uint8 (B, V) or (1, V), True where the pixel is known and clamped
+        deep_passes: first pass this many times up through the whole stack (sampling the top
+            layer) and down again, known pixels clamped: the deep layers know whole leaf
+            shapes, which the pixel RBM alone does not, so a large hidden part starts out as
+            the shape the whole network expects.
         Returns float32 (B, V): known pixels as given, unknown pixels the probability of
         leaf averaged over the last ``average_last`` steps.
         """
+        known_values = np.ascontiguousarray(visible, dtype=np.float32)
+        visible = known_values
+        for _ in range(deep_passes):
+            below_top = self.up(visible, self.depth - 1)
+            top_states, _ = sample_layer(below_top, self.top.weights, self.top.hidden_bias, beta, keys)
+            visible = np.where(known, known_values, self.down(top_states)).astype(np.float32)
         rbm = self.layers[0]
         clamp_mask = np.ascontiguousarray(np.broadcast_to(known, visible.shape), dtype=np.uint8)
         clamp_values = np.ascontiguousarray(visible, dtype=np.float32)

@@ -65,19 +65,22 @@ def largest_component(mask: np.ndarray) -> np.ndarray:
 def estimate_pose(mask: np.ndarray, size: int, std_fraction: float = LONG_AXIS_STD_FRACTION) -> Pose:
     """The canonical pose of a whole leaf mask (float32 (H, W)); see the module docstring."""
     leaf = largest_component(mask)
-    ys, xs = np.nonzero(leaf > 0)
-    weights = leaf[ys, xs].astype(np.float64)
-    total = weights.sum()
-    points = np.stack([xs, ys], axis=1).astype(np.float64)
-    centre = (weights[:, None] * points).sum(axis=0) / total
-    offsets = points - centre
-    covariance = (weights[:, None, None] * offsets[:, :, None] * offsets[:, None, :]).sum(axis=0) / total
+    moments = cv2.moments(np.ascontiguousarray(leaf, dtype=np.float32))  # weighted by the leaf values, in float64
+    total = moments["m00"]
+    centre = np.array([moments["m10"], moments["m01"]]) / total
+    covariance = np.array([[moments["mu20"], moments["mu11"]], [moments["mu11"], moments["mu02"]]]) / total
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)
     minor, major = eigenvectors[:, 0], eigenvectors[:, 1]
+
+    def third_moment(axis: np.ndarray) -> float:  # sum of weight * (offset . axis)^3, from the central moments
+        ax, ay = axis
+        return (ax ** 3 * moments["mu30"] + 3 * ax * ax * ay * moments["mu21"] + 3 * ax * ay * ay * moments["mu12"]
+                + ay ** 3 * moments["mu03"])
+
     # Third moments fix the 180-degree and mirror ambiguity: the heavier tail goes down / right.
-    if np.sum(weights * (offsets @ major) ** 3) < 0:
+    if third_moment(major) < 0:
         major = -major
-    if np.sum(weights * (offsets @ minor) ** 3) < 0:
+    if third_moment(minor) < 0:
         minor = -minor
     spread = np.sqrt(max(eigenvalues[1], 1e-6))
     scale = std_fraction * size / spread

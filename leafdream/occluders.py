@@ -32,9 +32,11 @@ def hand_mask(shape: tuple[int, int], rng: np.random.Generator, reach: float = 0
     palm = centre - direction * scale * (0.55 + rng.uniform(-0.05, 0.1))
     cv2.circle(canvas, tuple(int(v) for v in palm), int(scale * 0.22), 1, -1)
     side = np.array([-direction[1], direction[0]])
+    # An adult finger is 15-20 mm across: 12-18 % of a 10-12 cm leaf, which spans ~85 % of the frame.
+    finger = max(2, int(scale * rng.uniform(0.07, 0.10)))
     for k in range(rng.integers(2, 5)):
-        offset = (k - 1.5) * scale * 0.07
+        offset = (k - 1.5) * max(scale * 0.07, finger * 1.1)
         start = palm + side * offset
         end = start + direction * scale * (reach + rng.uniform(-0.08, 0.08))
-        cv2.line(canvas, tuple(int(v) for v in start), tuple(int(v) for v in end), 1, max(2, int(scale * 0.05)))
+        cv2.line(canvas, tuple(int(v) for v in start), tuple(int(v) for v in end), 1, finger)
     return canvas.astype(bool)

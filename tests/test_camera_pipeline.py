@@ -130,7 +130,7 @@ def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(
         segmentation = segmenter.segment(shot.frame)
     assert segmentation.present
     context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
-    worker = CompletionWorker(context, FakeWatcher(segmentation), chains=2, steps=10)
+    worker = CompletionWorker(context, FakeWatcher(segmentation))
     completed = worker.complete_once()
     assert completed.probability.shape == shot.leaf.shape and completed.seconds < 1.0
     assert completed.map_position is not None and np.all((completed.map_position >= 0) & (completed.map_position <= 1))
@@ -210,3 +210,25 @@ def test_visitor_events_wait_briefly_for_the_leafs_place_in_leaf_space():
     [unplaced] = events.update(12.5, True, None)  # no completion in time: announced without a place
     assert unplaced.map_position is None and unplaced.describe() == "a leaf appeared"
     assert events.update(13.0, False, None)[0].kind == "gone"
+
+
+def test_camera_bench_measures_quality_and_the_live_path(tiny_model):
+    from leafdream.camera.bench import completion_quality, pipeline_timing
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes import SceneContext
+
+    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
+    quality = completion_quality(context, None, count=3)
+    assert quality["camera_composites"] == 3 and quality["camera_leaves"] == "procedural leaves"
+    assert 0.5 < quality["camera_iou"] <= quality["camera_perfect_fill_iou"] <= 1.0
+    timing = pipeline_timing(context, seconds=3.0, size=(320, 180), fps=30)
+    assert timing["camera_completions_per_s"] > 1.0  # the worker completed the held leaf again and again
+    assert 0 < timing["camera_latency_p50_ms"] < 3000
+    assert timing["camera_screen_fps"] > 10
+
+
+def test_camera_bench_rejects_a_bad_composite_count(tmp_path, capsys):
+    from leafdream.cli import main
+
+    assert main(["bench", "--camera", "--composites", "0"]) != 0
+    assert "--composites must be at least 1" in capsys.readouterr().err

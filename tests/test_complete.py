@@ -74,3 +74,32 @@ def test_a_fully_hidden_leaf_is_an_error_not_a_crash(tiny_model, occluded_leaves
     leaf, _ = occluded_leaves[0]
     with pytest.raises(LeafdreamError, match="no visible leaf"):
         complete(np.zeros_like(leaf), leaf > 0.5, tiny_model.size, network_filler(tiny_model, RandomKeys(0)))
+
+
+def test_thin_hidden_parts_are_telea_and_wide_ones_the_network():
+    from leafdream.complete import telea_weight
+
+    hidden = np.zeros((256, 256), bool)
+    hidden[:, 40:50] = True          # a finger, 10 px across
+    hidden[100:200, 120:220] = True  # a palm, 100 px across
+    weight = telea_weight(hidden)
+    assert np.all(weight[:, 40:50] == 1.0)
+    assert weight[150, 170] < 0.01                 # the palm's middle: the network
+    assert 0.3 < weight[150, 121] < 1.0            # its rim: mostly Telea, blending inward
+    assert weight.dtype == np.float32 and weight.shape == hidden.shape
+
+
+def test_deep_passes_keep_known_pixels_and_follow_the_seed(tiny_model, occluded_leaves):
+    from leafdream.normalise import normalise
+
+    leaf, _ = occluded_leaves[1]
+    image, _ = normalise(leaf, tiny_model.size)
+    visible = np.repeat(image.reshape(1, -1), 3, axis=0).astype(np.float32)
+    known = np.ones((1, visible.shape[1]), bool)
+    known[0, : visible.shape[1] // 2] = False  # the top half is unknown
+    runs = [tiny_model.dbn.complete(visible, known, RandomKeys(seed), steps=5, deep_passes=2) for seed in (4, 4, 5)]
+    np.testing.assert_allclose(runs[0][:, known[0]], visible[:, known[0]], atol=1e-6)
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2])
+    truth = visible[0, ~known[0]] > 0.5
+    assert np.mean((runs[0][:, ~known[0]].mean(axis=0) > 0.5) != truth) < 0.2  # the hidden half comes back

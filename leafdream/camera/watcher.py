@@ -25,6 +25,7 @@ class LeafWatcher:
         self.seen = 0
         self._lock = threading.Lock()
         self._latest: Segmentation | None = None
+        self.updated = threading.Event()  # set with every new segmentation, for the completion worker
 
     def _shrink(self, frame: np.ndarray) -> np.ndarray:
         height, width = frame.shape[:2]
@@ -49,6 +50,7 @@ class LeafWatcher:
             self.segmenter.learn_background(small, rate=0.01)
         with self._lock:
             self._latest = result
+        self.updated.set()
 
     @property
     def present(self) -> bool:
