@@ -77,9 +77,42 @@ def _load_context_or_shipped(model_path):
         return load_context(SHIPPED_MODEL)
 
 
+def _calibration_or_none(path):
+    """The camera calibration at ``path`` (or the default one if it exists); None, logged, if there is none."""
+    from .camera.calibration import default_calibration_path, load_calibration
+
+    if path is None:
+        path = default_calibration_path()
+        if not path.exists():
+            log.info("no camera calibration at %s: the empty scene is learnt from the first frames", path)
+            return None
+    try:
+        calibration = load_calibration(path)
+    except LeafdreamError as error:
+        log.error("%s; the empty scene is learnt from the first frames instead", error)
+        return None
+    log.info("camera calibration %s: threshold %.1f, skin Cr %s Cb %s", path, calibration.threshold,
+             calibration.skin_cr, calibration.skin_cb)
+    return calibration
+
+
+def _camera_dump(watcher, dump_dir, args) -> None:
+    """An operator's remote request for a debug dump; refused (logged) unless a dump folder was given at start."""
+    if watcher is None or dump_dir is None:
+        log.error("remote camera_dump refused: start leafdream with --camera SOURCE --camera-debug-dump DIR to allow it")
+        return
+    try:
+        seconds = float(args[0]) if args else 10.0
+    except (TypeError, ValueError):
+        log.error("remote camera_dump %s: expected a number of seconds", args)
+        return
+    watcher.start_dump(dump_dir, max(0.0, min(seconds, 120.0)))
+
+
 def run_command(model_path, show: str, windowed: bool, display: int, camera, fps: int, seed: int, kiosk: bool,
                 max_frames: int | None = None, osc_host: str = "127.0.0.1", osc_port: int | None = None,
-                heartbeat_path=None, memory_ceiling_mb: float = 3000.0, watchdog_seconds: float = 30.0) -> int:
+                heartbeat_path=None, memory_ceiling_mb: float = 3000.0, watchdog_seconds: float = 30.0,
+                calibration_path=None, dump_dir=None, dump_seconds: float = 10.0) -> int:
     import pygame
 
     from datetime import datetime
@@ -103,7 +136,9 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         from .camera.events import VisitorEvents
         from .camera.watcher import LeafWatcher
 
-        watcher = LeafWatcher()  # frames and masks stay in memory
+        watcher = LeafWatcher(calibration=_calibration_or_none(calibration_path))  # frames and masks stay in memory
+        if dump_dir is not None:
+            watcher.start_dump(dump_dir, dump_seconds)
         capture = CameraThread(camera, on_frame=watcher.observe).start()
     visitor_events = None
 
@@ -162,7 +197,10 @@ def run_command(model_path, show: str, windowed: bool, display: int, camera, fps
         work_started = time.perf_counter()
         if remote is not None:
             for name, args in remote.poll():
-                installation.command(name, args)
+                if name == "camera_dump":
+                    _camera_dump(watcher, dump_dir, args)
+                else:
+                    installation.command(name, args)
         if watcher is not None:
             for event in visitor_events.update(time.monotonic(), watcher.present, completion.latest()):
                 log.info("visitor: %s", event.describe())

@@ -112,7 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--show", default="default", help="show file, built-in show (default, demo) or one scene name")
     run_parser.add_argument("--windowed", action="store_true", help="a 1280x720 window instead of full screen")
     run_parser.add_argument("--display", type=int, default=0, help="display number for full screen (default 0)")
-    run_parser.add_argument("--camera", default=None, help="camera index, device path or video file to capture (the camera scene is still a placeholder)")
+    run_parser.add_argument("--camera", default=None, help="camera index, device path or video file to capture")
+    run_parser.add_argument("--calibration", default=None,
+                            help="camera calibration file (default: the one 'leafdream camera calibrate' saved, if any)")
+    run_parser.add_argument("--camera-debug-dump", default=None, metavar="DIR",
+                            help="write camera frames and masks to DIR for --camera-debug-seconds at start and on the "
+                                 "OSC command /leafdream/camera_dump (they show visitors: for debugging only)")
+    run_parser.add_argument("--camera-debug-seconds", type=float, default=10.0, help="length of a debug dump (default 10)")
     run_parser.add_argument("--fps", type=positive_int, default=60)
     run_parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
     run_parser.add_argument("--osc-port", type=int, default=None, help="listen for OSC remote control on this UDP port")
@@ -127,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
     run_parser.add_argument("--model", default=None)
     run_parser.add_argument("--seed", type=int, default=0)
+
+    camera = commands.add_parser("camera", help="camera tools for the technician")
+    camera_commands = camera.add_subparsers(dest="camera_command", required=True)
+    calibrate = camera_commands.add_parser("calibrate", help="learn the empty scene and the skin colours, check a leaf, "
+                                                               "save the calibration")
+    calibrate.add_argument("--camera", default="0", help="camera index, device path or video file (default 0)")
+    calibrate.add_argument("--seconds", type=float, default=5.0, help="length of each of the three phases (default 5)")
+    calibrate.add_argument("--out", default=None, help="calibration file (default ~/.config/leafdream/camera-calibration.npz)")
+    calibrate.add_argument("--no-preview", action="store_true", help="instructions in the terminal only, no window")
 
     render = commands.add_parser("render", help="render a show offline to a video file or PNG frames")
     render.add_argument("show", nargs="?", default="default",
@@ -149,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check display, camera, model, show, cache and disk; say how to fix")
     doctor.add_argument("--model", default=None)
     doctor.add_argument("--show", default="default")
+    doctor.add_argument("--camera", default=None, help="also open this camera (index, device path or video file)")
 
     soak = commands.add_parser("soak", help="days of show time fast-forwarded, with visitors, edits and clock jumps")
     soak.add_argument("--hours", type=float, default=72.0)
@@ -235,7 +251,13 @@ def run(args: argparse.Namespace) -> int:
         return run_command(model_path(args.model), args.show, args.windowed, args.display, args.camera, args.fps,
                            args.seed, args.kiosk, max_frames=args.frames, osc_host=args.osc_host,
                            osc_port=args.osc_port, heartbeat_path=args.heartbeat,
-                           memory_ceiling_mb=args.memory_ceiling, watchdog_seconds=args.watchdog)
+                           memory_ceiling_mb=args.memory_ceiling, watchdog_seconds=args.watchdog,
+                           calibration_path=args.calibration, dump_dir=args.camera_debug_dump,
+                           dump_seconds=args.camera_debug_seconds)
+    if args.command == "camera":
+        from .camera.calibrate import calibrate_command
+
+        return calibrate_command(args.camera, args.out, args.seconds, preview=not args.no_preview)
     if args.command == "render":
         from .offline import render_command
 
@@ -248,7 +270,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from .doctor import doctor_command
 
-        return doctor_command(model_path(args.model), args.show)
+        return doctor_command(model_path(args.model), args.show, args.camera)
     if args.command == "status":
         from .heartbeat import status_command
 

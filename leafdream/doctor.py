@@ -24,12 +24,56 @@ def _display() -> tuple[bool, str]:
     return True, f"{count} display(s) via {driver}"
 
 
-def run_checks(model_path, show: str) -> list[tuple[bool, str, str]]:
-    """[(passed, what, detail or fix)] for display, camera, model, show, cache and disk."""
+def _camera(source, seconds: float = 5.0) -> tuple[bool, str]:
+    """Open the camera and wait for one frame."""
+    import time
+
+    import cv2
+
+    from .camera.capture import parse_source
+
+    capture = cv2.VideoCapture(parse_source(source))
+    try:
+        if not capture.isOpened():
+            return False, (f"camera {source} does not open: check the cable, 'ls /dev/video*', and that no other "
+                           f"program (or a running leafdream) holds it")
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            ok, frame = capture.read()
+            if ok and frame is not None:
+                return True, f"camera {source} gives {frame.shape[1]}x{frame.shape[0]} frames"
+        return False, f"camera {source} opens but gives no frames in {seconds:.0f} s: unplug it and plug it in again"
+    finally:
+        capture.release()
+
+
+def _calibration() -> tuple[bool, str]:
+    from .camera.calibration import default_calibration_path, load_calibration
+
+    path = default_calibration_path()
+    if not path.exists():
+        return True, (f"none at {path}: the empty scene is learnt when leafdream starts; "
+                      f"'leafdream camera calibrate' makes one")
+    try:
+        calibration = load_calibration(path)
+    except LeafdreamError as error:
+        return False, str(error)
+    return True, (f"{path}: {calibration.shape[1]}x{calibration.shape[0]}, threshold {calibration.threshold:.1f}, "
+                  f"skin Cr {calibration.skin_cr[0]}-{calibration.skin_cr[1]}")
+
+
+def run_checks(model_path, show: str, camera=None) -> list[tuple[bool, str, str]]:
+    """[(passed, what, detail or fix)] for display, camera, calibration, model, show, cache and disk."""
     results = []
     ok, detail = _display()
     results.append((ok, "display", detail))
-    results.append((True, "camera", "the camera scene is not built yet; nothing to check"))
+    if camera is None:
+        results.append((True, "camera", "not checked: name one with --camera SOURCE (index, /dev/videoN or a video file)"))
+    else:
+        ok, detail = _camera(camera)
+        results.append((ok, "camera", detail))
+    ok, detail = _calibration()
+    results.append((ok, "calibration", detail))
     try:
         from .modelfile import load_model
 
@@ -61,10 +105,10 @@ def run_checks(model_path, show: str) -> list[tuple[bool, str, str]]:
     return results
 
 
-def doctor_command(model_path, show: str) -> int:
-    results = run_checks(model_path, show)
+def doctor_command(model_path, show: str, camera=None) -> int:
+    results = run_checks(model_path, show, camera)
     for passed, what, detail in results:
-        print(f"{'ok  ' if passed else 'FAIL'}  {what:<8} {detail}")
+        print(f"{'ok  ' if passed else 'FAIL'}  {what:<11} {detail}")
     failed = [what for passed, what, _ in results if not passed]
     print("all checks passed" if not failed else f"{len(failed)} problem(s): {', '.join(failed)}")
     return 0 if not failed else 1

@@ -6,6 +6,8 @@ state is only ever changed by the loop that owns it.
 
 Addresses:  /leafdream/go   /leafdream/next   /leafdream/stop   /leafdream/cue N
             /leafdream/set NAME VALUE   (a parameter of the scene on screen)
+            /leafdream/camera_dump SECONDS   (a debug dump of camera frames; only when leafdream
+                                              was started with --camera-debug-dump DIR)
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import threading
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("go", "next", "stop", "cue", "set")
+COMMANDS = ("go", "next", "stop", "cue", "set", "camera_dump")
 
 
 class RemoteControl:

@@ -1,8 +1,11 @@
 """Shared fixtures: generated leaves and a tiny model trained on them (no network, no ../shared)."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+# The machine's own camera calibration (~/.config/leafdream) must not change what tests see.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="leafdream-test-config-")
 
 import numpy as np
 import pytest

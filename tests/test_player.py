@@ -170,3 +170,25 @@ def test_run_captures_a_rehearsal_video_and_reports_the_camera(tiny_model_file, 
                  "--heartbeat", str(heartbeat), "--model", str(tiny_model_file)]) == 0
     state = json.loads(heartbeat.read_text())
     assert state["camera"].startswith(("live", "connecting"))
+
+
+def test_run_writes_camera_frames_only_into_an_operators_debug_dump(tiny_model_file, tmp_path, monkeypatch, caplog):
+    import logging
+
+    import cv2
+
+    from leafdream.app import _camera_dump
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    writer = cv2.VideoWriter(str(tmp_path / "cam.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 30, (80, 60))
+    for k in range(30):
+        writer.write(np.full((60, 80, 3), 100 + k, np.uint8))
+    writer.release()
+    dumps = tmp_path / "dumps"
+    assert main(["run", "--windowed", "--frames", "90", "--camera", str(tmp_path / "cam.mp4"), "--heartbeat",
+                 str(tmp_path / "hb.json"), "--model", str(tiny_model_file), "--camera-debug-dump", str(dumps),
+                 "--camera-debug-seconds", "0.3"]) == 0
+    assert list((dumps / "dump-1").glob("*-frame.png"))  # frames after the empty scene was learnt
+    with caplog.at_level(logging.ERROR):
+        _camera_dump(object(), None, [5])
+    assert "camera_dump refused" in caplog.text

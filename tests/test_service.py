@@ -99,6 +99,18 @@ def test_doctor_names_what_is_wrong(capsys, tmp_path, monkeypatch):
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL  display" in out and "FAIL  model" in out and "FAIL  show" in out and "ok    cache" in out
+    assert "ok    calibration none at" in out
+
+
+def test_doctor_checks_a_named_camera_and_a_broken_calibration(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "leafdream").mkdir()
+    (tmp_path / "leafdream" / "camera-calibration.npz").write_bytes(b"garbage")
+    code = main(["doctor", "--camera", str(tmp_path / "no-such-camera.mp4")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL  camera" in out and "does not open" in out
+    assert "FAIL  calibration" in out and "camera-calibration.npz: not a readable camera calibration" in out
 
 
 def test_a_short_soak_survives_visitors_edits_hours_and_a_clock_set_back(tiny_model):
