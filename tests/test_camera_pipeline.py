@@ -232,3 +232,44 @@ def test_camera_bench_rejects_a_bad_composite_count(tmp_path, capsys):
 
     assert main(["bench", "--camera", "--composites", "0"]) != 0
     assert "--composites must be at least 1" in capsys.readouterr().err
+
+
+def test_a_leaf_cut_by_the_frame_edge_is_completed_past_the_edge_without_error(tiny_model):
+    from leafdream.camera.completer import CompletionWorker
+    from leafdream.camera.synthetic import backdrop
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes import SceneContext
+
+    shape = (240, 320)
+    segmenter = Segmenter(shape)
+    ground = backdrop(shape, np.random.default_rng(9), (235, 235, 235))
+    segmenter.learn_background(ground, rate=1.0)
+    frame = ground.copy()
+    cv2.ellipse(frame, (290, 120), (90, 50), 0, 0, 360, (40, 140, 50), -1)  # runs off the right edge
+    for _ in range(4):
+        result = segmenter.segment(frame)
+    assert result.present and result.hidden[:, -2:].any()  # beyond the edge is unknown, not background
+    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
+    completed = CompletionWorker(context, FakeWatcher(result)).complete_once()
+    assert completed is not None and np.isfinite(completed.probability).all()
+    np.testing.assert_array_equal(completed.probability[:, :150] > 0.5, result.leaf[:, :150] > 0.5)
+
+
+def test_two_leaves_give_one_completed_leaf_not_an_error(tiny_model):
+    from leafdream.camera.completer import CompletionWorker
+    from leafdream.camera.synthetic import backdrop
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes import SceneContext
+
+    shape = (240, 320)
+    segmenter = Segmenter(shape)
+    ground = backdrop(shape, np.random.default_rng(10), (60, 60, 65))
+    segmenter.learn_background(ground, rate=1.0)
+    frame = ground.copy()
+    cv2.ellipse(frame, (90, 120), (60, 35), 30, 0, 360, (40, 200, 220), -1)
+    cv2.ellipse(frame, (230, 120), (70, 40), -20, 0, 360, (40, 140, 50), -1)
+    for _ in range(4):
+        result = segmenter.segment(frame)
+    assert result.present and result.leaf[:, 200:260].any() and not result.leaf[:, 60:120].any()  # the larger one
+    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
+    assert CompletionWorker(context, FakeWatcher(result)).complete_once() is not None
