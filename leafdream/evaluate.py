@@ -169,8 +169,9 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
               f"tempering ladder {figures['dream_ladder']}, swap acceptance {figures['dream_swap_acceptance']:.2f}")
         if "map_leaves" in figures:
             f = figures
-            print(f"leaf space, {f['map_leaves']} training leaves (t-SNE of top-level codes vs of raw pixels):")
-            print(f"  5-NN species accuracy in the map  {f['map_knn5_species_accuracy']:.3f}   pixels {f['pixel_map_knn5_species_accuracy']:.3f}")
+            print(f"leaf space, {f['map_leaves']} training leaves (t-SNE of the network's mirror-invariant deep codes vs of raw pixels):")
+            print(f"  5-NN species accuracy in the map  {f['map_knn5_species_accuracy']:.3f}   pixels {f['pixel_map_knn5_species_accuracy']:.3f}"
+                  f"   (mirror-invariant pixels {f['mirror_pixel_map_knn5_species_accuracy']:.3f}; perplexity {f['map_perplexity']:g})")
             print(f"  trustworthiness (5 neighbours)    {f['map_trustworthiness']:.3f}   pixels {f['pixel_map_trustworthiness']:.3f}")
             print(f"  held-out leaves placed on the map: mean IoU of the leaf imagined there {f['map_held_out_placed_iou_mean']:.3f} "
                   f"(from their own code {f['map_held_out_own_code_iou_mean']:.3f})")

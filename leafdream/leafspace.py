@@ -1,14 +1,18 @@
-"""Leaf space: a t-SNE map of the network's top-level codes, and a way back from the map to a leaf.
+"""Leaf space: a t-SNE map of the network's deep codes, and a way back from the map to a leaf.
 
-t-SNE (scikit-learn, fixed seed) places every training leaf's top-level code on a 2-D map.
-t-SNE has no inverse, so ``LeafSpace`` builds one: the code at any map point is the
+t-SNE (openTSNE, fixed seed) places every training leaf on a 2-D map by its *map
+features*: the network's codes at its top two layers, each averaged over the leaf and its
+mirror image (a leaf and its mirror image are the same leaf, but the normalisation cannot
+always tell which way a nearly symmetric leaf faces), standardised per unit. Codes of
+the top layer alone, or of one orientation, grouped species no better than raw pixels.
+t-SNE has no inverse, so ``LeafSpace`` builds one: the top-level code at any map point is the
 Gaussian-kernel-weighted mean of the training codes around it, precomputed on a grid
 (with the kernel density per cell); between grid cells it is interpolated bilinearly, so
 a slowly moving cursor changes the code, and therefore the leaf, continuously. The top
 RBM then settles that code by a damped mean-field step (sampling would flicker; more
 steps pull codes into basins and make the leaf snap as the cursor crosses between them)
 and the generative pass turns it into pixels. A new leaf is placed on the map by the
-distance-weighted positions of its nearest training codes.
+distance-weighted positions of the training leaves nearest to it in map features.
 
 Map coordinates are normalised to [0, 1] x [0, 1].
 """
@@ -31,6 +35,7 @@ GAP_BLEND = 1.5         # kernel sigma in gaps, as a multiple of the distance to
 SETTLE_STEPS = 1
 SETTLE_DAMPING = 0.5
 NEIGHBOURS = 7          # training leaves used to place a new leaf
+MAP_PERPLEXITY = 10.0   # about the number of leaves per species in the training set (14)
 
 
 def code_of(dbn: DBN, pixels: np.ndarray) -> np.ndarray:
@@ -38,9 +43,28 @@ def code_of(dbn: DBN, pixels: np.ndarray) -> np.ndarray:
     return dbn.up(pixels, dbn.depth)
 
 
-def compute_map(codes: np.ndarray, seed: int = 0, perplexity: float = 30.0,
+def mirrored(pixels: np.ndarray) -> np.ndarray:
+    """The left-right mirror images of float32 (B, size*size) square images."""
+    side = int(round(np.sqrt(pixels.shape[1])))
+    return np.ascontiguousarray(pixels.reshape(-1, side, side)[:, :, ::-1].reshape(pixels.shape))
+
+
+def deep_codes(dbn: DBN, pixels: np.ndarray) -> np.ndarray:
+    """float32 (B, F): the top two layers' hidden probabilities (all layers of a shallower network),
+    each the mean over the image and its mirror image; pixels float32 (B, size*size)."""
+    blocks = []
+    for image in (pixels, mirrored(pixels)):
+        state, layers = np.ascontiguousarray(image, dtype=np.float32), []
+        for rbm in dbn.layers:
+            state = rbm.mean_hiddens(state)
+            layers.append(state)
+        blocks.append(np.hstack(layers[-2:]))
+    return ((blocks[0] + blocks[1]) / 2).astype(np.float32)
+
+
+def compute_map(codes: np.ndarray, seed: int = 0, perplexity: float = MAP_PERPLEXITY,
                 trajectory: list | None = None, record_every: int = 10) -> np.ndarray:
-    """t-SNE of codes float32 (N, D) -> positions float32 (N, 2) scaled into [0.05, 0.95]^2.
+    """t-SNE of features float32 (N, D) -> positions float32 (N, 2) scaled into [0.05, 0.95]^2.
 
     openTSNE rather than scikit-learn's TSNE: it is seeded and exact enough here, and its
     callbacks let ``trajectory`` (a list, if given) receive the layout every ``record_every``
@@ -74,7 +98,8 @@ def compute_map(codes: np.ndarray, seed: int = 0, perplexity: float = 30.0,
 
 @dataclass
 class LeafSpace:
-    """A map: positions float32 (N, 2) in [0, 1]^2, codes float32 (N, D), species (N,) names, and its grid.
+    """A map: positions float32 (N, 2) in [0, 1]^2, top-level codes float32 (N, D), species (N,) names, its grid,
+    and the map features float32 (N, F) the positions were computed from (standardised: (deep_codes - mean) / scale).
 
     grid_codes: float32 (GRID, GRID, D) kernel-weighted mean codes; grid_density float32 (GRID, GRID)
     """
@@ -85,10 +110,14 @@ class LeafSpace:
     grid_codes: np.ndarray
     grid_density: np.ndarray
     files: list | None = None
+    features: np.ndarray | None = None
+    feature_mean: np.ndarray | None = None
+    feature_scale: np.ndarray | None = None
 
     @classmethod
     def build(cls, positions: np.ndarray, codes: np.ndarray, species, grid: int = GRID,
-              kernel_width: float = KERNEL_WIDTH, files: list | None = None) -> "LeafSpace":
+              kernel_width: float = KERNEL_WIDTH, files: list | None = None, features: np.ndarray | None = None,
+              feature_mean: np.ndarray | None = None, feature_scale: np.ndarray | None = None) -> "LeafSpace":
         axis = (np.arange(grid, dtype=np.float32) + 0.5) / grid
         cells = np.stack(np.meshgrid(axis, axis, indexing="xy"), axis=-1).reshape(-1, 2)  # (G*G, 2) x, y
         squared = ((cells[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
@@ -106,6 +135,9 @@ class LeafSpace:
             grid_codes=grid_codes.reshape(grid, grid, -1).astype(np.float32),
             grid_density=(density / density.max()).reshape(grid, grid).astype(np.float32),
             files=files,
+            features=features,
+            feature_mean=feature_mean,
+            feature_scale=feature_scale,
         )
 
     @property
@@ -138,15 +170,22 @@ class LeafSpace:
         """Kernel density of training leaves at (x, y), 1 = the densest cell."""
         return float(self._bilinear(self.grid_density, point))
 
-    def relatives(self, code: np.ndarray, count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
-        """The ``count`` training leaves whose codes are nearest ``code`` (D,): (indices, distances), nearest first."""
-        distances = np.sqrt(((self.codes - code[None, :]) ** 2).sum(axis=1))
+    def features_of(self, dbn: DBN, pixels: np.ndarray) -> np.ndarray:
+        """Map features float32 (B, F) of normalised leaf images float32 (B, size*size), comparable to ``features``."""
+        if self.features is None:  # a map made from top-level codes alone
+            return dbn.up(pixels, dbn.depth)
+        return ((deep_codes(dbn, pixels) - self.feature_mean) / self.feature_scale).astype(np.float32)
+
+    def relatives(self, features: np.ndarray, count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+        """The ``count`` training leaves nearest a leaf's map features (F,): (indices, distances), nearest first."""
+        known = self.features if self.features is not None else self.codes
+        distances = np.sqrt(((known - features[None, :]) ** 2).sum(axis=1))
         nearest = np.argsort(distances)[:count]
         return nearest, distances[nearest]
 
-    def place(self, code: np.ndarray) -> np.ndarray:
-        """Map position (2,) of a new leaf from its code (D,): distance-weighted mean of its nearest leaves."""
-        nearest, distances = self.relatives(code)
+    def place(self, features: np.ndarray) -> np.ndarray:
+        """Map position (2,) of a new leaf from its map features (F,): distance-weighted mean of its nearest leaves."""
+        nearest, distances = self.relatives(features)
         weights = 1.0 / (distances + 1e-6) ** 2
         return (weights[:, None] * self.positions[nearest]).sum(axis=0) / weights.sum()
 

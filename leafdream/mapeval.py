@@ -9,7 +9,7 @@ import numpy as np
 from .cursor import Wander
 from .dataset import normalised_leaves
 from .evaluate import split_from_model
-from .leafspace import LeafSpace, code_of, compute_map, imagine
+from .leafspace import MAP_PERPLEXITY, LeafSpace, code_of, compute_map, imagine, mirrored
 from .leaves import LeafSet
 from .mapstore import leaf_space
 from .modelfile import Model
@@ -40,20 +40,25 @@ def map_figures(model: Model, leafset: LeafSet, seed: int = 0, wander_seconds: f
     train_index, held_index = split_from_model(model, leafset)
     pixels = normalised_leaves(leafset, model.size, train_index)
     species = np.array(leafset.species)[train_index]
-    codes = space.codes
-    pixel_map = compute_map(pixels, seed=seed)
+    features = space.features if space.features is not None else space.codes
+    pixel_map = compute_map(pixels, seed=seed)  # the same t-SNE settings as the network's map
+    # An extra, stricter baseline: pixels made mirror-invariant the way the map features are.
+    mirror_pixel_map = compute_map((pixels + mirrored(pixels)) / 2, seed=seed)
     figures = {
-        "map_leaves": int(len(codes)),
+        "map_leaves": int(len(features)),
+        "map_perplexity": MAP_PERPLEXITY,
         "map_knn5_species_accuracy": knn_species_accuracy(space.positions, species),
-        "map_trustworthiness": float(trustworthiness(codes, space.positions, n_neighbors=5)),
+        "map_trustworthiness": float(trustworthiness(features, space.positions, n_neighbors=5)),
         "pixel_map_knn5_species_accuracy": knn_species_accuracy(pixel_map, species),
         "pixel_map_trustworthiness": float(trustworthiness(pixels, pixel_map, n_neighbors=5)),
+        "mirror_pixel_map_knn5_species_accuracy": knn_species_accuracy(mirror_pixel_map, species),
     }
     held_pixels = normalised_leaves(leafset, model.size, held_index)
     held_codes = code_of(dbn, held_pixels)
+    held_features = space.features_of(dbn, held_pixels)
     placed, own = [], []
-    for leaf, code in zip(held_pixels, held_codes):
-        position = space.place(code)
+    for leaf, code, feature in zip(held_pixels, held_codes, held_features):
+        position = space.place(feature)
         placed.append(iou(imagine(dbn, space.code_at(position)), leaf.reshape(model.size, -1)))
         own.append(iou(imagine(dbn, code), leaf.reshape(model.size, -1)))
     figures["map_held_out_placed_iou_mean"] = float(np.mean(placed))

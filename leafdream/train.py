@@ -137,9 +137,9 @@ class RBMTrainer:
     def _gibbs_to_visible(self, hidden: np.ndarray, steps: int) -> np.ndarray:
         """``steps`` half-steps down and ``steps - 1`` up from hidden samples (M, H): visible samples (M, V)."""
         rbm = self.rbm
-        for step in range(steps):
-            if step:
-                hidden, _ = rbm.sample_hiddens(visible, self.keys)
+        visible, _ = rbm.sample_visibles(hidden, self.keys)
+        for _ in range(steps - 1):
+            hidden, _ = rbm.sample_hiddens(visible, self.keys)
             visible, _ = rbm.sample_visibles(hidden, self.keys)
         return visible
 

@@ -8,7 +8,7 @@ from leafdream.cli import main
 from leafdream.cursor import Wander, WaypointPath, resolve_waypoint
 from leafdream.dataset import normalised_leaves
 from leafdream.errors import LeafdreamError
-from leafdream.leafspace import code_of, imagine
+from leafdream.leafspace import mirrored, imagine
 from leafdream.leaves import load_leaf_folder
 from leafdream.mapeval import knn_species_accuracy
 from leafdream.mapstore import leaf_space
@@ -65,9 +65,11 @@ def test_a_leaf_is_imagined_at_its_own_position_and_placed_near_it(tiny_model, s
     leafset = load_leaf_folder(leaf_folder)
     index = np.nonzero(~leafset.held_out)[0][:12]
     pixels = normalised_leaves(leafset, 32, index)
-    codes = code_of(tiny_model.dbn, pixels)
-    distances = [np.linalg.norm(space.place(code) - space.positions[k]) for k, code in enumerate(codes)]
+    features = space.features_of(tiny_model.dbn, pixels)
+    distances = [np.linalg.norm(space.place(feature) - space.positions[k]) for k, feature in enumerate(features)]
     assert np.median(distances) < 0.05
+    mirror = mirrored(pixels)  # a leaf and its mirror image are the same leaf: one place on the map
+    np.testing.assert_allclose(space.features_of(tiny_model.dbn, mirror), features, atol=1e-5)
     ious = []
     for k, leaf in enumerate(pixels):
         picture = imagine(tiny_model.dbn, space.code_at(space.positions[k]))

@@ -18,7 +18,6 @@ import numpy as np
 from ..complete import complete, network_filler
 from ..errors import LeafdreamError
 from ..kernels import RandomKeys
-from ..leafspace import code_of
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +95,10 @@ class CompletionWorker:
         space = self.context.space
         if space is None:
             return
-        code = code_of(self.context.dbn, model_fill.reshape(1, -1).astype(np.float32))[0]
-        completed.relatives, _ = space.relatives(code)
+        features = space.features_of(self.context.dbn, model_fill.reshape(1, -1).astype(np.float32))[0]
+        completed.relatives, _ = space.relatives(features)
         completed.relative = str(space.species[completed.relatives[0]])
-        completed.map_position = space.place(code)
+        completed.map_position = space.place(features)
 
     def _run(self) -> None:
         """Complete each new segmentation as soon as it arrives, at most ``rate`` times a second."""
