@@ -1,24 +1,28 @@
-"""Choosing what to play: a show file, a built-in show by name, or a single scene on its own."""
+"""Choosing what to play: a show file, a shipped show by name, or a single scene on its own."""
 
 from __future__ import annotations
 
 
+import logging
 from typing import TYPE_CHECKING
 
 from .errors import LeafdreamError, did_you_mean
 from .paths import REPO_DIR
-from .player import BUILTIN_SHOWS, Cue
+from .player import Cue, safety_loop
 from .scenes.base import SCENE_NAMES
 
 
 if TYPE_CHECKING:
     from .showfile import Show
 
+log = logging.getLogger(__name__)
+
 SHOWS_DIR = REPO_DIR / "shows"
+SHIPPED_SHOWS = ("default", "demo", "camera")
 
 
 def resolve_show(name: str) -> Show:
-    """A show file (``*.toml`` or an existing path), a shipped show by name, a built-in show, or one scene."""
+    """A show file (``*.toml`` or an existing path), a shipped show by name (a plain loop if its file is gone), or one scene."""
     from pathlib import Path
 
     from .scenes.base import all_scenes
@@ -31,11 +35,12 @@ def resolve_show(name: str) -> Show:
     shipped = SHOWS_DIR / f"{name}.toml"
     if shipped.is_file():
         return load_show(shipped)
-    if name in BUILTIN_SHOWS:  # the shows folder is missing: the built-in copy keeps the piece running
-        return Show(path=name, name=name, seed=0, loop=True, cues=list(BUILTIN_SHOWS[name]))
+    if name in SHIPPED_SHOWS:  # the shows folder is missing: a plain loop keeps the piece running
+        log.warning("%s is missing; playing a plain loop of the dream, drift, layers and xerox scenes", shipped)
+        return Show(path=name, name=name, seed=0, loop=True, cues=safety_loop())
     if name in SCENE_NAMES:
         return Show(path=name, name=name, seed=0, loop=True, cues=[Cue(name, 3600.0, {}, "moss", 0.0)])
-    options = sorted(BUILTIN_SHOWS) + sorted(SCENE_NAMES)
+    options = sorted(SHIPPED_SHOWS) + sorted(SCENE_NAMES)
     hint = did_you_mean(name, options)
-    raise LeafdreamError(f"unknown show {name!r}{hint} (built-in shows: {', '.join(sorted(BUILTIN_SHOWS))}; "
+    raise LeafdreamError(f"unknown show {name!r}{hint} (shipped shows: {', '.join(SHIPPED_SHOWS)}; "
                          f"or one scene: {', '.join(sorted(SCENE_NAMES))}; or a show file, e.g. shows/default.toml)")

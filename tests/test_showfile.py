@@ -337,3 +337,17 @@ def test_check_warns_when_the_model_has_no_recording_for_learning(capsys, tiny_m
     (tmp_path / "s.toml").write_text('[[cue]]\nscene = "learning"\nduration = "1m"\n')
     assert main(["check", str(tmp_path / "s.toml"), "--model", str(tmp_path / "bare.npz")]) == 0
     assert "uses the learning scene, but" in capsys.readouterr().err
+
+
+def test_a_missing_shows_folder_falls_back_to_a_plain_loop(tmp_path, monkeypatch, caplog):
+    import logging
+
+    import leafdream.shows as shows
+
+    monkeypatch.setattr(shows, "SHOWS_DIR", tmp_path / "gone")
+    with caplog.at_level(logging.WARNING):
+        show = shows.resolve_show("default")
+    assert [cue.scene for cue in show.cues] == ["dream", "drift", "layers", "xerox"] and show.loop
+    assert "default.toml is missing" in caplog.text
+    with pytest.raises(LeafdreamError, match="shipped shows: default, demo, camera"):
+        shows.resolve_show("defualt")
