@@ -20,7 +20,7 @@ from . import numba_setup  # noqa: F401  (sets the cache directory before numba 
 from numba import njit
 
 from .errors import LeafdreamError
-from .kernels import RandomKeys, sample_layer
+from .kernels import RandomKeys
 from .rbm import RBM
 
 
@@ -33,7 +33,6 @@ def momentum_update(weights, velocity, gradient, learning_rate, momentum, weight
     Also returns, from the same pass, velocity @ hidden_offset (V,) and velocity.T @ visible_offset (H,),
     which map the centered update back to the ordinary biases. At small batches the update of
     the 2M weights, not the matmuls, is what costs: numpy would make ten passes over 8 MB.
-    Splitting it over two threads did not help: the BLAS's threads still spin on the second core.
     """
     rows, cols = weights.shape
     rate = np.float32(learning_rate)
@@ -108,13 +107,7 @@ def learning_rate_at(config: RBMTrainingConfig, epoch: int) -> float:
 
 
 class RBMTrainer:
-    """Trains one RBM on float32 data (N, V) in [0, 1]; ``step`` is one minibatch update.
-
-    The persistent chains keep their hidden states (as sklearn's BernoulliRBM does), so a
-    Gibbs step is one matmul down and one up, and with PCD the last up pass and the
-    positive phase share one matmul (the chains do not depend on the batch): at small
-    batches each pass over the 8 MB of weights costs about as much as the arithmetic.
-    """
+    """Trains one RBM on float32 data (N, V) in [0, 1]; ``step`` is one minibatch update."""
 
     def __init__(self, rbm: RBM, config: RBMTrainingConfig, data_mean: np.ndarray, seed: int):
         config.validate()
@@ -131,42 +124,24 @@ class RBMTrainer:
         self.velocity_b = np.zeros_like(rbm.visible_bias)
         self.velocity_c = np.zeros_like(rbm.hidden_bias)
         start = self.rng.random((config.persistent_chains, rbm.n_visible), dtype=np.float32)
-        self.chains = (start < data_mean).astype(np.float32)  # the chains' newest visible states
-        self.chain_hidden = rbm.sample_hiddens(self.chains, self.keys)[0] if config.method == "pcd" else None
+        self.chains = (start < data_mean).astype(np.float32)
 
-    def _gibbs_to_visible(self, hidden: np.ndarray, steps: int) -> np.ndarray:
-        """``steps`` half-steps down and ``steps - 1`` up from hidden samples (M, H): visible samples (M, V)."""
-        rbm = self.rbm
-        visible, _ = rbm.sample_visibles(hidden, self.keys)
-        for _ in range(steps - 1):
-            hidden, _ = rbm.sample_hiddens(visible, self.keys)
-            visible, _ = rbm.sample_visibles(hidden, self.keys)
-        return visible
-
-    def phases(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(hidden probabilities of the batch (B, H), model visible samples (M, V), their hidden probabilities (M, H)).
-
-        PCD runs the persistent chains from their hidden states; CD starts from hidden samples of the batch.
-        """
+    def negative_phase(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Model samples (visible (M, V), hidden probabilities (M, H)) from the chains or the batch."""
         cfg = self.config
-        rbm = self.rbm
-        if cfg.method == "cd":
-            h_data = np.empty((batch.shape[0], rbm.n_hidden), np.float32)
-            batch_samples, _ = sample_layer(batch, rbm.weights, rbm.hidden_bias, 1.0, self.keys, out_probs=h_data)
-            self.chains = self._gibbs_to_visible(batch_samples, cfg.gibbs_steps)
-            return h_data, self.chains, rbm.mean_hiddens(self.chains)
-        v_model = self._gibbs_to_visible(self.chain_hidden, cfg.gibbs_steps)
-        both = np.concatenate([batch, v_model])
-        probs = np.empty((both.shape[0], rbm.n_hidden), np.float32)
-        samples, _ = sample_layer(both, rbm.weights, rbm.hidden_bias, 1.0, self.keys, out_probs=probs)
-        self.chains, self.chain_hidden = v_model, samples[batch.shape[0]:]
-        return probs[:batch.shape[0]], v_model, probs[batch.shape[0]:]
+        if cfg.method == "pcd":
+            v_model, _, h_model = self.rbm.gibbs(self.chains, cfg.gibbs_steps, self.keys)
+            self.chains = v_model
+        else:
+            v_model, _, h_model = self.rbm.gibbs(batch, cfg.gibbs_steps, self.keys)
+        return v_model, h_model
 
     def step(self, batch: np.ndarray, learning_rate: float, momentum: float) -> float:
         """One centered-gradient update from float32 batch (B, V); returns the batch's mean hidden activity."""
         cfg = self.config
         rbm = self.rbm
-        h_data, v_model, h_model = self.phases(batch)
+        h_data = rbm.mean_hiddens(batch)
+        v_model, h_model = self.negative_phase(batch)
         mu, lam = self.visible_offset, self.hidden_offset
         # Positive minus negative statistics as one matmul of stacked, signed, centered states.
         visible_stack = np.concatenate([(batch - mu) / np.float32(batch.shape[0]),
