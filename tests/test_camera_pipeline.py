@@ -273,3 +273,17 @@ def test_two_leaves_give_one_completed_leaf_not_an_error(tiny_model):
     assert result.present and result.leaf[:, 200:260].any() and not result.leaf[:, 60:120].any()  # the larger one
     context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
     assert CompletionWorker(context, FakeWatcher(result)).complete_once() is not None
+
+
+def test_the_map_inset_darkens_a_light_palette_and_lightens_a_dark_one(tiny_model):
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes.mapinset import MapInset, inset_rect
+
+    inset = MapInset(leaf_space(tiny_model))
+    left, top, side = inset_rect(180, 320)
+    paper = np.full((180, 320, 3), 235, np.uint8)
+    inset.draw(paper, (0.5, 0.5))
+    assert paper[top:top + side, left:left + side].min() < 150 and paper.max() == 235  # visible, never lighter
+    night = np.full((180, 320, 3), 10, np.uint8)
+    inset.draw(night, (0.5, 0.5))
+    assert night[top:top + side, left:left + side].max() > 80 and night.min() == 10

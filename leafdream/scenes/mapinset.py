@@ -32,19 +32,31 @@ class MapInset:
         return self._dots
 
     def draw(self, frame: np.ndarray, position, brightness: float = 1.0, highlight=None) -> None:
-        """Lighten the corner of ``frame`` (uint8 (H, W, 3)) with the map and ring ``position`` (x, y) in [0, 1];
-        ``highlight``: indices of training leaves drawn brighter (e.g. a visitor's leaf's relatives)."""
+        """Draw the map into the corner of ``frame`` (uint8 (H, W, 3)) and ring ``position`` (x, y) in [0, 1];
+        ``highlight``: indices of training leaves drawn stronger (e.g. a visitor's leaf's relatives).
+
+        On a dark palette the map lightens the corner, on a light one (paper, bone) it darkens it."""
         height, width = frame.shape[:2]
         left, top, side = inset_rect(height, width)
         region = frame[top:top + side, left:left + side]
         dots = self.dots(side)
-        np.maximum(region, dots if brightness >= 1.0 else (dots * brightness).astype(np.uint8), out=region)
+        if brightness < 1.0:
+            dots = (dots * brightness).astype(np.uint8)
+        light_ground = region.mean() > 128
+        if light_ground:
+            np.minimum(region, 255 - dots, out=region)
+        else:
+            np.maximum(region, dots, out=region)
+
+        def ink(colour):
+            colour = np.array(colour, np.float32) * brightness
+            return tuple(int(c) for c in ((255 - colour) if light_ground else colour))
+
         if highlight is not None:
-            lit = tuple(int(c * brightness) for c in (150, 200, 150))
             for x, y in self.space.positions[np.asarray(highlight)]:
-                cv2.circle(frame, (left + int(x * (side - 1)), top + int(y * (side - 1))), 2, lit, -1, cv2.LINE_AA)
+                cv2.circle(frame, (left + int(x * (side - 1)), top + int(y * (side - 1))), 2, ink((150, 200, 150)), -1,
+                           cv2.LINE_AA)
         if position is not None:
             x, y = position
-            colour = tuple(int(c * brightness) for c in (235, 245, 220))
             cv2.circle(frame, (left + int(x * (side - 1)), top + int(y * (side - 1))), max(3, side // 40),
-                       colour, 1, cv2.LINE_AA)
+                       ink((235, 245, 220)), 1, cv2.LINE_AA)
