@@ -19,6 +19,25 @@ def trained_segmenter(rng, shape=(240, 320), backdrop_colour=(235, 235, 235)):
     return segmenter
 
 
+def empty_scene(ground_colour, seed, shape=(240, 320)):
+    """(a segmenter that has learnt the empty backdrop, a copy of the backdrop to draw a scene on)."""
+    from leafdream.camera.synthetic import backdrop
+
+    segmenter = Segmenter(shape)
+    ground = backdrop(shape, np.random.default_rng(seed), ground_colour)
+    segmenter.learn_background(ground, rate=1.0)
+    return segmenter, ground.copy()
+
+
+def worker_for(model, segmentation):
+    """A completion worker of ``model`` that sees only ``segmentation``."""
+    from leafdream.camera.completer import CompletionWorker
+    from leafdream.mapstore import leaf_space
+    from leafdream.scenes import SceneContext
+
+    return CompletionWorker(SceneContext(model.dbn, leaf_space(model), extras={}), FakeWatcher(segmentation))
+
+
 COLOURS = [
     "green",
     "yellow",
@@ -153,18 +172,12 @@ def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(
 
 
 def test_fingers_that_cut_the_leaf_in_two_do_not_lose_the_far_piece():
-    from leafdream.camera.synthetic import backdrop
-
-    rng = np.random.default_rng(2)
     shape = (240, 320)
-    segmenter = Segmenter(shape)
-    ground = backdrop(shape, rng, (235, 235, 235))
-    segmenter.learn_background(ground, rate=1.0)
+    segmenter, frame = empty_scene((235, 235, 235), 2)
     leaf = np.zeros(shape, np.uint8)
     cv2.ellipse(leaf, (160, 120), (110, 60), 0, 0, 360, 1, -1)
     finger = np.zeros(shape, np.uint8)
     cv2.line(finger, (200, 0), (200, 239), 1, 14)  # a finger across the whole leaf, from edge to edge
-    frame = ground.copy()
     frame[leaf > 0] = (40, 140, 50)
     frame[finger > 0] = (120, 150, 210)
     result = segmenter.segment(frame)
@@ -175,13 +188,7 @@ def test_fingers_that_cut_the_leaf_in_two_do_not_lose_the_far_piece():
 
 
 def test_a_second_leaf_away_from_the_hand_is_not_merged_in():
-    from leafdream.camera.synthetic import backdrop
-
-    shape = (240, 320)
-    segmenter = Segmenter(shape)
-    ground = backdrop(shape, np.random.default_rng(3), (235, 235, 235))
-    segmenter.learn_background(ground, rate=1.0)
-    frame = ground.copy()
+    segmenter, frame = empty_scene((235, 235, 235), 3)
     cv2.circle(frame, (110, 120), 60, (40, 140, 50), -1)
     cv2.circle(frame, (270, 60), 25, (40, 140, 50), -1)  # a smaller leaf lying elsewhere
     cv2.line(frame, (110, 239), (110, 150), (120, 150, 210), 14)
@@ -235,44 +242,24 @@ def test_camera_bench_rejects_a_bad_composite_count(tmp_path, capsys):
 
 
 def test_a_leaf_cut_by_the_frame_edge_is_completed_past_the_edge_without_error(tiny_model):
-    from leafdream.camera.completer import CompletionWorker
-    from leafdream.camera.synthetic import backdrop
-    from leafdream.mapstore import leaf_space
-    from leafdream.scenes import SceneContext
-
-    shape = (240, 320)
-    segmenter = Segmenter(shape)
-    ground = backdrop(shape, np.random.default_rng(9), (235, 235, 235))
-    segmenter.learn_background(ground, rate=1.0)
-    frame = ground.copy()
+    segmenter, frame = empty_scene((235, 235, 235), 9)
     cv2.ellipse(frame, (290, 120), (90, 50), 0, 0, 360, (40, 140, 50), -1)  # runs off the right edge
     for _ in range(4):
         result = segmenter.segment(frame)
     assert result.present and result.hidden[:, -2:].any()  # beyond the edge is unknown, not background
-    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
-    completed = CompletionWorker(context, FakeWatcher(result)).complete_once()
+    completed = worker_for(tiny_model, result).complete_once()
     assert completed is not None and np.isfinite(completed.probability).all()
     np.testing.assert_array_equal(completed.probability[:, :150] > 0.5, result.leaf[:, :150] > 0.5)
 
 
 def test_two_leaves_give_one_completed_leaf_not_an_error(tiny_model):
-    from leafdream.camera.completer import CompletionWorker
-    from leafdream.camera.synthetic import backdrop
-    from leafdream.mapstore import leaf_space
-    from leafdream.scenes import SceneContext
-
-    shape = (240, 320)
-    segmenter = Segmenter(shape)
-    ground = backdrop(shape, np.random.default_rng(10), (60, 60, 65))
-    segmenter.learn_background(ground, rate=1.0)
-    frame = ground.copy()
+    segmenter, frame = empty_scene((60, 60, 65), 10)
     cv2.ellipse(frame, (90, 120), (60, 35), 30, 0, 360, (40, 200, 220), -1)
     cv2.ellipse(frame, (230, 120), (70, 40), -20, 0, 360, (40, 140, 50), -1)
     for _ in range(4):
         result = segmenter.segment(frame)
     assert result.present and result.leaf[:, 200:260].any() and not result.leaf[:, 60:120].any()  # the larger one
-    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
-    assert CompletionWorker(context, FakeWatcher(result)).complete_once() is not None
+    assert worker_for(tiny_model, result).complete_once() is not None
 
 
 def test_the_map_inset_darkens_a_light_palette_and_lightens_a_dark_one(tiny_model):
