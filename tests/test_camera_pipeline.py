@@ -74,7 +74,7 @@ def test_completed_leaves_match_the_truth_and_beat_telea(tiny_model):
         telea.append(iou(telea_completion(result.leaf, result.hidden) > 0.5, shot.leaf))
     assert len(ours) >= 4
     assert np.mean(ours) >= 0.9
-    assert np.mean(ours) >= np.mean(telea) - 0.01
+    assert np.mean(ours) > np.mean(telea)  # 0.901 against 0.892 with this seed and the 32-px test model
 
 
 @pytest.mark.parametrize("frame", [
