@@ -51,7 +51,7 @@ class _Preview:
         if pygame.display.get_driver() in ("dummy", "offscreen"):
             raise RuntimeError("no display")
         pygame.font.init()
-        self.screen = pygame.display.set_mode((640, 540))
+        self.screen = pygame.display.set_mode((640, 552))
         pygame.display.set_caption("leafdream camera calibration")
         self.font = pygame.font.Font(None, 26)
 
@@ -65,7 +65,7 @@ class _Preview:
         scaled = cv2.resize(picture, (640, 480), interpolation=cv2.INTER_NEAREST)
         self.screen.blit(pygame.image.frombuffer(np.ascontiguousarray(scaled).data, (640, 480), "RGB"), (0, 0))
         for row, line in enumerate(lines):
-            self.screen.blit(self.font.render(line, True, (230, 230, 220)), (10, 486 + row * 26))
+            self.screen.blit(self.font.render(line, True, (230, 230, 220)), (10, 488 + row * 30))
         pygame.display.flip()
         return True
 
