@@ -33,7 +33,7 @@ def preview_image(calibrator: Calibrator, frame: np.ndarray) -> np.ndarray:
     height, width = calibrator.shape
     picture = np.full((height, width, 3), 30, np.uint8)
     if calibrator.phase in ("empty", "hand") and calibrator.segmenter.background is not None:
-        picture[calibrator._distance(frame) > calibrator.threshold] = (200, 200, 200)
+        picture[calibrator.segmenter.colour_distance(frame) > calibrator.threshold] = (200, 200, 200)
     elif calibrator.last is not None:
         picture[calibrator.last.hidden] = (200, 60, 50)
         picture[calibrator.last.leaf > 0.5] = (80, 200, 90)

@@ -103,6 +103,7 @@ class Calibrator:
         self.segmenter = Segmenter(self.shape)
         self.frames = 0
         self._noise: list[np.ndarray] = []
+        self._noise_level: float | None = None  # p99.5 of the empty scene's flicker, once the empty phase is over
         self._skin: list[np.ndarray] = []
         self._hand_share: list[float] = []
         self._leaf_share: list[float] = []
@@ -128,11 +129,12 @@ class Calibrator:
         self.frames += 1
         if self.phase == "empty":
             if self.segmenter.background is not None and self.frames > 3:
-                self._noise.append(self._distance(frame).ravel()[::7])
+                self._noise.append(self.segmenter.colour_distance(frame).ravel()[::7])
+                self._noise_level = None
             self.segmenter.learn_background(frame, rate=1.0 / self.frames)
             return
         if self.phase == "hand":
-            foreground = self._distance(frame) > self.threshold
+            foreground = self.segmenter.colour_distance(frame) > self.threshold
             foreground = cv2.morphologyEx(foreground.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
             self._hand_share.append(float(foreground.mean()))
             self._skin.append(cv2.cvtColor(frame, cv2.COLOR_BGR2YCrCb)[foreground][::3, 1:])
@@ -142,18 +144,18 @@ class Calibrator:
         self.last = self.checker.segment(frame)
         self._leaf_share.append(self.last.area)
 
-    def _distance(self, frame: np.ndarray) -> np.ndarray:
-        lab = cv2.cvtColor(frame, cv2.COLOR_BGR2LAB).astype(np.float32)
-        difference = lab - self.segmenter.background
-        difference[..., 0] *= 0.35  # as in Segmenter.segment
-        return np.sqrt((difference ** 2).sum(axis=2))
+    @property
+    def noise_level(self) -> float | None:
+        """p99.5 of the empty scene's colour distance from its own mean (sensor noise, compression)."""
+        if self._noise_level is None and self._noise:
+            self._noise_level = float(np.percentile(np.concatenate(self._noise), 99.5))
+        return self._noise_level
 
     @property
     def threshold(self) -> float:
-        if not self._noise:
+        if self.noise_level is None:
             return self.segmenter.threshold
-        noise = float(np.percentile(np.concatenate(self._noise), 99.5))
-        return float(np.clip(3.0 * noise, MIN_THRESHOLD, MAX_THRESHOLD))
+        return float(np.clip(3.0 * self.noise_level, MIN_THRESHOLD, MAX_THRESHOLD))
 
     def skin(self) -> SkinModel:
         colours = np.concatenate(self._skin) if self._skin else np.zeros((0, 2))
@@ -169,7 +171,7 @@ class Calibrator:
                                  "with 'leafdream doctor --camera SOURCE'")
         skin = self.skin()
         report = {"frames": self.frames, "threshold": round(self.threshold, 1),
-                  "empty_scene_noise_p99_5": round(self.threshold / 3.0, 1),
+                  "empty_scene_noise_p99_5": round(self.noise_level, 1) if self.noise_level is not None else None,
                   "hand_seen": bool(self._skin) and skin != SkinModel(),
                   "hand_share_of_frame": round(float(np.median(self._hand_share)) if self._hand_share else 0.0, 3)}
         if self._leaf_share:

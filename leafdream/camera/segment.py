@@ -101,6 +101,13 @@ class Segmenter:
         else:
             cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
 
+    def colour_distance(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """float32 (H, W): each pixel's colour distance (Lab) from the learnt background."""
+        lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+        difference = lab - self.background
+        difference[..., 0] *= 0.35  # light changes move L most; leaves differ in colour too
+        return np.sqrt((difference ** 2).sum(axis=2))
+
     def _hands(self, skin_coloured: np.ndarray) -> np.ndarray:
         return hands_in(skin_coloured)
 
@@ -112,10 +119,7 @@ class Segmenter:
         empty = Segmentation(np.zeros(self.shape, np.float32), np.zeros(self.shape, bool), False, 0.0)
         if not self._valid(frame_bgr) or self.background is None:
             return self._decide(empty)
-        lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
-        difference = lab - self.background
-        difference[..., 0] *= 0.35  # light changes move L most; leaves differ in colour too
-        distance = np.sqrt((difference ** 2).sum(axis=2))
+        distance = self.colour_distance(frame_bgr)
         foreground = cv2.medianBlur((distance > self.threshold).astype(np.uint8), 5).astype(bool)
         skin = self._hands(self.skin.mask(frame_bgr) & foreground)
         leaf = foreground & ~skin
