@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from leafdream.camera.segment import Segmenter
+from leafdream.camera.segment import Segmentation, Segmenter
 from leafdream.camera.synthetic import composite
 from leafdream.complete import complete, network_filler, telea_completion
 from leafdream.kernels import RandomKeys
@@ -274,3 +274,37 @@ def test_the_map_inset_darkens_a_light_palette_and_lightens_a_dark_one(tiny_mode
     night = np.full((180, 320, 3), 10, np.uint8)
     inset.draw(night, (0.5, 0.5))
     assert night[top:top + side, left:left + side].max() > 80 and night.min() == 10
+
+
+def test_the_completion_worker_survives_a_failing_completion(tiny_model, monkeypatch, caplog):
+    import logging
+    import threading
+    import time
+
+    import leafdream.camera.completer as completer
+
+    segmenter, frame = empty_scene((235, 235, 235), 12)
+    cv2.circle(frame, (160, 120), 60, (40, 140, 50), -1)
+    for _ in range(4):
+        result = segmenter.segment(frame)
+    worker = worker_for(tiny_model, result)
+    calls = []
+
+    def flaky(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("an unforeseen frame")
+        return real(*args)
+
+    real = completer.complete_live
+    monkeypatch.setattr(completer, "complete_live", flaky)
+    worker.watcher.updated = threading.Event()
+    with caplog.at_level(logging.ERROR):
+        worker.start()
+        for _ in range(2):
+            worker.watcher.segmentation = Segmentation(result.leaf, result.hidden, True, result.area)  # a new frame
+            worker.watcher.updated.set()
+            time.sleep(0.3)
+        worker.stop()
+    assert "completing the visitor's leaf failed" in caplog.text
+    assert worker.latest() is not None and len(calls) >= 2  # it carried on after the failure

@@ -115,7 +115,11 @@ class CompletionWorker:
                 continue
             done_from = segmentation
             started = time.monotonic()
-            completed = self.complete_once()
+            try:
+                completed = self.complete_once()
+            except Exception:  # a bug or a frame nobody foresaw must not end live completion for the day
+                log.exception("completing the visitor's leaf failed; the last completion stays on screen")
+                completed = None
             if completed is not None:
                 with self._lock:
                     self._latest = completed
