@@ -42,11 +42,13 @@ class DebugDump:
             self.finish()
             return
         stem = self.folder / f"{self.written:05d}"
-        cv2.imwrite(f"{stem}-frame.png", frame)
         masks = np.zeros(frame.shape[:2] + (3,), np.uint8)
         masks[segmentation.hidden] = (50, 60, 200)
         masks[segmentation.leaf > 0.5] = (90, 200, 80)
-        cv2.imwrite(f"{stem}-segmentation.png", masks)
+        if not (cv2.imwrite(f"{stem}-frame.png", frame) and cv2.imwrite(f"{stem}-segmentation.png", masks)):
+            log.error("camera debug dump: cannot write to %s (disk full or folder gone?); stopping it", self.folder)
+            self.finish()
+            return
         self.written += 1
 
     def finish(self) -> None:
