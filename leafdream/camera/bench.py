@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from ..complete import telea_completion
+from ..errors import LeafdreamError
 from .capture import CameraThread
 from .completer import CompletionWorker, complete_live, live_filler
 from .segment import Segmenter
@@ -62,6 +63,9 @@ def completion_quality(context, leaf_masks: list | None, count: int, seed: int =
         rows.append((iou(ours, shot.leaf), iou(telea, shot.leaf), iou(perfect, shot.leaf),
                      float((ours != shot.leaf)[hidden].mean()), float((telea != shot.leaf)[hidden].mean()),
                      float(shot.hand[shot.leaf].mean())))
+    if not rows:
+        raise LeafdreamError(f"none of {attempts} made-up frames had a leaf both seen and partly hidden; "
+                             f"nothing to measure")
     table = np.array(rows)
     return {
         "camera_leaves": "held-out real leaves" if leaf_masks else "procedural leaves",
