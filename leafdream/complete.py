@@ -5,9 +5,12 @@ Given a leaf mask at the photo's own resolution and a mask of hidden (unknown) p
 1. Guess the whole leaf cheaply with OpenCV's Telea inpainting and take the normalising
    pose from that guess: the visible part alone biases centre and axis (a hidden tip
    moves the centre of mass and the frame cuts the leaf off).
-2. Warp known pixels into the model frame and let the network fill the unknown ones with
-   clamped Gibbs sampling (several chains, probabilities averaged).
-3. Re-estimate the pose once from that completion and fill again.
+2. Warp known pixels into the model frame and let the network fill the unknown ones: a
+   few passes up through the whole stack and down again give the shape the deep layers
+   expect, then clamped Gibbs sampling in the pixel RBM refines it (several chains,
+   probabilities averaged).
+3. Re-estimate the pose once from that completion and fill again (``reconstruct``; the
+   live camera skips this to stay fast).
 4. Warp back to the photo, make the edge sharp at the photo's resolution, and blend with
    the Telea guess where local continuation is reliable: close to the known pixels, and
    across thin hidden parts (a finger over the leaf), where the model's 64-pixel frame is
