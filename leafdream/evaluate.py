@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 
+import cv2
 import numpy as np
 
 from .complete import complete, nearest_leaf_filler, network_filler, telea_completion
@@ -96,6 +97,18 @@ def iou_to_library(images: np.ndarray, library: np.ndarray) -> tuple[np.ndarray,
     return iou[np.arange(len(a)), best], best
 
 
+LOBED_SOLIDITY = 0.85  # a leaf whose area is below this share of its convex hull is lobed (oak, maple)
+
+
+def solidity(image: np.ndarray) -> float:
+    """Area of the largest leaf outline in ``image`` (float (size, size), leaf > 0.5) over its convex hull's."""
+    contours, _ = cv2.findContours((image > 0.5).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return float("nan")
+    outline = max(contours, key=cv2.contourArea)
+    return float(cv2.contourArea(outline) / max(cv2.contourArea(cv2.convexHull(outline)), 1.0))
+
+
 def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps: int = 20000, chains: int = 8,
                   record_every: int = 100, burn_in: int = 1000, beta: float = 1.0,
                   ladder: tuple[float, ...] = (1.0,)) -> dict:
@@ -105,7 +118,7 @@ def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps:
     species = np.array(leafset.species)[np.concatenate([train_index, train_index])]
     dream = DreamChains(model.dbn, chains, seed, ladder=ladder)
     dream.advance(burn_in, beta)
-    best_iou, visited, frames = [], [set() for _ in range(chains)], 0
+    best_iou, visited, frames, solidities = [], [set() for _ in range(chains)], 0, []
     switches = np.zeros(chains, int)
     last = [None] * chains
     started = time.perf_counter()
@@ -114,6 +127,7 @@ def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps:
         pictures = dream.images().reshape(chains, -1)
         iou, nearest = iou_to_library(pictures, library)
         best_iou.extend(iou.tolist())
+        solidities.extend(solidity(picture.reshape(size, size)) for picture in pictures)
         for chain in range(chains):
             name = species[nearest[chain]]
             visited[chain].add(name)
@@ -136,6 +150,9 @@ def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps:
         "dream_species_changes_per_chain_mean": float(switches.mean()),
         "dream_frames_per_chain": frames,
         "dream_gibbs_steps_per_s": chains * steps / seconds,
+        # Lobed leaves are the first thing a weakly trained top layer stops dreaming (round blades are easier).
+        "dream_share_lobed": float(np.mean(np.array(solidities) < LOBED_SOLIDITY)),
+        "training_share_lobed": float(np.mean([solidity(image.reshape(size, size)) < LOBED_SOLIDITY for image in images])),
     }
 
 
@@ -167,6 +184,8 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
               f"({figures['dream_species_visited_all_chains']} by all chains), "
               f"{figures['dream_species_changes_per_chain_mean']:.0f} changes of nearest species per chain; "
               f"tempering ladder {figures['dream_ladder']}, swap acceptance {figures['dream_swap_acceptance']:.2f}")
+        print(f"  lobed (solidity < {LOBED_SOLIDITY}): {figures['dream_share_lobed']:.0%} of dream frames, "
+              f"{figures['training_share_lobed']:.0%} of training leaves")
         if "map_leaves" in figures:
             f = figures
             print(f"leaf space, {f['map_leaves']} training leaves (t-SNE of the network's mirror-invariant deep codes vs of raw pixels):")

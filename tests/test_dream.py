@@ -41,3 +41,28 @@ def test_same_seed_same_dream(tiny_model):
 def test_bad_ladder_is_refused(tiny_model):
     with pytest.raises(LeafdreamError, match="inverse temperatures"):
         DreamChains(tiny_model.dbn, chains=2, seed=0, ladder=(1.0, -0.5))
+
+
+def test_solidity_tells_lobed_leaves_from_round_ones():
+    import cv2
+
+    from leafdream.evaluate import LOBED_SOLIDITY, solidity
+
+    disc = np.zeros((64, 64), np.float32)
+    cv2.circle(disc, (32, 32), 20, 1.0, -1)
+    plus = np.zeros((64, 64), np.float32)
+    plus[28:36, 8:56] = 1.0
+    plus[8:56, 28:36] = 1.0
+    assert solidity(disc) > 0.95 and solidity(plus) < LOBED_SOLIDITY
+    assert np.isnan(solidity(np.zeros((64, 64), np.float32)))
+
+
+def test_dream_figures_report_how_often_the_dream_is_lobed(tiny_model, leaf_folder):
+    from leafdream.evaluate import dream_figures
+    from leafdream.leaves import load_leaf_folder
+
+    leafset = load_leaf_folder(leaf_folder)
+    figures = dream_figures(tiny_model, leafset, np.nonzero(~leafset.held_out)[0], seed=0, steps=400, chains=2,
+                            burn_in=50)
+    assert 0.0 <= figures["dream_share_lobed"] <= 1.0
+    assert 0.0 < figures["training_share_lobed"] < 1.0  # the generated species include lobed and round ones
