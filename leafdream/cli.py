@@ -242,6 +242,11 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "run":
         from .app import run_command
 
+        if args.camera_debug_dump is not None and args.camera is None:
+            raise LeafdreamError("--camera-debug-dump needs a camera: add --camera SOURCE")
+        if not args.camera_debug_seconds > 0:
+            raise LeafdreamError(f"--camera-debug-seconds must be positive, got {args.camera_debug_seconds}")
+
         if args.log_file:
             from logging.handlers import RotatingFileHandler
 

@@ -37,6 +37,9 @@ def test_train_end_to_end_writes_a_loadable_model(capsys, leaf_folder, tmp_path)
     (["train", "--data", ".", "--out", "model.pkl"], "end in .npz"),
     (["map", "--out", "poster.png", "--model", "/nonexistent/m.npz"], "model file does not exist"),
     (["eval", "--data", "/nonexistent/leaves", "--model", "/nonexistent/m.npz"], "model file does not exist"),
+    (["run", "--camera-debug-dump", "dumps"], "--camera-debug-dump needs a camera"),
+    (["run", "--camera", "0", "--camera-debug-seconds", "0"], "--camera-debug-seconds must be positive"),
+    (["camera", "calibrate", "--seconds", "-1"], "--seconds must be positive"),
 ])
 def test_bad_arguments_give_one_clear_line_and_nonzero_exit(capsys, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
