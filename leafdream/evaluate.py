@@ -21,6 +21,7 @@ import numpy as np
 
 from .complete import complete, nearest_leaf_filler, network_filler, telea_completion
 from .dataset import normalised_leaves
+from .leafspace import mirrored
 from .dream import DEFAULT_LADDER, DreamChains
 from .errors import LeafdreamError
 from .kernels import RandomKeys
@@ -45,17 +46,16 @@ def split_from_model(model: Model, leafset: LeafSet) -> tuple[np.ndarray, np.nda
     return np.nonzero(~held)[0], np.nonzero(held)[0]
 
 
-def mirrored_library(images: np.ndarray, size: int) -> np.ndarray:
+def mirrored_library(images: np.ndarray) -> np.ndarray:
     """float32 (2N, V): the images and their left-right mirror images."""
-    mirrored = images.reshape(-1, size, size)[:, :, ::-1].reshape(len(images), -1)
-    return np.concatenate([images, mirrored])
+    return np.concatenate([images, mirrored(images)])
 
 
 def inpainting_figures(model: Model, leafset: LeafSet, train_index, held_index, seed: int,
                        limit: int | None = None) -> dict:
     rng = np.random.default_rng(seed)
     size = model.size
-    library = mirrored_library(normalised_leaves(leafset, size, train_index), size)
+    library = mirrored_library(normalised_leaves(leafset, size, train_index))
     keys = RandomKeys(seed)
     network, nearest = network_filler(model, keys), nearest_leaf_filler(library)
     chosen = held_index[:limit] if limit else held_index
@@ -114,7 +114,7 @@ def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps:
                   ladder: tuple[float, ...] = (1.0,)) -> dict:
     size = model.size
     images = normalised_leaves(leafset, size, train_index)
-    library = mirrored_library(images, size)
+    library = mirrored_library(images)
     species = np.array(leafset.species)[np.concatenate([train_index, train_index])]
     dream = DreamChains(model.dbn, chains, seed, ladder=ladder)
     dream.advance(burn_in, beta)

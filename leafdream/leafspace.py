@@ -54,11 +54,9 @@ def deep_codes(dbn: DBN, pixels: np.ndarray) -> np.ndarray:
     each the mean over the image and its mirror image; pixels float32 (B, size*size)."""
     blocks = []
     for image in (pixels, mirrored(pixels)):
-        state, layers = np.ascontiguousarray(image, dtype=np.float32), []
-        for rbm in dbn.layers:
-            state = rbm.mean_hiddens(state)
-            layers.append(state)
-        blocks.append(np.hstack(layers[-2:]))
+        below_top = dbn.up(image, dbn.depth - 1)
+        top = dbn.top.mean_hiddens(below_top)
+        blocks.append(np.hstack([below_top, top]) if dbn.depth > 1 else top)
     return ((blocks[0] + blocks[1]) / 2).astype(np.float32)
 
 

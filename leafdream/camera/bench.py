@@ -22,6 +22,7 @@ import numpy as np
 
 from ..complete import telea_completion
 from ..errors import LeafdreamError
+from ..mapeval import iou
 from .capture import CameraThread
 from .completer import CompletionWorker, complete_live, live_filler
 from .segment import Segmenter
@@ -30,10 +31,6 @@ from .synthetic import composite
 COLOURS = ("green", "yellow", "red")  # brown next to a hand is a known limit of the skin model
 BACKDROP = (235, 235, 235)
 FRAME_SHAPE = (240, 320)              # the size the watcher segments at
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> float:
-    return float((a & b).sum() / max((a | b).sum(), 1))
 
 
 def completion_quality(context, leaf_masks: list | None, count: int, seed: int = 0) -> dict:

@@ -58,7 +58,7 @@ def leaf_pieces(labels: np.ndarray, stats: np.ndarray, hands: np.ndarray, least_
     largest = 1 + int(np.argmax(areas))
     keep = labels == largest
     if len(areas) > 1 and hands.any():
-        hand_count, hand_labels = cv2.connectedComponents(
+        _, hand_labels = cv2.connectedComponents(
             cv2.dilate(hands.astype(np.uint8), np.ones((5, 5), np.uint8)), connectivity=8)
         touching = set(np.unique(hand_labels[keep])) - {0}
         for label in range(1, len(areas) + 1):

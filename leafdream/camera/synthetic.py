@@ -39,19 +39,23 @@ def backdrop(shape, rng, colour=None, light: float = 1.0) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
+def _tight(mask: np.ndarray) -> np.ndarray:
+    """float32: ``mask`` cropped to the bounding box of its leaf pixels (> 0.5)."""
+    ys, xs = np.nonzero(mask > 0.5)
+    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+
+
 def place_leaf(mask: np.ndarray, shape, rng: np.random.Generator, fill: float = 0.85) -> np.ndarray:
     """bool (H, W): a leaf mask (float32 (h, w), leaf = 1) turned by a random angle and scaled so
     its longer side spans ``fill`` of the frame's shorter side, centred with a little jitter."""
     height, width = shape
-    ys, xs = np.nonzero(mask > 0.5)
-    crop = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    crop = _tight(mask)
     pad = int(max(crop.shape) * 0.3)
     crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0.0)
     centre = (crop.shape[1] / 2, crop.shape[0] / 2)
     turn = cv2.getRotationMatrix2D(centre, float(rng.uniform(-180, 180)), 1.0)
-    turned = cv2.warpAffine(crop, turn, (crop.shape[1], crop.shape[0]), flags=cv2.INTER_LINEAR) > 0.5
-    ys, xs = np.nonzero(turned)
-    turned = turned[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    turned = _tight((cv2.warpAffine(crop, turn, (crop.shape[1], crop.shape[0]), flags=cv2.INTER_LINEAR) > 0.5)
+                    .astype(np.float32))
     scale = fill * min(height, width) / max(turned.shape)
     resized = cv2.resize(turned, (max(1, int(turned.shape[1] * scale)), max(1, int(turned.shape[0] * scale))),
                          interpolation=cv2.INTER_LINEAR) > 0.5
