@@ -10,11 +10,11 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="leafdream-test-config-"
 import numpy as np
 import pytest
 
-from leafdream.leaves import load_leaf_folder
-from leafdream.modelfile import save_model
-from leafdream.pipeline import TrainingPlan, train_model
-from leafdream.procedural import write_leaf_folder
-from leafdream.train import RBMTrainingConfig
+from leafdream.data.leaves import load_leaf_folder
+from leafdream.model.modelfile import save_model
+from leafdream.training.pipeline import TrainingPlan, train_model
+from leafdream.data.procedural import write_leaf_folder
+from leafdream.training.trainer import RBMTrainingConfig
 
 
 @pytest.fixture(scope="session")

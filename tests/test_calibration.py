@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from leafdream.camera.calibration import Calibrator, load_calibration
-from leafdream.camera.synthetic import SKIN, backdrop, composite
+from leafdream.data.synthetic_frames import SKIN, backdrop, composite
 from leafdream.camera.watcher import LeafWatcher
 from leafdream.errors import LeafdreamError
-from leafdream.occluders import hand_mask
+from leafdream.data.occluders import hand_mask
 
 SHAPE = (240, 320)
 GROUND = (200, 205, 210)
@@ -83,7 +83,7 @@ def test_bad_calibration_files_name_the_file_and_the_fix(tmp_path):
 
 
 def test_calibrate_command_from_a_rehearsal_video(tmp_path, capsys):
-    from leafdream.cli import main
+    from leafdream.commands.cli import main
 
     rng = np.random.default_rng(7)
     empty, hands, leaves = phase_frames(rng, count_each=36)

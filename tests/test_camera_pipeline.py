@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from leafdream.camera.segment import Segmentation, Segmenter
-from leafdream.camera.synthetic import composite
-from leafdream.complete import complete, network_filler, telea_completion
-from leafdream.kernels import RandomKeys
+from leafdream.data.synthetic_frames import composite
+from leafdream.model.completion import complete, network_filler, telea_completion
+from leafdream.model.kernels import RandomKeys
 
 
 def iou(a, b):
@@ -21,7 +21,7 @@ def trained_segmenter(rng, shape=(240, 320), backdrop_colour=(235, 235, 235)):
 
 def empty_scene(ground_colour, seed, shape=(240, 320)):
     """(a segmenter that has learnt the empty backdrop, a copy of the backdrop to draw a scene on)."""
-    from leafdream.camera.synthetic import backdrop
+    from leafdream.data.synthetic_frames import backdrop
 
     segmenter = Segmenter(shape)
     ground = backdrop(shape, np.random.default_rng(seed), ground_colour)
@@ -32,7 +32,7 @@ def empty_scene(ground_colour, seed, shape=(240, 320)):
 def worker_for(model, segmentation):
     """A completion worker of ``model`` that sees only ``segmentation``."""
     from leafdream.camera.completer import CompletionWorker
-    from leafdream.mapstore import leaf_space
+    from leafdream.leafspace.store import leaf_space
     from leafdream.scenes import SceneContext
 
     return CompletionWorker(SceneContext(model.dbn, leaf_space(model), extras={}), FakeWatcher(segmentation))
@@ -137,7 +137,7 @@ class FakeWatcher:
 
 def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(tiny_model):
     from leafdream.camera.completer import CompletionWorker
-    from leafdream.mapstore import leaf_space
+    from leafdream.leafspace.store import leaf_space
     from leafdream.scenes import SceneContext, make_scene
 
     rng = np.random.default_rng(8)
@@ -220,8 +220,8 @@ def test_visitor_events_wait_briefly_for_the_leafs_place_in_leaf_space():
 
 
 def test_camera_bench_measures_quality_and_the_live_path(tiny_model):
-    from leafdream.camera.bench import completion_quality, pipeline_timing
-    from leafdream.mapstore import leaf_space
+    from leafdream.measure.camera import completion_quality, pipeline_timing
+    from leafdream.leafspace.store import leaf_space
     from leafdream.scenes import SceneContext
 
     context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
@@ -235,7 +235,7 @@ def test_camera_bench_measures_quality_and_the_live_path(tiny_model):
 
 
 def test_camera_bench_rejects_a_bad_composite_count(tmp_path, capsys):
-    from leafdream.cli import main
+    from leafdream.commands.cli import main
 
     assert main(["bench", "--camera", "--composites", "0"]) != 0
     assert "--composites must be at least 1" in capsys.readouterr().err
@@ -263,7 +263,7 @@ def test_two_leaves_give_one_completed_leaf_not_an_error(tiny_model):
 
 
 def test_the_map_inset_darkens_a_light_palette_and_lightens_a_dark_one(tiny_model):
-    from leafdream.mapstore import leaf_space
+    from leafdream.leafspace.store import leaf_space
     from leafdream.scenes.mapinset import MapInset, inset_rect
 
     inset = MapInset(leaf_space(tiny_model))

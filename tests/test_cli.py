@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from leafdream.cli import main
-from leafdream.leaves import load_leaf_folder
-from leafdream.modelfile import load_model
-from leafdream.occluders import blob_mask
+from leafdream.commands.cli import main
+from leafdream.data.leaves import load_leaf_folder
+from leafdream.model.modelfile import load_model
+from leafdream.data.occluders import blob_mask
 
 
 def run_cli(capsys, *args):
@@ -115,7 +115,7 @@ def test_bench_json_has_every_figure(capsys, tiny_model_file):
 def test_reconstruct_without_a_mask_finds_the_hand_in_a_photo(capsys, tiny_model_file, tmp_path):
     import cv2
 
-    from leafdream.camera.synthetic import composite
+    from leafdream.data.synthetic_frames import composite
 
     rng = np.random.default_rng(4)
     shot = composite(rng, colour="green", backdrop_colour=(235, 235, 235))

@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from leafdream.complete import complete, network_filler, telea_completion
+from leafdream.model.completion import complete, network_filler, telea_completion
 from leafdream.errors import LeafdreamError
-from leafdream.kernels import RandomKeys
-from leafdream.leaves import load_leaf_folder
-from leafdream.occluders import blob_mask, hand_mask
-from leafdream.reconstruct import reconstruct
+from leafdream.model.kernels import RandomKeys
+from leafdream.data.leaves import load_leaf_folder
+from leafdream.data.occluders import blob_mask, hand_mask
+from leafdream.camera.photo import reconstruct
 
 
 def test_blob_mask_hides_the_asked_share_of_the_leaf(rng):
@@ -77,7 +77,7 @@ def test_a_fully_hidden_leaf_is_an_error_not_a_crash(tiny_model, occluded_leaves
 
 
 def test_thin_hidden_parts_are_telea_and_wide_ones_the_network():
-    from leafdream.complete import telea_weight
+    from leafdream.model.completion import telea_weight
 
     hidden = np.zeros((256, 256), bool)
     hidden[:, 40:50] = True          # a finger, 10 px across
@@ -90,7 +90,7 @@ def test_thin_hidden_parts_are_telea_and_wide_ones_the_network():
 
 
 def test_deep_passes_keep_known_pixels_and_follow_the_seed(tiny_model, occluded_leaves):
-    from leafdream.normalise import normalise
+    from leafdream.data.normalise import normalise
 
     leaf, _ = occluded_leaves[1]
     image, _ = normalise(leaf, tiny_model.size)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from leafdream.dream import DreamChains, energy
+from leafdream.model.dreaming import DreamChains, energy
 from leafdream.errors import LeafdreamError
 
 
@@ -46,7 +46,7 @@ def test_bad_ladder_is_refused(tiny_model):
 def test_solidity_tells_lobed_leaves_from_round_ones():
     import cv2
 
-    from leafdream.evaluate import LOBED_SOLIDITY, solidity
+    from leafdream.measure.quality import LOBED_SOLIDITY, solidity
 
     disc = np.zeros((64, 64), np.float32)
     cv2.circle(disc, (32, 32), 20, 1.0, -1)
@@ -58,8 +58,8 @@ def test_solidity_tells_lobed_leaves_from_round_ones():
 
 
 def test_dream_figures_report_how_often_the_dream_is_lobed(tiny_model, leaf_folder):
-    from leafdream.evaluate import dream_figures
-    from leafdream.leaves import load_leaf_folder
+    from leafdream.measure.quality import dream_figures
+    from leafdream.data.leaves import load_leaf_folder
 
     leafset = load_leaf_folder(leaf_folder)
     figures = dream_figures(tiny_model, leafset, np.nonzero(~leafset.held_out)[0], seed=0, steps=400, chains=2,

@@ -2,9 +2,9 @@ import itertools
 
 import numpy as np
 
-from leafdream.gibbs import GibbsChains
-from leafdream.kernels import RandomKeys
-from leafdream.rbm import RBM
+from leafdream.model.gibbs import GibbsChains
+from leafdream.model.kernels import RandomKeys
+from leafdream.model.rbm import RBM
 
 
 def small_rbm(seed=0, n_visible=8, n_hidden=4):

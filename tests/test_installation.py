@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from leafdream.installation import Installation
-from leafdream.mapstore import leaf_space
+from leafdream.show.installation import Installation
+from leafdream.leafspace.store import leaf_space
 from leafdream.scenes import SceneContext
 
 UTC = ZoneInfo("UTC")
@@ -82,7 +82,7 @@ def test_osc_commands_reach_the_show_over_loopback(context, tmp_path):
 
     from pythonosc.udp_client import SimpleUDPClient
 
-    from leafdream.remote import RemoteControl
+    from leafdream.ops.remote import RemoteControl
 
     show = tmp_path / "s.toml"
     write(show, '[[cue]]\nnumber = 1\nscene = "dream"\nduration = "1m"\n[[cue]]\nnumber = 5\nscene = "xerox"\n'
@@ -139,7 +139,7 @@ def test_a_visitor_interrupts_and_the_show_resumes_where_it_was(context, tmp_pat
 
 
 def test_visitor_settings_are_checked(tmp_path):
-    from leafdream.showfile import ShowError, parse_show
+    from leafdream.show.showfile import ShowError, parse_show
 
     with pytest.raises(ShowError, match=r"s.toml:2:1: unknown scene 'camra'"):
         parse_show('[visitors]\nscene = "camra"\n[[cue]]\nscene = "dream"\nduration = "1m"\n', "s.toml")

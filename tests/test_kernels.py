@@ -1,7 +1,6 @@
 import numpy as np
 
-from leafdream.kernels import (NO_CLAMP_MASK, NO_CLAMP_VALUES, NO_OUTPUT, RandomKeys, bernoulli_layer,
-                               mean_field_layer, sample_layer, uniform_fill)
+from leafdream.model.kernels import NO_CLAMP_MASK, NO_CLAMP_VALUES, NO_OUTPUT, RandomKeys, bernoulli_layer, mean_field_layer, sample_layer, uniform_fill
 
 
 def test_uniform_stream_has_the_moments_and_independence_of_u01():
@@ -87,7 +86,7 @@ def test_same_seed_same_samples_other_seed_other_samples():
 
 
 def test_python_keys_are_the_kernels_splitmix64():
-    from leafdream.kernels import _GOLDEN, splitmix64
+    from leafdream.model.kernels import _GOLDEN, splitmix64
 
     keys = RandomKeys(99)
     for call in range(1, 4):

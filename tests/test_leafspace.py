@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from leafdream.cli import main
-from leafdream.cursor import Wander, WaypointPath, resolve_waypoint
-from leafdream.dataset import normalised_leaves
+from leafdream.commands.cli import main
+from leafdream.leafspace.cursor import Wander, WaypointPath, resolve_waypoint
+from leafdream.data.dataset import normalised_leaves
 from leafdream.errors import LeafdreamError
-from leafdream.leafspace import mirrored, imagine
-from leafdream.leaves import load_leaf_folder
-from leafdream.mapeval import knn_species_accuracy
-from leafdream.mapstore import leaf_space
-from leafdream.modelfile import Model
+from leafdream.leafspace.space import mirrored, imagine
+from leafdream.data.leaves import load_leaf_folder
+from leafdream.measure.leafspace import knn_species_accuracy
+from leafdream.leafspace.store import leaf_space
+from leafdream.model.modelfile import Model
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_poster_command_draws_the_map(capsys, tiny_model_file, tmp_path):
 
 
 def test_recomputing_the_map_refuses_other_data(capsys, tiny_model_file, tmp_path):
-    from leafdream.procedural import write_leaf_folder
+    from leafdream.data.procedural import write_leaf_folder
 
     other = write_leaf_folder(tmp_path / "other", per_species=8, size=96, seed=99)
     assert main(["map", "--compute", "--data", str(other), "--model", str(tiny_model_file)]) == 1

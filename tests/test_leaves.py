@@ -3,9 +3,9 @@ import pytest
 from PIL import Image
 
 from leafdream.errors import LeafdreamError
-from leafdream.leaves import load_leaf_folder, load_mask, mask_from_image
-from leafdream.normalise import Pose, estimate_pose, normalise, similarity, warp_to_image, warp_to_model
-from leafdream.procedural import SPECIES, draw_leaf, generate_leaves
+from leafdream.data.leaves import load_leaf_folder, load_mask, mask_from_image
+from leafdream.data.normalise import Pose, estimate_pose, normalise, similarity, warp_to_image, warp_to_model
+from leafdream.data.procedural import SPECIES, draw_leaf, generate_leaves
 
 
 def iou(a, b):

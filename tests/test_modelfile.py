@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from leafdream.errors import LeafdreamError
-from leafdream.modelfile import VERSION, load_model, save_model
+from leafdream.model.modelfile import VERSION, load_model, save_model
 
 
 def test_round_trip_keeps_weights_and_metadata(tiny_model, tmp_path):

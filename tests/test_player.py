@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from leafdream.cli import main
+from leafdream.commands.cli import main
 from leafdream.errors import LeafdreamError
-from leafdream.mapstore import leaf_space
-from leafdream.player import Cue, FrameGovernor, Player
+from leafdream.leafspace.store import leaf_space
+from leafdream.show.player import Cue, FrameGovernor, Player
 from leafdream.scenes import SceneContext, make_scene
-from leafdream.shows import resolve_show
+from leafdream.show.resolve import resolve_show
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ def test_run_writes_camera_frames_only_into_an_operators_debug_dump(tiny_model_f
 
     import cv2
 
-    from leafdream.app import _camera_dump
+    from leafdream.ops.live import _camera_dump
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     writer = cv2.VideoWriter(str(tmp_path / "cam.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 30, (80, 60))

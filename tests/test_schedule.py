@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leafdream.schedule import ALWAYS, day_seed, parse_hours
+from leafdream.show.schedule import ALWAYS, day_seed, parse_hours
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -5,9 +5,9 @@ import sys
 import time
 
 
-from leafdream.cli import main
-from leafdream.heartbeat import Heartbeat, read_status
-from leafdream.service import EXIT_HUNG, ServiceNotifier, Watchdog
+from leafdream.commands.cli import main
+from leafdream.ops.heartbeat import Heartbeat, read_status
+from leafdream.ops.service import EXIT_HUNG, ServiceNotifier, Watchdog
 
 
 def test_heartbeat_is_written_when_due_and_read_by_status(tmp_path, capsys):
@@ -71,7 +71,7 @@ def test_watchdog_fires_only_when_frames_stop():
 
 
 def test_a_hung_loop_ends_the_process_for_the_service():
-    code = "from leafdream.service import Watchdog\nimport time\nWatchdog(0.2, poll=0.05)\ntime.sleep(5)\n"
+    code = "from leafdream.ops.service import Watchdog\nimport time\nWatchdog(0.2, poll=0.05)\ntime.sleep(5)\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.returncode == EXIT_HUNG and "loop hangs" in result.stderr
 
@@ -84,7 +84,7 @@ def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp
 
 
 def test_a_corrupt_model_falls_back_to_the_shipped_one(tmp_path, caplog):
-    from leafdream.app import _load_context_or_shipped
+    from leafdream.ops.live import _load_context_or_shipped
 
     broken = tmp_path / "broken.npz"
     broken.write_bytes(b"not a model")
@@ -114,9 +114,9 @@ def test_doctor_checks_a_named_camera_and_a_broken_calibration(capsys, tmp_path,
 
 
 def test_a_short_soak_survives_visitors_edits_hours_and_a_clock_set_back(tiny_model):
-    from leafdream.mapstore import leaf_space
+    from leafdream.leafspace.store import leaf_space
     from leafdream.scenes import SceneContext
-    from leafdream.soak import soak
+    from leafdream.ops.soak import soak
 
     figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=5, size=(64, 36), step=10.0)
     assert figures["soak_crashes"] == 0 and figures["soak_clock_set_back"]

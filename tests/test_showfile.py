@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from leafdream.cli import main
+from leafdream.commands.cli import main
 from leafdream.errors import LeafdreamError
-from leafdream.mapstore import leaf_space
-from leafdream.player import Player
+from leafdream.leafspace.store import leaf_space
+from leafdream.show.player import Player
 from leafdream.scenes import SceneContext
-from leafdream.showfile import ShowError, load_show, parse_show, timeline
-from leafdream.timeparse import parse_duration
+from leafdream.show.showfile import ShowError, load_show, parse_show, timeline
+from leafdream.show.timeparse import parse_duration
 
 SHOWS = Path(__file__).resolve().parent.parent / "shows"
 
@@ -275,7 +275,7 @@ BROKEN_GROUPS = [
 
 def test_the_player_plays_each_round_in_its_own_order(tiny_model):
     show = parse_show(GROUPED, "g.toml")
-    from leafdream.offline import build_player
+    from leafdream.render.loop import build_player
 
     player = build_player(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), show, (48, 32), seed=3)
     first_round = [c.name for c in player.cues]
@@ -329,7 +329,7 @@ def test_show_files_that_are_folders_or_huge_are_refused(tmp_path):
 
 
 def test_check_warns_when_the_model_has_no_recording_for_learning(capsys, tiny_model, tmp_path):
-    from leafdream.modelfile import Model, save_model
+    from leafdream.model.modelfile import Model, save_model
 
     bare = Model(dbn=tiny_model.dbn, metadata=tiny_model.metadata,
                  extras={k: v for k, v in tiny_model.extras.items() if not k.startswith("snap_")})
@@ -342,7 +342,7 @@ def test_check_warns_when_the_model_has_no_recording_for_learning(capsys, tiny_m
 def test_a_missing_shows_folder_falls_back_to_a_plain_loop(tmp_path, monkeypatch, caplog):
     import logging
 
-    import leafdream.shows as shows
+    import leafdream.show.resolve as shows
 
     monkeypatch.setattr(shows, "SHOWS_DIR", tmp_path / "gone")
     with caplog.at_level(logging.WARNING):

@@ -1,9 +1,9 @@
 import numpy as np
 
-from leafdream.dataset import normalised_leaves
-from leafdream.leaves import load_leaf_folder
-from leafdream.rbm import RBM
-from leafdream.train import RBMTrainingConfig, learning_rate_at, train_rbm
+from leafdream.data.dataset import normalised_leaves
+from leafdream.data.leaves import load_leaf_folder
+from leafdream.model.rbm import RBM
+from leafdream.training.trainer import RBMTrainingConfig, learning_rate_at, train_rbm
 
 
 def test_training_lowers_reconstruction_error_and_reports_every_epoch(tiny_model):

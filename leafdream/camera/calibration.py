@@ -25,9 +25,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..atomic import replacing
-from ..errors import LeafdreamError
-from .segment import Segmenter, SkinModel
+from leafdream.atomic import replacing
+from leafdream.errors import LeafdreamError
+from leafdream.camera.segment import Segmenter, SkinModel
 
 PHASES = ("empty", "hand", "leaf", "done")
 VERSION = 1

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..complete import complete, network_filler
-from ..errors import LeafdreamError
-from ..kernels import RandomKeys
+from leafdream.model.completion import complete, network_filler
+from leafdream.errors import LeafdreamError
+from leafdream.model.kernels import RandomKeys
 
 log = logging.getLogger(__name__)
 

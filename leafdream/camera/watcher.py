@@ -15,7 +15,7 @@ import threading
 import cv2
 import numpy as np
 
-from .segment import Segmentation, Segmenter
+from leafdream.camera.segment import Segmentation, Segmenter
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class LeafWatcher:
 
     def start_dump(self, folder, seconds: float) -> None:
         """Begin an operator's debug dump (see camera/dump.py); replaces one still running."""
-        from .dump import DebugDump
+        from leafdream.camera.dump import DebugDump
 
         if self.dump is not None:
             self.dump.finish()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .palette import palette_lut
+from leafdream.render.palette import palette_lut
 
 # How much of the frame's height a scene field fills.
 FILL = 0.92

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import LeafdreamError, did_you_mean
+from leafdream.errors import LeafdreamError, did_you_mean
 
 # Each palette is a few (position, RGB) stops; the ramp between them is linear.
 PALETTES: dict[str, list[tuple[float, tuple[int, int, int]]]] = {

@@ -6,4 +6,4 @@ and returns a float32 field in [0, 1] for the compositor; ``overlay(frame, rect)
 fine detail (dots, lines) onto the full-resolution frame.
 """
 
-from .base import SceneContext, Scene, make_scene, SCENE_NAMES  # noqa: F401
+from leafdream.scenes.base import SceneContext, Scene, make_scene, SCENE_NAMES  # noqa: F401

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..dbn import DBN
-from ..errors import LeafdreamError, did_you_mean
-from ..leafspace import LeafSpace
+from leafdream.model.dbn import DBN
+from leafdream.errors import LeafdreamError, did_you_mean
+from leafdream.leafspace.space import LeafSpace
 
 
 @dataclass
@@ -95,7 +95,7 @@ SCENE_NAMES = _REGISTRY.keys()
 
 def all_scenes() -> dict[str, type]:
     """Every scene class by name (importing the scene modules registers them)."""
-    from . import camera, dream, drift, layers, learning, mapping, xerox  # noqa: F401
+    from leafdream.scenes import camera, dream, drift, layers, learning, mapping, xerox  # noqa: F401
 
     return _REGISTRY
 

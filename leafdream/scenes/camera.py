@@ -12,9 +12,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .base import register, smooth_towards
-from .dream import DreamScene
-from .mapinset import MapInset
+from leafdream.scenes.base import register, smooth_towards
+from leafdream.scenes.dream import DreamScene
+from leafdream.scenes.mapinset import MapInset
 
 FIELD = 128           # side of the square field the leaf is drawn in
 IMAGINED_LEVEL = 0.6  # brightness of the imagined (hidden) part relative to the seen leaf

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dream import DEFAULT_LADDER, DreamChains
-from .base import Scene, register, side_by_side, smooth_towards
+from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains
+from leafdream.scenes.base import Scene, register, side_by_side, smooth_towards
 
 
 @register

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cursor import Wander, WaypointPath, resolve_waypoint
-from ..errors import LeafdreamError
-from ..leafspace import imagine
-from .base import Scene, register, smooth_towards
-from .mapinset import MapInset
+from leafdream.leafspace.cursor import Wander, WaypointPath, resolve_waypoint
+from leafdream.errors import LeafdreamError
+from leafdream.leafspace.space import imagine
+from leafdream.scenes.base import Scene, register, smooth_towards
+from leafdream.scenes.mapinset import MapInset
 
 
 @register

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..normalise import normalise
-from ..procedural import SPECIES, draw_leaf
-from .base import Scene, register, side_by_side, smooth_towards
+from leafdream.data.normalise import normalise
+from leafdream.data.procedural import SPECIES, draw_leaf
+from leafdream.scenes.base import Scene, register, side_by_side, smooth_towards
 
 
 @register

@@ -10,8 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..errors import LeafdreamError
-from .base import Scene, register, side_by_side, smooth_towards
+from leafdream.errors import LeafdreamError
+from leafdream.scenes.base import Scene, register, side_by_side, smooth_towards
 
 
 @register

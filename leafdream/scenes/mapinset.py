@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..leafspace import LeafSpace
+from leafdream.leafspace.space import LeafSpace
 
 
 def inset_rect(height: int, width: int) -> tuple[int, int, int]:

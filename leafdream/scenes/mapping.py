@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import LeafdreamError
-from ..poster import species_colours
-from .base import Scene, register
-from .mapinset import inset_rect
+from leafdream.errors import LeafdreamError
+from leafdream.leafspace.poster import species_colours
+from leafdream.scenes.base import Scene, register
+from leafdream.scenes.mapinset import inset_rect
 
 import cv2
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cursor import Wander
-from ..leafspace import imagine
-from ..normalise import similarity
-from .base import Scene, register, smooth_towards
+from leafdream.leafspace.cursor import Wander
+from leafdream.leafspace.space import imagine
+from leafdream.data.normalise import similarity
+from leafdream.scenes.base import Scene, register, smooth_towards
 
 import cv2
 

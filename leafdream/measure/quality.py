@@ -1,0 +1,200 @@
+"""``leafdream eval``: how well the model completes hidden leaf parts and how well it dreams.
+
+Inpainting: every held-out leaf (the split recorded in the model) gets blob-shaped hidden
+regions covering a quarter of the leaf; the error is the share of hidden pixels whose
+leaf/background call (at 0.5) is wrong, at the leaf image's own resolution. The network,
+OpenCV's Telea inpainting and a nearest-training-leaf completion (same pose, sharpening
+and blending as the network, only the filler differs) are measured in one run.
+
+Dreams: chains from random starts in the top RBM; after burn-in every frame is matched
+to its nearest training leaf (IoU of the binarised masks). Close to some leaf, not a copy
+of one, and the nearest leaf's species changing over time is what a good dream does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import cv2
+import numpy as np
+
+from leafdream.model.completion import complete, nearest_leaf_filler, network_filler, telea_completion
+from leafdream.data.dataset import normalised_leaves
+from leafdream.leafspace.space import mirrored
+from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains
+from leafdream.errors import LeafdreamError
+from leafdream.model.kernels import RandomKeys
+from leafdream.data.leaves import LeafSet, load_leaf_folder
+from leafdream.model.modelfile import Model, load_model
+from leafdream.data.occluders import blob_mask
+
+HIDDEN_SHARE = 0.25
+
+
+def split_from_model(model: Model, leafset: LeafSet) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, held-out indices) of ``leafset`` by the split recorded in the model."""
+    held_files = set(model.metadata.get("data", {}).get("held_out", []))
+    if not held_files:
+        raise LeafdreamError(f"{model.path}: the model records no held-out split; retrain it with --holdout 2")
+    files = np.array(leafset.files)
+    held = np.isin(files, list(held_files))
+    missing = held_files - set(leafset.files)
+    if missing:
+        raise LeafdreamError(f"{leafset.root}: {len(missing)} held-out leaves of the model are not in this folder "
+                             f"(e.g. {sorted(missing)[0]}); evaluate with the data the model was trained on")
+    return np.nonzero(~held)[0], np.nonzero(held)[0]
+
+
+def mirrored_library(images: np.ndarray) -> np.ndarray:
+    """float32 (2N, V): the images and their left-right mirror images."""
+    return np.concatenate([images, mirrored(images)])
+
+
+def inpainting_figures(model: Model, leafset: LeafSet, train_index, held_index, seed: int,
+                       limit: int | None = None) -> dict:
+    rng = np.random.default_rng(seed)
+    size = model.size
+    library = mirrored_library(normalised_leaves(leafset, size, train_index))
+    keys = RandomKeys(seed)
+    network, nearest = network_filler(model, keys), nearest_leaf_filler(library)
+    chosen = held_index[:limit] if limit else held_index
+    errors = {"network": [], "telea": [], "nearest_leaf": []}
+    started = time.perf_counter()
+    for index in chosen:
+        leaf = leafset.masks[index]
+        truth = leaf > 0.5
+        hidden = blob_mask(leaf, HIDDEN_SHARE, rng)
+        visible = np.where(hidden, 0, leaf).astype(np.float32)
+        telea = telea_completion(visible, hidden)
+        ours = complete(leaf * ~hidden, hidden, size, network).probability
+        near = complete(leaf * ~hidden, hidden, size, nearest).probability
+        for name, result in (("network", ours), ("telea", telea), ("nearest_leaf", near)):
+            errors[name].append(float(np.mean((result[hidden] > 0.5) != truth[hidden])))
+    seconds = time.perf_counter() - started
+    means = {name: float(np.mean(values)) for name, values in errors.items()}
+    return {
+        "inpaint_leaves": int(len(chosen)),
+        "inpaint_hidden_share": HIDDEN_SHARE,
+        "inpaint_error_network": means["network"],
+        "inpaint_error_telea": means["telea"],
+        "inpaint_error_nearest_leaf": means["nearest_leaf"],
+        "inpaint_network_vs_telea": means["network"] / max(means["telea"], 1e-9),
+        "inpaint_network_vs_nearest_leaf": means["network"] / max(means["nearest_leaf"], 1e-9),
+        "inpaint_network_better_than_telea_share": float(np.mean(np.array(errors["network"]) < np.array(errors["telea"]))),
+        "inpaint_seconds_per_leaf": seconds / max(len(chosen), 1),
+    }
+
+
+def iou_to_library(images: np.ndarray, library: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best IoU of each binarised image (B, V) against binarised library (N, V): (best IoU (B,), index (B,))."""
+    a = (images > 0.5).astype(np.float32)
+    b = (library > 0.5).astype(np.float32)
+    intersection = a @ b.T
+    union = a.sum(1)[:, None] + b.sum(1)[None, :] - intersection
+    iou = intersection / np.maximum(union, 1)
+    best = iou.argmax(axis=1)
+    return iou[np.arange(len(a)), best], best
+
+
+LOBED_SOLIDITY = 0.85  # a leaf whose area is below this share of its convex hull is lobed (oak, maple)
+
+
+def solidity(image: np.ndarray) -> float:
+    """Area of the largest leaf outline in ``image`` (float (size, size), leaf > 0.5) over its convex hull's."""
+    contours, _ = cv2.findContours((image > 0.5).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return float("nan")
+    outline = max(contours, key=cv2.contourArea)
+    return float(cv2.contourArea(outline) / max(cv2.contourArea(cv2.convexHull(outline)), 1.0))
+
+
+def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps: int = 20000, chains: int = 8,
+                  record_every: int = 100, burn_in: int = 1000, beta: float = 1.0,
+                  ladder: tuple[float, ...] = (1.0,)) -> dict:
+    size = model.size
+    images = normalised_leaves(leafset, size, train_index)
+    library = mirrored_library(images)
+    species = np.array(leafset.species)[np.concatenate([train_index, train_index])]
+    dream = DreamChains(model.dbn, chains, seed, ladder=ladder)
+    dream.advance(burn_in, beta)
+    best_iou, visited, frames, solidities = [], [set() for _ in range(chains)], 0, []
+    switches = np.zeros(chains, int)
+    last = [None] * chains
+    started = time.perf_counter()
+    for _ in range(steps // record_every):
+        dream.advance(record_every, beta)
+        pictures = dream.images().reshape(chains, -1)
+        iou, nearest = iou_to_library(pictures, library)
+        best_iou.extend(iou.tolist())
+        solidities.extend(solidity(picture.reshape(size, size)) for picture in pictures)
+        for chain in range(chains):
+            name = species[nearest[chain]]
+            visited[chain].add(name)
+            switches[chain] += last[chain] is not None and name != last[chain]
+            last[chain] = name
+        frames += 1
+    seconds = time.perf_counter() - started
+    best_iou = np.array(best_iou)
+    return {
+        "dream_chains": chains,
+        "dream_steps_per_chain": steps,
+        "dream_beta": beta,
+        "dream_ladder": list(ladder),
+        "dream_swap_acceptance": dream.swaps_taken / max(dream.swaps_tried, 1),
+        "dream_median_nearest_leaf_iou": float(np.median(best_iou)),
+        "dream_share_close_to_a_leaf_iou_0_8": float(np.mean(best_iou >= 0.8)),
+        "dream_share_copies_iou_0_97": float(np.mean(best_iou >= 0.97)),
+        "dream_species_visited_per_chain_mean": float(np.mean([len(v) for v in visited])),
+        "dream_species_visited_all_chains": int(len(set().union(*visited))),
+        "dream_species_changes_per_chain_mean": float(switches.mean()),
+        "dream_frames_per_chain": frames,
+        "dream_gibbs_steps_per_s": chains * steps / seconds,
+        # Lobed leaves are the first thing a weakly trained top layer stops dreaming (round blades are easier).
+        "dream_share_lobed": float(np.mean(np.array(solidities) < LOBED_SOLIDITY)),
+        "training_share_lobed": float(np.mean([solidity(image.reshape(size, size)) < LOBED_SOLIDITY for image in images])),
+    }
+
+
+def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_steps: int, seed: int) -> dict:
+    model = load_model(model_path)
+    leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
+    train_index, held_index = split_from_model(model, leafset)
+    figures = {}
+    figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
+    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER))
+    if "map_positions" in model.extras:
+        from leafdream.measure.leafspace import map_figures
+
+        figures.update(map_figures(model, leafset, seed))
+    if as_json:
+        print(json.dumps(figures, indent=1))
+    else:
+        print(f"inpainting, {figures['inpaint_leaves']} held-out leaves, {HIDDEN_SHARE:.0%} of each hidden by blobs "
+              f"(share of hidden pixels called wrong):")
+        print(f"  network        {figures['inpaint_error_network']:.4f}")
+        print(f"  cv2.inpaint    {figures['inpaint_error_telea']:.4f}   network/telea = {figures['inpaint_network_vs_telea']:.2f}")
+        print(f"  nearest leaf   {figures['inpaint_error_nearest_leaf']:.4f}   network/nearest = "
+              f"{figures['inpaint_network_vs_nearest_leaf']:.2f}")
+        print(f"dreams, {figures['dream_chains']} chains x {figures['dream_steps_per_chain']} top-level Gibbs steps:")
+        print(f"  median IoU to the nearest training leaf {figures['dream_median_nearest_leaf_iou']:.3f}; "
+              f"{figures['dream_share_close_to_a_leaf_iou_0_8']:.0%} of frames >= 0.8, "
+              f"{figures['dream_share_copies_iou_0_97']:.0%} near-copies (>= 0.97)")
+        print(f"  species visited per chain {figures['dream_species_visited_per_chain_mean']:.1f} "
+              f"({figures['dream_species_visited_all_chains']} by all chains), "
+              f"{figures['dream_species_changes_per_chain_mean']:.0f} changes of nearest species per chain; "
+              f"tempering ladder {figures['dream_ladder']}, swap acceptance {figures['dream_swap_acceptance']:.2f}")
+        print(f"  lobed (solidity < {LOBED_SOLIDITY}): {figures['dream_share_lobed']:.0%} of dream frames, "
+              f"{figures['training_share_lobed']:.0%} of training leaves")
+        if "map_leaves" in figures:
+            f = figures
+            print(f"leaf space, {f['map_leaves']} training leaves (t-SNE of the network's mirror-invariant deep codes vs of raw pixels):")
+            print(f"  5-NN species accuracy in the map  {f['map_knn5_species_accuracy']:.3f}   pixels {f['pixel_map_knn5_species_accuracy']:.3f}"
+                  f"   (mirror-invariant pixels {f['mirror_pixel_map_knn5_species_accuracy']:.3f}; perplexity {f['map_perplexity']:g})")
+            print(f"  trustworthiness (5 neighbours)    {f['map_trustworthiness']:.3f}   pixels {f['pixel_map_trustworthiness']:.3f}")
+            print(f"  held-out leaves placed on the map: mean IoU of the leaf imagined there {f['map_held_out_placed_iou_mean']:.3f} "
+                  f"(from their own code {f['map_held_out_own_code_iou_mean']:.3f})")
+            print(f"  cursor -> image {f['cursor_to_image_ms_median']:.2f} ms median, {f['cursor_to_image_ms_p99']:.2f} ms p99")
+            print(f"  wander at {f['cursor_speed_map_widths_per_s']:.0%} of the map per second, {f['cursor_frames']} frames at 60 fps: "
+                  f"per-frame mean pixel change max {f['cursor_frame_change_max']:.4f}, p99 {f['cursor_frame_change_p99']:.4f}")
+    return figures

@@ -1,0 +1,121 @@
+"""Dreaming: free Gibbs chains in the top RBM, seen through the generative pass to pixels.
+
+The top RBM is the associative memory: chains there move between leaf shapes far more
+freely than pixel-level chains (Bengio et al., "Better Mixing via Deep Representations",
+2013). What is shown is the pixel probability of the chain's current top-level state,
+never a noisy binary sample.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from leafdream.model.dbn import DBN
+from leafdream.errors import LeafdreamError
+from leafdream.model.gibbs import GibbsChains
+from leafdream.model.kernels import RandomKeys
+
+
+def energy(chains: GibbsChains) -> np.ndarray:
+    """E(v, h) = -v W h - b v - c h of every chain's current state: float64 (B,)."""
+    rbm = chains.rbm
+    coupling = np.einsum("ij,ij->i", chains.pre_hidden, chains.hidden, dtype=np.float64)
+    return -coupling - chains.visible @ rbm.visible_bias.astype(np.float64) - chains.hidden @ rbm.hidden_bias.astype(np.float64)
+
+
+# Inverse temperatures of the tempering ladder: the first is shown, the hotter ones help it move.
+DEFAULT_LADDER = (1.0, 0.9, 0.8, 0.7)
+
+
+class DreamChains:
+    """B free chains in the top RBM, seen through the generative pass; optionally tempered.
+
+    With ``ladder`` (inverse temperatures, the first the one shown, e.g. (1.0, 0.9, 0.8, 0.7)),
+    every shown chain has hotter partner chains, and neighbouring rungs swap states by the
+    Metropolis rule every ``swap_every`` steps (parallel tempering; Desjardins et al. 2010):
+    hot chains cross between leaf shapes easily and hand their states down, so the shown
+    chain moves between species instead of settling in one.
+    ``top_visible_probs`` float32 (B, n_{depth-1}) is what the images show.
+    """
+
+    def __init__(self, dbn: DBN, chains: int, seed: int, start: np.ndarray | None = None,
+                 ladder: tuple[float, ...] = (1.0,), swap_every: int = 10):
+        self.dbn = dbn
+        top = dbn.top
+        rng = np.random.default_rng(seed)
+        if start is None:
+            start = (rng.random((chains, top.n_visible), dtype=np.float32) < 0.5).astype(np.float32)
+        self.ladder = tuple(float(b) for b in ladder)
+        if not self.ladder or any(not (0 < b <= 5) for b in self.ladder):
+            raise LeafdreamError(f"tempering ladder {ladder!r}: inverse temperatures must be in (0, 5]")
+        self.rungs = [GibbsChains(top, start, RandomKeys(seed * 7919 + k)) for k in range(len(self.ladder))]
+        self.swap_every = swap_every
+        self.rng = rng
+        self.swaps_tried = 0
+        self.swaps_taken = 0
+
+    @property
+    def gibbs(self) -> GibbsChains:
+        return self.rungs[0]
+
+    @property
+    def chains(self) -> int:
+        return self.gibbs.chains
+
+    @property
+    def top_visible_probs(self) -> np.ndarray:
+        return self.gibbs.visible_probs
+
+    def advance(self, steps: int, beta: float = 1.0) -> None:
+        """Run ``steps`` Gibbs steps; ``beta`` scales the whole ladder (< 1 wanders, > 1 settles)."""
+        while steps > 0:
+            burst = min(steps, self.swap_every) if len(self.rungs) > 1 else steps
+            for rung, rung_beta in zip(self.rungs, self.ladder):
+                rung.run(burst, beta * rung_beta)
+            if len(self.rungs) > 1:
+                self._swap(beta)
+            steps -= burst
+
+    def _swap(self, beta: float) -> None:
+        energies = [energy(rung) for rung in self.rungs]
+        for k in range(len(self.rungs) - 1):
+            log_accept = beta * (self.ladder[k] - self.ladder[k + 1]) * (energies[k] - energies[k + 1])
+            accept = np.log(self.rng.random(self.chains)) < log_accept
+            self.swaps_tried += self.chains
+            if accept.any():
+                self.rungs[k].exchange(self.rungs[k + 1], accept)
+                energies[k][accept], energies[k + 1][accept] = energies[k + 1][accept], energies[k][accept].copy()
+                self.swaps_taken += int(accept.sum())
+
+    def images(self) -> np.ndarray:
+        """Pixel probabilities of every shown chain: float32 (B, size, size)."""
+        size = self.dbn.size
+        pixels = self.dbn.down(self.top_visible_probs, self.dbn.depth - 1)
+        return pixels.reshape(self.chains, size, size)
+
+
+def to_picture(probability: np.ndarray, size: tuple[int, int]) -> Image.Image:
+    """A probability image float32 (h, w) as a smooth greyscale picture of ``size`` (W, H)."""
+    picture = Image.fromarray(np.clip(probability * 255, 0, 255).astype(np.uint8))
+    return picture.resize(size, Image.Resampling.BICUBIC)
+
+
+def dream_command(model_path, out_dir, frames: int, steps_per_frame: int, chains: int, temperature: float,
+                  size: tuple[int, int], seed: int) -> None:
+    from leafdream.model.modelfile import load_model
+
+    if not (0.05 <= temperature <= 20):
+        raise LeafdreamError(f"--temperature must be between 0.05 and 20, got {temperature}")
+    model = load_model(model_path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dream = DreamChains(model.dbn, chains, seed, ladder=DEFAULT_LADDER)
+    dream.advance(200, 1.0 / temperature)  # burn-in from the random start
+    for frame in range(frames):
+        dream.advance(steps_per_frame, 1.0 / temperature)
+        row = np.concatenate(list(dream.images()), axis=1)
+        to_picture(row, (size[0] * chains, size[1])).save(out / f"dream_{frame:04d}.png")
+    print(f"wrote {frames} frames of {chains} chains to {out}/")

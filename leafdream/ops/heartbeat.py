@@ -1,0 +1,94 @@
+"""The heartbeat: a small JSON file, rewritten atomically every few seconds, that says how the
+installation is doing; ``leafdream status`` reads it and answers in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from leafdream.atomic import replacing
+from leafdream.errors import LeafdreamError
+from leafdream.paths import user_cache_dir
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_AGE = 30.0  # seconds after which a heartbeat is stale
+
+
+def default_heartbeat_path() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    return Path(runtime) / "leafdream" / "heartbeat.json" if runtime else user_cache_dir() / "heartbeat.json"
+
+
+class Heartbeat:
+    """Writes the heartbeat file; a failed write (disk full, folder gone) is logged once and retried later."""
+
+    def __init__(self, path: Path, every: float = 5.0):
+        self.path = Path(path)
+        self.every = every
+        self.since = every  # write on the first call
+        self.failing = False
+
+    def due(self, dt: float) -> bool:
+        """Count ``dt`` seconds; True (once) when the next heartbeat is due."""
+        self.since += dt
+        if self.since < self.every:
+            return False
+        self.since = 0.0
+        return True
+
+    def write(self, state: dict) -> bool:
+        """Write ``state`` (+ the time it was written). Returns True if written."""
+        try:
+            write_atomically(self.path, json.dumps({**state, "written_at": time.time()}, indent=1))
+        except OSError as error:
+            if not self.failing:
+                log.error("heartbeat %s not written (%s); the show carries on", self.path, error.strerror or error)
+            self.failing = True
+            return False
+        if self.failing:
+            log.info("heartbeat %s written again", self.path)
+        self.failing = False
+        return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` so readers never see half a heartbeat."""
+    with replacing(path) as temporary:
+        Path(temporary).write_text(text)
+
+
+def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tuple[bool, str]:
+    """(all is well, one line saying so or what is wrong) from the heartbeat at ``path``."""
+    path = Path(path)
+    if not path.exists():
+        return False, f"no heartbeat at {path}: leafdream is not running (or runs with another --heartbeat)"
+    try:
+        state = json.loads(path.read_text())
+        age = now - float(state["written_at"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return False, f"heartbeat {path} is unreadable ({error.__class__.__name__}); is leafdream running?"
+    if age > max_age:
+        return False, f"heartbeat is {age:.0f} s old (more than {max_age:.0f} s): leafdream has stopped or hangs"
+    summary = (f"{state.get('show', '?')} cue {state.get('cue', '?')} ({state.get('scene', '?')}), "
+               f"{state.get('fps', 0):.0f} fps, {state.get('frame_ms', 0):.1f} ms/frame, "
+               f"up {state.get('uptime_s', 0) / 3600:.1f} h, {state.get('rss_mb', 0):.0f} MB, "
+               f"camera {state.get('camera', '?')}")
+    if not state.get("open", True):
+        summary = "closed (outside opening hours); " + summary
+    if not state.get("healthy", True):
+        return False, f"running, but not well: {state.get('last_error') or 'no frames'} — {summary}"
+    note = f" (earlier: {state['last_error']})" if state.get("last_error") else ""
+    return True, f"all well: {summary}{note}"
+
+
+def status_command(path, max_age: float) -> int:
+    if max_age <= 0:
+        raise LeafdreamError(f"--max-age must be positive, got {max_age}")
+    ok, line = read_status(Path(path) if path else default_heartbeat_path(), time.time(), max_age)
+    print(line)
+    return 0 if ok else 1

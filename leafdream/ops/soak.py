@@ -1,0 +1,130 @@
+"""``leafdream soak``: days of show time, fast-forwarded, with everything that goes wrong in a gallery.
+
+The installation is ticked with a simulated local clock in coarse steps (the Gibbs work per
+tick is scaled down like the frame governor would), while a fake camera brings visitors
+and takes them away, the show file is edited — sometimes validly, sometimes not — the
+clock jumps back an hour once, and every simulated hour one real frame is timed and memory
+is read. It ends with the figures the technician cares about: crashes, memory growth from
+the first hour to the last, and whether frame time stayed flat.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+SOAK_SHOW = """
+[show]
+name = "soak"
+seed = {seed}
+hours = "daily 10:00-18:00"
+timezone = "Europe/London"
+
+[visitors]
+hold = "30s"
+
+[[cue]]
+scene = "dream"
+duration = "{dream}"
+[cue.params]
+temperature = {{ from = 1.4, to = 0.9 }}
+
+[[cue]]
+scene = "drift"
+duration = "3m"
+
+[[cue]]
+scene = "layers"
+duration = "2m"
+
+[[cue]]
+scene = "xerox"
+duration = "2m"
+"""
+
+
+def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 0, log=print) -> dict:
+    """Run ``hours`` of simulated time; returns the figures (raises on any crash)."""
+    import psutil
+
+    from leafdream.show.installation import Installation
+
+    process = psutil.Process()
+    zone = ZoneInfo("Europe/London")
+    now = datetime(2026, 10, 23, 9, 0, tzinfo=zone)  # a Friday; the clocks go back on Sunday the 25th
+    rng = np.random.default_rng(seed)
+    with tempfile.TemporaryDirectory() as folder:
+        show = Path(folder) / "soak.toml"
+        show.write_text(SOAK_SHOW.format(seed=seed, dream="4m"))
+        piece = Installation(context, str(show), size, seed, reload_every=step)
+        ticks = int(hours * 3600 / step)
+        hourly = int(3600 / step)
+        rss, frame_ms, edits, bad_edits, visitors, jumped = [], [], 0, 0, 0, False
+        started = time.perf_counter()
+        for tick in range(ticks):
+            now += timedelta(seconds=step)
+            if not jumped and tick == ticks // 2:
+                now -= timedelta(hours=1)  # someone sets the clock back
+                jumped = True
+            if tick % int(1200 / step) == 0:  # a visitor every 20 minutes, for 40 s
+                piece.visitor_event(True)
+                visitors += 1
+            if tick % int(1200 / step) == int(40 / step):
+                piece.visitor_event(False)
+            if tick % int(3 * 3600 / step) == int(3600 / step):  # the show is edited every 3 hours
+                if rng.random() < 0.5:
+                    show.write_text(SOAK_SHOW.format(seed=seed, dream=f"{rng.integers(2, 6)}m"))
+                else:
+                    show.write_text("[[cue]]\nscene = \"drem\"\n")
+                    bad_edits += 1
+                edits += 1
+            piece.tick(now, step, effort=0.02)
+            if tick % hourly == 0:
+                if piece.open:  # time a real frame; closed hours draw nothing
+                    begun = time.perf_counter()
+                    piece.tick(now, 1 / 60, effort=1.0)
+                    piece.frame()
+                    frame_ms.append((time.perf_counter() - begun) * 1e3)
+                rss.append(process.memory_info().rss / 1e6)
+    seconds = time.perf_counter() - started
+    first, last = np.median(frame_ms[:3]), np.median(frame_ms[-3:])
+    figures = {
+        "soak_hours": hours,
+        "soak_ticks": ticks,
+        "soak_wall_seconds": seconds,
+        "soak_crashes": 0,
+        "soak_visitors": visitors,
+        "soak_show_edits": edits,
+        "soak_invalid_edits": bad_edits,
+        "soak_clock_set_back": jumped,
+        "soak_rss_first_hour_mb": rss[1] if len(rss) > 1 else rss[0],
+        "soak_rss_last_hour_mb": rss[-1],
+        "soak_rss_growth_mb": rss[-1] - (rss[1] if len(rss) > 1 else rss[0]),
+        "soak_frame_ms_first_hours": float(first),
+        "soak_frame_ms_last_hours": float(last),
+    }
+    return figures
+
+
+def soak_command(model_path, hours: float, size, seed: int) -> int:
+    from leafdream.render.loop import load_context
+
+    if hours <= 0:
+        from leafdream.errors import LeafdreamError
+
+        raise LeafdreamError(f"--hours must be positive, got {hours}")
+    figures = soak(load_context(model_path), hours, size, seed=seed)
+    f = figures
+    print(f"soak: {f['soak_hours']:.0f} h of show time in {f['soak_wall_seconds']:.0f} s; crashes {f['soak_crashes']}; "
+          f"{f['soak_visitors']} visitors, {f['soak_show_edits']} show edits ({f['soak_invalid_edits']} invalid), "
+          f"clock set back once: {f['soak_clock_set_back']}")
+    print(f"  memory {f['soak_rss_first_hour_mb']:.0f} MB after the first hour, {f['soak_rss_last_hour_mb']:.0f} MB "
+          f"after the last: growth {f['soak_rss_growth_mb']:+.1f} MB (goal < 30)")
+    print(f"  a real frame (open hours): {f['soak_frame_ms_first_hours']:.2f} ms in the first hours, "
+          f"{f['soak_frame_ms_last_hours']:.2f} ms in the last")
+    return 0 if f["soak_rss_growth_mb"] < 30 else 1

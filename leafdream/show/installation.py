@@ -1,0 +1,171 @@
+"""The running installation as a model: opening hours, the day's seed, hot reload of the show.
+
+``tick(now, dt, effort)`` takes the local wall time (time-zone aware) and the frame's dt from
+the outer loop; nothing here reads a clock, so tests drive it with any dates they like.
+Outside opening hours the screen is dark; at opening the show starts from its first cue
+with that day's seed. An edited show file is checked every ``reload_every`` seconds: if it is
+valid it takes over at the next cue boundary, if not the running show carries on and the
+errors go to the log and ``last_error``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from leafdream.errors import LeafdreamError
+from leafdream.render.loop import build_player
+from leafdream.show.player import Player
+from leafdream.scenes import SceneContext
+from leafdream.show.schedule import day_seed
+from leafdream.show.resolve import resolve_show
+
+log = logging.getLogger(__name__)
+
+
+class Installation:
+    def __init__(self, context: SceneContext, show_name: str, size: tuple[int, int], seed: int = 0,
+                 reload_every: float = 2.0):
+        self.context = context
+        self.show_name = show_name
+        self.size = size
+        self.seed = seed
+        self.show = resolve_show(show_name)
+        self.path = Path(self.show.path) if Path(self.show.path).is_file() else None
+        self.stamp = self._stamp()
+        self.reload_every = reload_every
+        self.since_check = 0.0
+        self.player: Player | None = None
+        self.open = False
+        self.last_error = ""
+        self.stopped = False
+        self.visitor: Player | None = None       # the interruption while a visitor's leaf is shown
+        self.visitor_present = False
+        self.visitor_since_gone = 0.0
+        self.visitor_fade = 0.0                  # 0 = the show, 1 = the visitor's scene
+        self._dark = np.zeros((size[1], size[0], 3), np.uint8)
+
+    def _stamp(self):
+        try:
+            return self.path.stat().st_mtime_ns if self.path else None
+        except OSError:
+            return None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.show.hours is None or self.show.hours.is_open(now)
+
+    def _check_reload(self) -> None:
+        stamp = self._stamp()
+        if stamp is None or stamp == self.stamp:
+            return
+        self.stamp = stamp
+        try:
+            show = resolve_show(str(self.path))
+        except LeafdreamError as error:
+            self.last_error = f"show not reloaded, the last good show plays on: {str(error).splitlines()[0]}"
+            log.error("%s\n%s", self.last_error, error)
+            return
+        self.show = show
+        self.last_error = ""
+        log.info("show %s reloaded; it takes over at the next cue", self.path)
+        if self.player is not None:
+            self.player.take_over(show.cues, show.loop, show.arrangement)
+
+    def tick(self, now: datetime, dt: float, effort: float = 1.0) -> None:
+        self.since_check += dt
+        if self.since_check >= self.reload_every:
+            self.since_check = 0.0
+            self._check_reload()
+        open_now = self.is_open(now)
+        if open_now and not self.open:
+            seed = day_seed(self.show.seed, now.date()) + self.seed
+            log.info("opening: show %r from its first cue, seed %d for %s", self.show.name, seed, now.date())
+            self.player = build_player(self.context, self.show, self.size, seed)
+        elif not open_now and self.open:
+            log.info("closing: the screen goes dark until the next opening")
+            self.player = None
+        self.open = open_now
+        if self.player is not None and not self.stopped:
+            if self.visitor is not None:
+                self._tick_visitor(dt, effort)
+            if self.visitor is None or self.visitor_fade < 1.0:  # the show waits while the visitor has the screen
+                self.player.update(dt, effort)
+        elif self.player is None:
+            self.visitor = None
+
+    def visitor_event(self, present: bool) -> None:
+        """A leaf appeared in front of the camera (True) or has gone (False)."""
+        settings = self.show.visitors
+        if not settings["enabled"] or self.player is None:
+            return
+        if present and self.visitor is None:
+            from leafdream.show.player import Cue
+
+            cue = Cue(settings["scene"], 10 ** 9, {}, settings["palette"], 0.0)
+            self.visitor = Player(self.context, [cue], self.size[0], self.size[1], seed=self.seed)
+            log.info("visitor: interrupting the show with the %s scene", settings["scene"])
+        self.visitor_present = present
+        self.visitor_since_gone = 0.0
+
+    def _tick_visitor(self, dt: float, effort: float) -> None:
+        settings = self.show.visitors
+        fade_step = dt / max(settings["crossfade"], 1e-6)
+        if self.visitor_present:
+            self.visitor_fade = min(1.0, self.visitor_fade + fade_step)
+        else:
+            self.visitor_since_gone += dt
+            if self.visitor_since_gone >= settings["hold"]:
+                self.visitor_fade = max(0.0, self.visitor_fade - fade_step)
+                if self.visitor_fade == 0.0:
+                    log.info("visitor gone: the show resumes where it was")
+                    self.visitor = None
+                    return
+        self.visitor.update(dt, effort)
+
+    def command(self, name: str, args: list) -> None:
+        """Apply a remote command (go, next, stop, cue N, set NAME VALUE); bad ones are logged, never raised."""
+        try:
+            self._command(name, args)
+        except (LeafdreamError, ValueError, TypeError, IndexError) as error:
+            self.last_error = f"remote {name} {args}: {error}"
+            log.error(self.last_error)
+
+    def _command(self, name: str, args: list) -> None:
+        if name == "stop":
+            self.stopped = True
+            return
+        if name in ("go", "next"):
+            if self.stopped:
+                self.stopped = False
+            elif self.player is not None:
+                self.player.skip()
+            return
+        if self.player is None:
+            raise LeafdreamError("the show is not playing (outside opening hours)")
+        if name == "cue":
+            number = float(args[0])
+            numbers = [cue.number or index + 1 for index, cue in enumerate(self.player.cues)]
+            if number not in numbers:
+                raise LeafdreamError(f"no cue number {number:g}; cues are {', '.join(f'{n:g}' for n in numbers)}")
+            self.stopped = False
+            self.player.jump(numbers.index(number))
+            return
+        if name == "set":
+            key, value = str(args[0]), args[1]
+            self.player.scene.set_param(key, value)
+            return
+        raise LeafdreamError(f"unknown command {name!r}")
+
+    def frame(self) -> np.ndarray:
+        if self.stopped or self.player is None:
+            return self._dark
+        if self.visitor is None:
+            return self.player.frame()
+        if self.visitor_fade >= 1.0:
+            return self.visitor.frame()
+        from leafdream.render.compositor import Compositor
+
+        return Compositor.crossfade(self.player.frame(), self.visitor.frame(), self.visitor_fade)

@@ -1,0 +1,242 @@
+"""The player: plays a list of cues (scene, duration, parameters, palette) on the show clock.
+
+Model/update/view: ``update(dt, effort)`` advances the show clock and every live scene;
+``frame()`` composes the picture and changes nothing. A scene that raises is logged and
+replaced by the dream, so a show never dies of one bad scene.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from leafdream.show.easing import easing
+from leafdream.render.compositor import Compositor
+from leafdream.scenes import Scene, SceneContext, make_scene
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Cue:
+    """One cue: which scene, for how long (seconds), with what parameters, palette and crossfade in.
+
+    pre_wait:      seconds after the cue is triggered before it begins (the previous scene plays on)
+    post_wait:     with continue_mode "follow", seconds the scene holds after ``duration`` before the
+                   next cue is triggered; with "auto-continue", seconds after this cue begins
+    continue_mode: "follow" (the next cue follows by itself), "none" (hold until an operator's Go),
+                   "auto-continue"
+    fades:         {parameter: (from, to, easing name)} over the cue's duration
+    """
+
+    scene: str
+    duration: float
+    params: dict = field(default_factory=dict)
+    palette: str = "moss"
+    crossfade: float = 3.0
+    number: float = 0
+    name: str = ""
+    pre_wait: float = 0.0
+    post_wait: float = 0.0
+    continue_mode: str = "follow"
+    fades: dict = field(default_factory=dict)
+    group: str = ""
+
+    def faded_params(self, local_t: float) -> dict:
+        """Values of the fading parameters ``local_t`` seconds into the cue."""
+        u = 1.0 if self.duration <= 0 else min(max(local_t / self.duration, 0.0), 1.0)
+        return {key: start + (end - start) * easing(ease)(u) for key, (start, end, ease) in self.fades.items()}
+
+    def length_before_next(self) -> float | None:
+        """Seconds from this cue's beginning to the trigger of the next one (None: wait for Go)."""
+        if self.continue_mode == "none":
+            return None
+        if self.continue_mode == "auto-continue":
+            return max(self.post_wait, 1e-6)
+        return self.duration + self.post_wait
+
+
+def safety_loop() -> list[Cue]:
+    """What plays when a shipped show's file is missing: two minutes each of the scenes that need
+    nothing but the model. Deliberately plain, so it cannot drift out of step with ``shows/``."""
+    return [Cue(scene, 120.0, {}, palette, 4.0)
+            for scene, palette in (("dream", "moss"), ("drift", "night"), ("layers", "bone"), ("xerox", "ember"))]
+
+
+class FrameGovernor:
+    """Keeps the work per frame inside the frame budget by scaling ``effort`` (Gibbs steps per frame).
+
+    Effort drops quickly when a frame runs over 85 % of the budget and recovers slowly
+    under 60 %, so the picture slows its sampling rather than stutter.
+    """
+
+    def __init__(self, fps: float, minimum: float = 0.05):
+        self.budget = 1.0 / fps
+        self.minimum = minimum
+        self.effort = 1.0
+
+    def record(self, work_seconds: float) -> float:
+        if work_seconds > 0.85 * self.budget:
+            self.effort = max(self.minimum, self.effort * 0.8)
+        elif work_seconds < 0.6 * self.budget:
+            self.effort = min(1.0, self.effort * 1.05)
+        return self.effort
+
+
+class Player:
+    """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
+
+    def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
+                 loop: bool = True, arrange=None):
+        """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles)."""
+        if not cues:
+            raise ValueError("a show needs at least one cue")
+        self.context = context
+        self.arrange = arrange
+        self.cues = arrange(0, seed) if arrange else cues
+        self.width, self.height = width, height
+        self.seed = seed
+        self.loop = loop
+        self.t = 0.0
+        self.index = -1
+        self.round = 0
+        self.cue_start = 0.0
+        self.previous_start = 0.0
+        self.current: tuple[Cue, Scene, Compositor] | None = None
+        self.previous: tuple[Cue, Scene, Compositor] | None = None
+        self.last_error = ""
+        self.finished = False
+        self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
+        self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
+        self._trigger(0)
+
+    def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene, Compositor]:
+        seed = self.seed * 100_003 + self.round * 1009 + index
+        try:
+            scene = make_scene(cue.scene, self.context, {**cue.params, **cue.faded_params(0.0)}, seed)
+            compositor = Compositor(self.width, self.height, cue.palette)
+        except Exception as error:  # a bad cue must not stop the show
+            self._note_error(f"cue {cue.number or index + 1:g} ({cue.scene}): {error}; dreaming instead")
+            scene = make_scene("dream", self.context, {}, seed)
+            compositor = Compositor(self.width, self.height, "moss")
+        return cue, scene, compositor
+
+    def _note_error(self, message: str) -> None:
+        self.last_error = message
+        log.error(message)
+
+    def take_over(self, cues: list, loop: bool, arrange=None) -> None:
+        """Play ``cues`` from their first cue when the current cue ends (an edited show's hot reload)."""
+        self.next_show = (list(cues), loop, arrange)
+
+    def _trigger(self, index: int) -> None:
+        """Trigger cue ``index``: it begins now, or after its pre-wait."""
+        if self.next_show is not None and self.current is not None:
+            cues, self.loop, self.arrange = self.next_show
+            self.next_show = None
+            self.round += 1
+            self.cues = self.arrange(self.round, self.seed) if self.arrange else cues
+            index = 0
+        if index >= len(self.cues):
+            if not self.loop:
+                self.finished = self.current is not None
+                self.pending = None
+                if self.finished:
+                    return
+            index = 0
+            self.round += 1
+            if self.arrange is not None:
+                self.cues = self.arrange(self.round, self.seed)
+        wait = self.cues[index].pre_wait
+        if wait > 0 and self.current is not None:
+            self.pending = (index, self.t + wait)
+        else:
+            self._begin(index)
+
+    def _begin(self, index: int) -> None:
+        self.pending = None
+        self.previous = self.current
+        self.previous_start = self.cue_start
+        self.index = index
+        self.cue_start = self.t
+        self.current = self._make(self.cues[index], index)
+
+    @property
+    def cue(self) -> Cue:
+        return self.current[0]
+
+    @property
+    def scene(self) -> Scene:
+        return self.current[1]
+
+    def jump(self, index: int) -> None:
+        """Begin cue ``index`` now, with its crossfade."""
+        self._begin(index)
+
+    def skip(self) -> None:
+        """Go: begin the next cue now (with its crossfade, without its pre-wait)."""
+        index = self.index + 1
+        if index >= len(self.cues):
+            index = 0
+            self.round += 1
+            if self.arrange is not None:
+                self.cues = self.arrange(self.round, self.seed)
+        self._begin(index)
+
+    def fade_amount(self) -> float:
+        """How far the crossfade into the current cue has gone, 0..1 (1 when there is none)."""
+        if self.previous is None:
+            return 1.0
+        length = self.cue.crossfade
+        return 1.0 if length <= 0 else min((self.t - self.cue_start) / length, 1.0)
+
+    def _update_scene(self, entry, local_t: float, dt: float, effort: float):
+        cue, scene, compositor = entry
+        try:
+            for key, value in cue.faded_params(local_t).items():
+                scene.set_param(key, value)
+            scene.update(local_t, dt, effort)
+            return entry
+        except Exception as error:
+            self._note_error(f"scene {cue.scene!r} failed in update ({error.__class__.__name__}: {error}); dreaming instead")
+            return cue, make_scene("dream", self.context, {}, self.seed), compositor
+
+    def update(self, dt: float, effort: float = 1.0) -> None:
+        """Advance the show clock by ``dt`` seconds."""
+        if self.finished:
+            return
+        self.t += dt
+        if self.pending is not None:
+            if self.t >= self.pending[1]:
+                self._begin(self.pending[0])
+        else:
+            length = self.cue.length_before_next()
+            if length is not None and self.t - self.cue_start >= length:
+                self._trigger(self.index + 1)
+                if self.finished:
+                    return
+        if self.previous is not None and self.fade_amount() >= 1.0:
+            self.previous = None
+        self.current = self._update_scene(self.current, self.t - self.cue_start, dt, effort)
+        if self.previous is not None:
+            self.previous = self._update_scene(self.previous, self.t - self.previous_start, dt, effort * 0.5)
+
+    def _render(self, entry) -> np.ndarray:
+        cue, scene, compositor = entry
+        try:
+            frame = compositor.frame(scene.view())
+            scene.overlay(frame, compositor.last_rect)
+            return frame
+        except Exception as error:
+            self._note_error(f"scene {cue.scene!r} failed to draw ({error.__class__.__name__}: {error})")
+            return np.zeros((self.height, self.width, 3), np.uint8)
+
+    def frame(self) -> np.ndarray:
+        """The picture now: uint8 (height, width, 3). Reads the state; changes nothing."""
+        current = self._render(self.current)
+        amount = self.fade_amount()
+        if self.previous is None or amount >= 1.0:
+            return current
+        return Compositor.crossfade(self._render(self.previous), current, amount)

@@ -1,0 +1,484 @@
+"""Show files: cue lists in TOML that artists write, with exact, line-numbered errors.
+
+A show is data, never code: it is read with the standard library's TOML reader and every
+value is checked against what the keys allow. Problems are collected (not only the first)
+and reported as ``FILE:LINE:COL: message`` with a hint; ``leafdream check`` prints them.
+See ``shows/README.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leafdream.show.easing import EASINGS
+from leafdream.errors import LeafdreamError, did_you_mean
+from leafdream.show.player import Cue
+from leafdream.render.palette import PALETTES
+from leafdream.show.timeparse import parse_duration
+
+SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop", "hours", "timezone"}
+CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params",
+            "group"}
+GROUP_KEYS = {"mode", "repeat"}
+GROUP_MODES = ("order", "shuffle")
+CONTINUE_MODES = ("follow", "none", "auto-continue")
+VISITOR_KEYS = {"scene", "hold", "crossfade", "palette", "enabled"}
+FADE_KEYS = {"from", "to", "ease"}
+MAX_BYTES = 1_000_000
+
+
+# When a visitor's leaf appears: interrupt into this scene, keep it while the leaf is there
+# and ``hold`` after it has gone, then crossfade back to where the show was.
+DEFAULT_VISITORS = {"enabled": True, "scene": "camera", "hold": 20.0, "crossfade": 2.0, "palette": "ink"}
+
+
+@dataclass
+class Problem:
+    line: int
+    column: int
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass
+class Show:
+    """A checked show: its cues, seed and whether it loops."""
+
+    path: str
+    name: str
+    seed: int
+    loop: bool
+    cues: list = field(default_factory=list)
+    hours: object = None        # schedule.Hours, or None: always open
+    timezone: str = "UTC"
+    raw_hours: str = ""
+    visitors: dict = field(default_factory=lambda: dict(DEFAULT_VISITORS))
+    groups: dict = field(default_factory=dict)   # name -> {"mode": "order"|"shuffle", "repeat": n}
+
+    def arrangement(self, round_number: int, seed: int) -> list:
+        """The cues of one round of the show: groups repeated, shuffled ones in a seeded order."""
+        import random
+
+        rng = random.Random(seed * 7919 + round_number)
+        out, index = [], 0
+        while index < len(self.cues):
+            name = self.cues[index].group
+            end = index + 1
+            while name and end < len(self.cues) and self.cues[end].group == name:
+                end += 1
+            block = self.cues[index:end]
+            settings = self.groups.get(name, {"mode": "order", "repeat": 1}) if name else {"mode": "order", "repeat": 1}
+            for _ in range(settings["repeat"]):
+                order = list(block)
+                if settings["mode"] == "shuffle":
+                    rng.shuffle(order)
+                out.extend(order)
+            index = end
+        return out
+
+
+class ShowError(LeafdreamError):
+    """All the problems of a show file, one ``FILE:LINE:COL: message`` per line."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(p.format(path) for p in problems))
+
+
+class _Locator:
+    """Finds the line and column of a key in the show's text (tomllib gives none).
+
+    Tracks table headers ``[show]``, ``[[cue]]``, ``[cue.params]`` and ``key = value`` lines;
+    a path like ("cue", 2, "params", "temperature") maps to where that key is written.
+    """
+
+    header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
+    assignment = re.compile(r"^(\s*)([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str):
+        self.places: dict[tuple, tuple[int, int]] = {}
+        counters: dict[str, int] = {}
+        table: tuple = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            head = self.header.match(line)
+            if head:
+                names = [n.strip().strip('"') for n in head.group(2).split(".")]
+                if head.group(1) == "[[":
+                    counters[names[0]] = counters.get(names[0], 0) + 1
+                    table = (names[0], counters[names[0]] - 1, *names[1:])
+                elif names[0] in counters:  # [cue.params] belongs to the latest [[cue]]
+                    table = (names[0], counters[names[0]] - 1, *names[1:])
+                else:
+                    table = tuple(names)
+                self.places.setdefault(table, (number, len(line) - len(line.lstrip()) + 1))
+                continue
+            assign = self.assignment.match(line)
+            if assign:
+                key = assign.group(2).strip('"')
+                self.places.setdefault(table + (key,), (number, len(assign.group(1)) + 1))
+
+    def find(self, path: tuple) -> tuple[int, int]:
+        """Where ``path`` is written, else where its nearest parent is, else line 1."""
+        for cut in range(len(path), 0, -1):
+            if path[:cut] in self.places:
+                return self.places[path[:cut]]
+        return 1, 1
+
+
+def _did_you_mean(word, options) -> str:
+    return did_you_mean(word, options, fallback=f"use one of: {', '.join(sorted(map(str, options)))}", lead=" — ")
+
+
+def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = None, space=None) -> Show:
+    """Check and read a show's TOML text; ShowError lists every problem found.
+
+    With the model's leaf ``space``, cursor paths are checked too (species names, leaf files).
+    """
+    from leafdream.scenes.base import all_scenes
+
+    scene_defaults = scene_defaults or {name: cls.defaults for name, cls in all_scenes().items()}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "not valid TOML"
+        raise ShowError(path, [Problem(line, column, f"TOML syntax: {message} — check quotes, brackets and '=' signs")]) from None
+    where = _Locator(text)
+    problems: list[Problem] = []
+
+    def problem(at: tuple, message: str) -> None:
+        line, column = where.find(at)
+        problems.append(Problem(line, column, message))
+
+    for key in data:
+        if key not in ("show", "cue", "visitors", "groups"):
+            problem((key,), f"unknown section {key!r}" + _did_you_mean(key, ("show", "cue", "visitors", "groups")))
+    settings = data.get("show", {})
+    if not isinstance(settings, dict):
+        problem(("show",), "'show' must be a table: [show]")
+        settings = {}
+    for key in settings:
+        if key not in SHOW_KEYS:
+            problem(("show", key), f"unknown key {key!r} in [show]" + _did_you_mean(key, SHOW_KEYS))
+    seed = settings.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        problem(("show", "seed"), f"seed must be a whole number, got {seed!r}")
+        seed = 0
+    loop = settings.get("loop", True)
+    if not isinstance(loop, bool):
+        problem(("show", "loop"), f"loop must be true or false, got {loop!r}")
+        loop = True
+    hours, timezone = _hours(settings, problem)
+    default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
+    default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
+
+    visitors = _visitors(data.get("visitors", {}), scene_defaults, problem)
+    groups = _groups(data.get("groups", {}), problem)
+    raw_cues = data.get("cue", [])
+    if not isinstance(raw_cues, list) or not raw_cues:
+        problem(("cue",), "a show needs at least one cue: add a [[cue]] table with scene and duration")
+        raw_cues = [] if not isinstance(raw_cues, list) else raw_cues
+    cues, numbers = [], {}
+    for index, raw in enumerate(raw_cues):
+        at = ("cue", index)
+        if not isinstance(raw, dict):
+            problem(at, f"cue {index + 1} must be a table")
+            continue
+        for key in raw:
+            if key not in CUE_KEYS:
+                problem(at + (key,), f"unknown key {key!r} in cue {index + 1}" + _did_you_mean(key, CUE_KEYS))
+        number = raw.get("number", index + 1)
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            problem(at + ("number",), f"cue number must be a number, got {number!r}")
+        elif number in numbers:
+            problem(at + ("number",), f"cue number {number} is used twice (also cue {numbers[number] + 1})")
+        else:
+            numbers[number] = index
+        name = raw.get("name", "")
+        if not isinstance(name, str):
+            problem(at + ("name",), f"cue name must be text, got {name!r}")
+            name = ""
+        scene = raw.get("scene")
+        known_scene = isinstance(scene, str) and scene in scene_defaults
+        if scene is None:
+            problem(at, f"cue {index + 1} has no scene — add for example scene = \"dream\"")
+        elif not known_scene:
+            problem(at + ("scene",), f"unknown scene {scene!r}" + _did_you_mean(scene, scene_defaults))
+        duration = None
+        if "duration" not in raw:
+            problem(at, f"cue {index + 1} has no duration — add for example duration = \"2m\"")
+        else:
+            duration = _duration(raw["duration"], at + ("duration",), problem, "duration")
+            if duration is not None and duration <= 0:
+                problem(at + ("duration",), "duration must be longer than 0s")
+        pre_wait = _duration(raw.get("pre_wait", 0), at + ("pre_wait",), problem, "pre_wait") or 0.0
+        post_wait = _duration(raw.get("post_wait", 0), at + ("post_wait",), problem, "post_wait") or 0.0
+        crossfade = _duration(raw.get("crossfade", default_crossfade), at + ("crossfade",), problem, "crossfade")
+        palette = _palette(raw.get("palette", default_palette), at + ("palette",), problem)
+        mode = raw.get("continue", "follow")
+        if mode not in CONTINUE_MODES:
+            problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
+                    + _did_you_mean(mode, CONTINUE_MODES))
+            mode = "follow"
+        group = raw.get("group", "")
+        if not isinstance(group, str):
+            problem(at + ("group",), f"group must be a name (text), got {group!r}")
+            group = ""
+        elif group and group not in groups:
+            groups[group] = {"mode": "order", "repeat": 1}
+        if group and cues and cues[-1].group != group and any(c.group == group for c in cues):
+            problem(at + ("group",), f"the cues of group {group!r} must follow one another")
+        if not known_scene:
+            continue
+        params, fades = _params(raw.get("params", {}), scene, scene_defaults[scene], at + ("params",), problem)
+        if space is not None and isinstance(params.get("path"), list):
+            _check_path(params["path"], space, at + ("params", "path"), problem)
+        cues.append(Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
+                        number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
+                        fades=fades, group=group))
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise ShowError(path, problems)
+    return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
+                hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors,
+                groups=groups)
+
+
+def _groups(raw, problem) -> dict:
+    """[groups.NAME] tables: mode = "order" | "shuffle", repeat = how many times in a row."""
+    groups = {}
+    if not isinstance(raw, dict):
+        problem(("groups",), "groups are written as tables: [groups.interlude]")
+        return groups
+    for name, settings in raw.items():
+        at = ("groups", name)
+        if not isinstance(settings, dict):
+            problem(at, f"group {name!r} must be a table: [groups.{name}]")
+            continue
+        group = {"mode": "order", "repeat": 1}
+        for key, value in settings.items():
+            if key not in GROUP_KEYS:
+                problem(at + (key,), f"unknown key {key!r} in group {name!r}" + _did_you_mean(key, GROUP_KEYS))
+            elif key == "mode":
+                if value not in GROUP_MODES:
+                    problem(at + (key,), f"mode must be one of {', '.join(GROUP_MODES)}, got {value!r}")
+                else:
+                    group["mode"] = value
+            elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+                problem(at + (key,), f"repeat must be a whole number from 1 to 1000, got {value!r}")
+            else:
+                group["repeat"] = value
+        groups[name] = group
+    return groups
+
+
+def _visitors(raw, scene_defaults: dict, problem) -> dict:
+    """The [visitors] table: what happens when a leaf appears in front of the camera."""
+    visitors = dict(DEFAULT_VISITORS)
+    if not isinstance(raw, dict):
+        problem(("visitors",), "'visitors' must be a table: [visitors]")
+        return visitors
+    for key, value in raw.items():
+        at = ("visitors", key)
+        if key not in VISITOR_KEYS:
+            problem(at, f"unknown key {key!r} in [visitors]" + _did_you_mean(key, VISITOR_KEYS))
+        elif key == "enabled":
+            if not isinstance(value, bool):
+                problem(at, f"enabled must be true or false, got {value!r}")
+            else:
+                visitors[key] = value
+        elif key == "scene":
+            if value not in scene_defaults:
+                problem(at, f"unknown scene {value!r}" + _did_you_mean(value, scene_defaults))
+            else:
+                visitors[key] = value
+        elif key == "palette":
+            visitors[key] = _palette(value, at, problem) or visitors[key]
+        else:
+            seconds = _duration(value, at, problem, key)
+            if seconds is not None:
+                visitors[key] = seconds
+    return visitors
+
+
+def _hours(settings: dict, problem):
+    """(Hours or None, time zone name) from [show] hours / timezone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from leafdream.show.schedule import parse_hours
+
+    timezone = settings.get("timezone", "UTC")
+    if "hours" in settings and "timezone" not in settings:
+        problem(("show", "hours"), 'opening hours need a time zone: add timezone = "Europe/London" (or yours) to [show]')
+    try:
+        if not isinstance(timezone, str):
+            raise ValueError
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem(("show", "timezone"), f"unknown time zone {timezone!r}; write it like \"Europe/London\" or \"UTC\"")
+        timezone = "UTC"
+    hours = None
+    if "hours" in settings:
+        try:
+            hours = parse_hours(settings["hours"])
+        except ValueError as error:
+            problem(("show", "hours"), f"hours: {error}")
+    return hours, timezone
+
+
+def _duration(value, at, problem, what: str):
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        problem(at, f"{what}: {error}")
+        return None
+
+
+def _palette(value, at, problem):
+    if not isinstance(value, str) or value not in PALETTES:
+        problem(at, f"unknown palette {value!r}" + _did_you_mean(value, PALETTES))
+        return None
+    return value
+
+
+def _params(raw, scene: str, defaults: dict, at: tuple, problem) -> tuple[dict, dict]:
+    """Fixed parameter values and fades {param: (from, to, ease)} of one cue."""
+    params, fades = {}, {}
+    if not isinstance(raw, dict):
+        problem(at, "params must be a table: [cue.params]")
+        return params, fades
+    for key, value in raw.items():
+        here = at + (key,)
+        if key not in defaults:
+            problem(here, f"scene {scene!r} has no parameter {key!r}" + _did_you_mean(key, defaults))
+            continue
+        default = defaults[key]
+        if isinstance(value, dict):
+            extra = set(value) - FADE_KEYS
+            if extra or "from" not in value or "to" not in value:
+                problem(here, f"a fade is written {key} = {{ from = 1.0, to = 2.0, ease = \"sine\" }}")
+                continue
+            if isinstance(default, bool) or not isinstance(default, (int, float)):
+                problem(here, f"{key} cannot fade: only numbers fade")
+                continue
+            ends = [value["from"], value["to"]]
+            if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in ends):
+                problem(here, f"{key}: fade ends must be numbers, got {ends!r}")
+                continue
+            ease = value.get("ease", "linear")
+            if ease not in EASINGS:
+                problem(here, f"unknown ease {ease!r}" + _did_you_mean(ease, EASINGS))
+                continue
+            fades[key] = (float(ends[0]), float(ends[1]), ease)
+            continue
+        if not _same_kind(value, default):
+            kind = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list"}.get(type(default), "a value")
+            problem(here, f"{key} must be {kind}, got {value!r}")
+            continue
+        params[key] = value
+    return params, fades
+
+
+def _check_path(path: list, space, at: tuple, problem) -> None:
+    from leafdream.leafspace.cursor import resolve_waypoint
+
+    for spec in path:
+        try:
+            resolve_waypoint(space, spec, space.files)
+        except LeafdreamError as error:
+            problem(at, f"path: {error}")
+
+
+def _same_kind(value, default) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def load_show(path: str | Path, space=None) -> Show:
+    """Read and check a show file; LeafdreamError/ShowError name the file (and line) otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise LeafdreamError(f"{path}: show file does not exist")
+    if path.is_dir():
+        raise LeafdreamError(f"{path}: is a folder, expected a show file (.toml)")
+    if path.stat().st_size > MAX_BYTES:
+        raise LeafdreamError(f"{path}: show file is larger than {MAX_BYTES // 1000} kB; is it the right file?")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise LeafdreamError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    return parse_show(text, str(path), space=space)
+
+
+def timeline(show: Show, count: int = 12, seed: int = 0) -> list[tuple[float, Cue]]:
+    """The next ``count`` cue beginnings from the start of the show: [(show time in s, cue)]."""
+    begins, t, index, round_number = [], 0.0, 0, 0
+    cues = show.arrangement(0, seed)
+    while len(begins) < count:
+        cue = cues[index]
+        if begins:
+            t += cue.pre_wait
+        begins.append((t, cue))
+        length = cue.length_before_next()
+        if length is None:
+            break
+        t += length
+        index += 1
+        if index >= len(cues):
+            if not show.loop:
+                break
+            index = 0
+            round_number += 1
+            cues = show.arrangement(round_number, seed)
+    return begins
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}"
+
+
+def check_command(show_path, model_path) -> int:
+    """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
+    import sys
+
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.model.modelfile import load_model
+
+    space, extras = None, None
+    try:
+        model = load_model(model_path)
+        space = leaf_space(model) if "map_positions" in model.extras else None
+        extras = model.extras
+    except LeafdreamError as error:
+        print(f"note: cursor paths not checked ({error})", file=sys.stderr)
+    try:
+        show = load_show(show_path, space)
+    except ShowError as error:
+        print(str(error), file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {show_path}", file=sys.stderr)
+        return 1
+    needs = {"learning": "snap_panel", "mapping": "map_trajectory"}
+    for cue in show.cues:
+        if extras is not None and cue.scene in needs and needs[cue.scene] not in extras:
+            print(f"warning: cue {cue.number:g} uses the {cue.scene} scene, but {model_path} has no recording of "
+                  f"its training; the dream will play instead (retrain with 'leafdream train')", file=sys.stderr)
+    print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
+          f"{'loops' if show.loop else 'plays once'}, "
+          + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))
+    for start, cue in timeline(show):
+        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
+        extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
+        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}{extra}")
+    return 0

@@ -1,0 +1,137 @@
+"""``leafdream train``: from a folder of leaves to a saved model file."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from leafdream.data.dataset import augmented_leaves, normalised_leaves
+from leafdream.model.dbn import DBN
+from leafdream.errors import LeafdreamError
+from leafdream.data.leaves import LeafSet, load_leaf_folder
+from leafdream.leafspace.store import add_map
+from leafdream.training.snapshots import TrainingRecorder, choose_panel
+from leafdream.model.modelfile import Model, save_model
+from leafdream.data.normalise import LONG_AXIS_STD_FRACTION
+from leafdream.training.trainer import RBMTrainingConfig, train_rbm
+
+
+def default_layer_configs() -> list[RBMTrainingConfig]:
+    """The recipe of the shipped model (pixels -> 500 -> 500 -> 250).
+
+    The pixel layer learns with CD so its reconstructions are sharp (it does the
+    inpainting); the layers above learn with centered PCD and longer chains, because the
+    dream runs long free chains in the top RBM and short-chain training makes long
+    chains drift away from the data (Decelle et al. 2021). The top RBM trains longest,
+    with 300 persistent chains at a low rate: against 60 epochs / 100 chains its free
+    chains visited twice the species (33 vs 15 per chain in 20 000 steps).
+    """
+    return [
+        RBMTrainingConfig(epochs=60, learning_rate=0.01, method="cd", gibbs_steps=1),
+        RBMTrainingConfig(epochs=40, learning_rate=0.005, method="pcd", gibbs_steps=5),
+        RBMTrainingConfig(epochs=150, learning_rate=0.003, method="pcd", gibbs_steps=10, persistent_chains=300),
+    ]
+
+
+@dataclass
+class TrainingPlan:
+    """Everything ``train`` needs besides the data; stored in the model's metadata."""
+
+    size: int = 64
+    hidden: tuple = (500, 500, 250)
+    augment_copies: int = 8
+    holdout_per_species: int = 2
+    seed: int = 0
+    layers: list = field(default_factory=default_layer_configs)
+
+    def validate(self) -> None:
+        if self.size < 16 or self.size > 256:
+            raise LeafdreamError(f"--size must be between 16 and 256 pixels, got {self.size}")
+        if not self.hidden or any(h < 2 for h in self.hidden):
+            raise LeafdreamError(f"--hidden needs one or more layer sizes of at least 2, got {self.hidden}")
+        if len(self.layers) != len(self.hidden):
+            raise LeafdreamError(f"{len(self.hidden)} hidden layers but {len(self.layers)} layer configs")
+        if self.augment_copies < 1:
+            raise LeafdreamError(f"--augment must be at least 1, got {self.augment_copies}")
+        for config in self.layers:
+            config.validate()
+
+
+def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print, with_map: bool = True,
+                record: bool = True) -> Model:
+    """Train the DBN layer by layer on the leaves not held out, then compute its leaf-space map.
+
+    Returns the model, not yet saved.
+    """
+    plan.validate()
+    started = time.perf_counter()
+    train_index = np.nonzero(~leafset.held_out)[0]
+    held_index = np.nonzero(leafset.held_out)[0]
+    if len(train_index) < 2:
+        raise LeafdreamError(f"{leafset.root}: only {len(train_index)} training leaves; need at least 2")
+    log(f"normalising {len(train_index)} training leaves x {plan.augment_copies} copies, "
+        f"{len(held_index)} held out, {len(leafset.species_names)} species")
+    data, _ = augmented_leaves(leafset, plan.size, train_index, plan.augment_copies, plan.seed)
+    held_out = normalised_leaves(leafset, plan.size, held_index) if len(held_index) else None
+    layers, history = [], []
+    recorder = None
+    if record:
+        panel_index = choose_panel(leafset.species_index, train_index)
+        recorder = TrainingRecorder(normalised_leaves(leafset, plan.size, panel_index), plan.size,
+                                    [c.epochs for c in plan.layers], seed=plan.seed)
+    for depth, (n_hidden, config) in enumerate(zip(plan.hidden, plan.layers), start=1):
+        if recorder is not None:
+            recorder.start_layer(layers)
+        rbm, reports = train_rbm(data, n_hidden, config, seed=plan.seed + 1000 * depth, layer=depth,
+                                 held_out=held_out, progress=progress,
+                                 on_epoch=recorder.on_epoch if recorder is not None else None)
+        layers.append(rbm)
+        history.extend(asdict(r) for r in reports)
+        data = rbm.mean_hiddens(data)
+        held_out = rbm.mean_hiddens(held_out) if held_out is not None else None
+    dbn = DBN(layers=layers, size=plan.size)
+    metadata = {
+        "normalisation": {"size": plan.size, "long_axis_std_fraction": LONG_AXIS_STD_FRACTION},
+        "training": {
+            "seed": plan.seed,
+            "augment_copies": plan.augment_copies,
+            "layers": [asdict(c) for c in plan.layers],
+            "history": history,
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+        "data": {
+            "root": Path(leafset.root).name,
+            "fingerprint": leafset.fingerprint(),
+            "species": leafset.species_names,
+            "files": leafset.files,
+            "leaf_species": leafset.species,
+            "held_out": [f for f, h in zip(leafset.files, leafset.held_out) if h],
+            "holdout_per_species": plan.holdout_per_species,
+        },
+    }
+    model = Model(dbn=dbn, metadata=metadata)
+    if recorder is not None:
+        model.extras.update(recorder.arrays())
+        metadata["training"]["recording_seconds"] = round(recorder.seconds, 2)
+        metadata["training"]["panel"] = [leafset.files[i] for i in panel_index]
+    if with_map:
+        add_map(model, leafset, seed=plan.seed, log=log)
+    model.metadata["training"]["seconds"] = round(time.perf_counter() - started, 1)
+    return model
+
+
+def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
+    target = Path(out)
+    if target.is_dir():
+        raise LeafdreamError(f"--out {out}: is a folder; give a file name like {target / 'model.npz'}")
+    if target.suffix != ".npz":
+        raise LeafdreamError(f"--out {out}: model files end in .npz")
+    plan.validate()
+    leafset = load_leaf_folder(data_dir, plan.holdout_per_species)
+    model = train_model(leafset, plan, progress, log)
+    save_model(model, out)
+    log(f"saved {out} ({Path(out).stat().st_size / 1e6:.1f} MB) after {model.metadata['training']['seconds']} s")
+    return model
