@@ -33,7 +33,7 @@ def worker_for(model, segmentation):
     """A completion worker of ``model`` that sees only ``segmentation``."""
     from leafdream.camera.completer import CompletionWorker
     from leafdream.leafspace.store import leaf_space
-    from leafdream.scenes import SceneContext
+    from leafdream.scenes.context import SceneContext
 
     return CompletionWorker(SceneContext(model.dbn, leaf_space(model), extras={}), FakeWatcher(segmentation))
 
@@ -138,7 +138,8 @@ class FakeWatcher:
 def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(tiny_model):
     from leafdream.camera.completer import CompletionWorker
     from leafdream.leafspace.store import leaf_space
-    from leafdream.scenes import SceneContext, make_scene
+    from leafdream.scenes.context import SceneContext
+    from leafdream.scenes.table import make_scene
 
     rng = np.random.default_rng(8)
     segmenter = trained_segmenter(rng)
@@ -222,7 +223,7 @@ def test_visitor_events_wait_briefly_for_the_leafs_place_in_leaf_space():
 def test_camera_bench_measures_quality_and_the_live_path(tiny_model):
     from leafdream.measure.camera import completion_quality, pipeline_timing
     from leafdream.leafspace.store import leaf_space
-    from leafdream.scenes import SceneContext
+    from leafdream.scenes.context import SceneContext
 
     context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
     quality = completion_quality(context, None, count=3)

@@ -7,7 +7,7 @@ import pytest
 
 from leafdream.show.installation import Installation
 from leafdream.leafspace.store import leaf_space
-from leafdream.scenes import SceneContext
+from leafdream.scenes.context import SceneContext
 
 UTC = ZoneInfo("UTC")
 

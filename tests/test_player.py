@@ -6,8 +6,11 @@ from PIL import Image
 from leafdream.commands.cli import main
 from leafdream.errors import LeafdreamError
 from leafdream.leafspace.store import leaf_space
-from leafdream.show.player import Cue, FrameGovernor, Player
-from leafdream.scenes import SceneContext, make_scene
+from leafdream.render.governor import FrameGovernor
+from leafdream.show.cue import Cue
+from leafdream.show.player import Player
+from leafdream.scenes.context import SceneContext
+from leafdream.scenes.table import make_scene
 from leafdream.show.resolve import resolve_show
 
 

@@ -115,7 +115,7 @@ def test_doctor_checks_a_named_camera_and_a_broken_calibration(capsys, tmp_path,
 
 def test_a_short_soak_survives_visitors_edits_hours_and_a_clock_set_back(tiny_model):
     from leafdream.leafspace.store import leaf_space
-    from leafdream.scenes import SceneContext
+    from leafdream.scenes.context import SceneContext
     from leafdream.ops.soak import soak
 
     figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=5, size=(64, 36), step=10.0)

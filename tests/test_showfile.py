@@ -9,7 +9,7 @@ from leafdream.commands.cli import main
 from leafdream.errors import LeafdreamError
 from leafdream.leafspace.store import leaf_space
 from leafdream.show.player import Player
-from leafdream.scenes import SceneContext
+from leafdream.scenes.context import SceneContext
 from leafdream.show.showfile import ShowError, load_show, parse_show, timeline
 from leafdream.show.timeparse import parse_duration
 
@@ -275,7 +275,7 @@ BROKEN_GROUPS = [
 
 def test_the_player_plays_each_round_in_its_own_order(tiny_model):
     show = parse_show(GROUPED, "g.toml")
-    from leafdream.render.loop import build_player
+    from leafdream.show.build import build_player
 
     player = build_player(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), show, (48, 32), seed=3)
     first_round = [c.name for c in player.cues]

@@ -6,17 +6,15 @@ reach the photo's edge (the hand holding the leaf).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from leafdream.model.completion import Completion, complete, network_filler
 from leafdream.errors import LeafdreamError
-from leafdream.model.kernels import RandomKeys, warm_up
-from leafdream.data.leaves import mask_from_image, read_image, to_grey
-from leafdream.model.modelfile import Model, load_model
+from leafdream.model.kernels import RandomKeys
+from leafdream.data.leaves import mask_from_image, to_grey
+from leafdream.model.modelfile import Model
 
 OUTPUT_SUFFIXES = {".png", ".tif", ".tiff", ".bmp", ".webp"}
 
@@ -48,23 +46,3 @@ def detect_occlusion(photo: np.ndarray) -> np.ndarray:
     from leafdream.camera.segment import SkinModel, hands_in
 
     return hands_in(SkinModel().mask(cv2.cvtColor(np.ascontiguousarray(photo), cv2.COLOR_RGB2BGR)))
-
-
-def reconstruct_command(photo_path, mask_path, out_path, model_path, seed: int) -> None:
-    out = Path(out_path)
-    if out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise LeafdreamError(f"--out {out}: unsupported image type {out.suffix or '(none)'!r}; use .png")
-    if not out.parent.exists():
-        raise LeafdreamError(f"--out {out}: folder {out.parent} does not exist")
-    photo = read_image(photo_path)
-    if mask_path:
-        hidden = to_grey(read_image(mask_path)) > 127
-    else:
-        hidden = detect_occlusion(photo)
-        print(f"no --mask: found {hidden.mean():.0%} of the photo hidden by a hand" if hidden.any()
-              else "no --mask and no hand found: nothing is hidden, the leaf is returned as it is")
-    model = load_model(model_path)
-    warm_up()
-    result = reconstruct(model, photo, hidden, seed, source=str(photo_path))
-    Image.fromarray(np.clip(result.probability * 255 + 0.5, 0, 255).astype(np.uint8)).save(out)
-    print(f"wrote {out} ({hidden.mean():.0%} of pixels were hidden)")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leafdream.show.easing import easing
+from leafdream.easing import easing
 from leafdream.errors import LeafdreamError
 from leafdream.leafspace.space import LeafSpace
 

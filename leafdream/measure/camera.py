@@ -122,8 +122,10 @@ class SyntheticCamera:
 def pipeline_timing(context, seconds: float = 10.0, size=(1920, 1080), fps: int = 60, seed: int = 0,
                     leaf_mask: np.ndarray | None = None, rate: float = 20.0) -> dict:
     """Run camera, watcher, completion worker and the camera scene together for ``seconds``."""
-    from leafdream.show.player import Cue, FrameGovernor, Player
-    from leafdream.scenes import SceneContext
+    from leafdream.render.governor import FrameGovernor
+    from leafdream.show.cue import Cue
+    from leafdream.show.player import Player
+    from leafdream.scenes.context import SceneContext
     from leafdream.camera.watcher import LeafWatcher
 
     watcher = LeafWatcher()
@@ -182,43 +184,3 @@ def pipeline_timing(context, seconds: float = 10.0, size=(1920, 1080), fps: int 
         "camera_screen_budget_ms": 1e3 / fps,
         "camera_screen_size": list(size),
     }
-
-
-def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, count: int, size) -> dict:
-    """Quality on ``count`` composites (held-out real leaves from ``data_dir`` if given), then pipeline timing."""
-    import json
-
-    from leafdream.measure.quality import split_from_model
-    from leafdream.data.leaves import load_leaf_folder
-    from leafdream.model.modelfile import load_model
-    from leafdream.render.loop import load_context
-
-    context = load_context(model_path)
-    leaf_masks = None
-    if data_dir is not None:
-        model = load_model(model_path)
-        leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
-        _, held_index = split_from_model(model, leafset)
-        leaf_masks = [leafset.masks[i] for i in held_index]
-    figures = completion_quality(context, leaf_masks, count)
-    figures.update(pipeline_timing(context, seconds, size, leaf_mask=leaf_masks[0] if leaf_masks else None))
-    if as_json:
-        print(json.dumps(figures, indent=1))
-        return figures
-    f = figures
-    print(f"camera completion, {f['camera_composites']} composites of {f['camera_leaves']} at "
-          f"{FRAME_SHAPE[1]}x{FRAME_SHAPE[0]} (a hand hides {f['camera_leaf_share_under_hand']:.0%} of the leaf):")
-    print(f"  IoU with the true leaf   network {f['camera_iou']:.3f}   cv2.inpaint (Telea) {f['camera_telea_iou']:.3f}"
-          f"   perfect fill {f['camera_perfect_fill_iou']:.3f}  (goal >= 0.9, better than Telea)")
-    print(f"  hidden pixels wrong      network {f['camera_hidden_error']:.4f}   Telea {f['camera_telea_hidden_error']:.4f}"
-          f"   network/Telea = {f['camera_hidden_error_vs_telea']:.2f}; network better on "
-          f"{f['camera_better_than_telea_share']:.0%} of leaves")
-    print(f"live pipeline, {seconds:.0f} s (camera 30 fps -> segmentation -> completion -> camera scene at "
-          f"{f['camera_screen_size'][0]}x{f['camera_screen_size'][1]}):")
-    print(f"  frame arrival to completed leaf on screen  p50 {f['camera_latency_p50_ms']:.0f} ms   p99 "
-          f"{f['camera_latency_p99_ms']:.0f} ms   max {f['camera_latency_max_ms']:.0f} ms  (goal <= 100)")
-    print(f"    of which: frame to completed leaf p50 {f['camera_frame_to_completion_p50_ms']:.0f} ms "
-          f"(the completion itself {f['camera_completion_p50_ms']:.0f} ms); the rest waits for the next screen frame")
-    print(f"  completions {f['camera_completions_per_s']:.1f} per s  (goal >= 15)   screen {f['camera_screen_fps']:.1f} fps,"
-          f" p99 work {f['camera_screen_p99_work_ms']:.1f} ms (budget {f['camera_screen_budget_ms']:.1f})")
-    return figures

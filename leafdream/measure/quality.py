@@ -13,7 +13,6 @@ of one, and the nearest leaf's species changing over time is what a good dream d
 
 from __future__ import annotations
 
-import json
 import time
 
 import cv2
@@ -22,11 +21,11 @@ import numpy as np
 from leafdream.model.completion import complete, nearest_leaf_filler, network_filler, telea_completion
 from leafdream.data.dataset import normalised_leaves
 from leafdream.leafspace.space import mirrored
-from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains
+from leafdream.model.dreaming import DreamChains
 from leafdream.errors import LeafdreamError
 from leafdream.model.kernels import RandomKeys
-from leafdream.data.leaves import LeafSet, load_leaf_folder
-from leafdream.model.modelfile import Model, load_model
+from leafdream.data.leaves import LeafSet
+from leafdream.model.modelfile import Model
 from leafdream.data.occluders import blob_mask
 
 HIDDEN_SHARE = 0.25
@@ -154,47 +153,3 @@ def dream_figures(model: Model, leafset: LeafSet, train_index, seed: int, steps:
         "dream_share_lobed": float(np.mean(np.array(solidities) < LOBED_SOLIDITY)),
         "training_share_lobed": float(np.mean([solidity(image.reshape(size, size)) < LOBED_SOLIDITY for image in images])),
     }
-
-
-def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_steps: int, seed: int) -> dict:
-    model = load_model(model_path)
-    leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
-    train_index, held_index = split_from_model(model, leafset)
-    figures = {}
-    figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
-    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER))
-    if "map_positions" in model.extras:
-        from leafdream.measure.leafspace import map_figures
-
-        figures.update(map_figures(model, leafset, seed))
-    if as_json:
-        print(json.dumps(figures, indent=1))
-    else:
-        print(f"inpainting, {figures['inpaint_leaves']} held-out leaves, {HIDDEN_SHARE:.0%} of each hidden by blobs "
-              f"(share of hidden pixels called wrong):")
-        print(f"  network        {figures['inpaint_error_network']:.4f}")
-        print(f"  cv2.inpaint    {figures['inpaint_error_telea']:.4f}   network/telea = {figures['inpaint_network_vs_telea']:.2f}")
-        print(f"  nearest leaf   {figures['inpaint_error_nearest_leaf']:.4f}   network/nearest = "
-              f"{figures['inpaint_network_vs_nearest_leaf']:.2f}")
-        print(f"dreams, {figures['dream_chains']} chains x {figures['dream_steps_per_chain']} top-level Gibbs steps:")
-        print(f"  median IoU to the nearest training leaf {figures['dream_median_nearest_leaf_iou']:.3f}; "
-              f"{figures['dream_share_close_to_a_leaf_iou_0_8']:.0%} of frames >= 0.8, "
-              f"{figures['dream_share_copies_iou_0_97']:.0%} near-copies (>= 0.97)")
-        print(f"  species visited per chain {figures['dream_species_visited_per_chain_mean']:.1f} "
-              f"({figures['dream_species_visited_all_chains']} by all chains), "
-              f"{figures['dream_species_changes_per_chain_mean']:.0f} changes of nearest species per chain; "
-              f"tempering ladder {figures['dream_ladder']}, swap acceptance {figures['dream_swap_acceptance']:.2f}")
-        print(f"  lobed (solidity < {LOBED_SOLIDITY}): {figures['dream_share_lobed']:.0%} of dream frames, "
-              f"{figures['training_share_lobed']:.0%} of training leaves")
-        if "map_leaves" in figures:
-            f = figures
-            print(f"leaf space, {f['map_leaves']} training leaves (t-SNE of the network's mirror-invariant deep codes vs of raw pixels):")
-            print(f"  5-NN species accuracy in the map  {f['map_knn5_species_accuracy']:.3f}   pixels {f['pixel_map_knn5_species_accuracy']:.3f}"
-                  f"   (mirror-invariant pixels {f['mirror_pixel_map_knn5_species_accuracy']:.3f}; perplexity {f['map_perplexity']:g})")
-            print(f"  trustworthiness (5 neighbours)    {f['map_trustworthiness']:.3f}   pixels {f['pixel_map_trustworthiness']:.3f}")
-            print(f"  held-out leaves placed on the map: mean IoU of the leaf imagined there {f['map_held_out_placed_iou_mean']:.3f} "
-                  f"(from their own code {f['map_held_out_own_code_iou_mean']:.3f})")
-            print(f"  cursor -> image {f['cursor_to_image_ms_median']:.2f} ms median, {f['cursor_to_image_ms_p99']:.2f} ms p99")
-            print(f"  wander at {f['cursor_speed_map_widths_per_s']:.0%} of the map per second, {f['cursor_frames']} frames at 60 fps: "
-                  f"per-frame mean pixel change max {f['cursor_frame_change_max']:.4f}, p99 {f['cursor_frame_change_p99']:.4f}")
-    return figures

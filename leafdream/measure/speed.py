@@ -7,7 +7,6 @@ to read, not the absolute numbers.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -209,34 +208,6 @@ def run_bench(model_path, seconds: float = 1.5) -> dict:
     return figures
 
 
-def bench_command(model_path, as_json: bool, seconds: float) -> dict:
-    figures = run_bench(model_path, seconds)
-    if as_json:
-        print(json.dumps(figures, indent=1))
-        return figures
-    f = figures
-    print(f"Gibbs sampling, {f['chains']} chains, {f['shape'][0]}x{f['shape'][1]} (chain-steps/s; median of alternating rounds)")
-    print(f"  leafdream chains      {f['gibbs_chain_steps_per_s']:9.0f}   (incremental: only flipped units' rows)")
-    print(f"  leafdream dense step  {f['fused_dense_gibbs_chain_steps_per_s']:9.0f}   fused kernel, no increments: "
-          f"{f['fused_dense_share_of_dense_limit']:.2f} of the limit")
-    print(f"  two bare matmuls      {f['dense_limit_chain_steps_per_s']:9.0f}   ours/limit   = {f['gibbs_share_of_dense_limit']:.2f}  (goal >= 0.80)")
-    print(f"  plain numpy step      {f['numpy_gibbs_chain_steps_per_s']:9.0f}   ours/numpy   = {f['gibbs_vs_numpy']:.2f}  (goal >= 1.3)")
-    print(f"  sklearn float32       {f['sklearn_gibbs_chain_steps_per_s']:9.0f}   ours/sklearn = {f['gibbs_vs_sklearn']:.2f}  (goal >= 2)")
-    print(f"  sklearn float64       {f['sklearn64_gibbs_chain_steps_per_s']:9.0f}   ours/sklearn64 = {f['gibbs_vs_sklearn64']:.2f}  (goal >= 3)")
-    print(f"Training, {f['train_gibbs_steps']} Gibbs step (samples/s, one epoch; ours: centered PCD with momentum and "
-          f"weight decay; sklearn: plain PCD)")
-    print("  batch   leafdream   sklearn float32   sklearn float64   ours/sklearn32   ours/sklearn64   (goal >= 5)")
-    for batch in f["train_batch_sizes"]:
-        print(f"  {batch:5d}   {f[f'train_samples_per_s_batch_{batch}']:9.0f}   "
-              f"{f[f'sklearn_train_samples_per_s_batch_{batch}']:15.0f}   {f[f'sklearn64_train_samples_per_s_batch_{batch}']:15.0f}"
-              f"   {f[f'train_vs_sklearn_batch_{batch}']:14.1f}   {f[f'train_vs_sklearn64_batch_{batch}']:14.1f}")
-    print(f"  the shipped recipe (batch {RECIPE_BATCH}): {f[f'train_samples_per_s_batch_{RECIPE_BATCH}']:.0f}, "
-          f"{f['train_recipe_vs_sklearn_default']:.1f}x sklearn's fit at its defaults (batch 10) with float32, "
-          f"{f['train_recipe_vs_sklearn64_default']:.1f}x with float64")
-    print(f"Warm start to first dream image: {f['warm_start_to_first_sample_s']:.2f} s  (goal < 2)")
-    return figures
-
-
 def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, size=(1920, 1080), fps: int = 60,
                      seed: int = 0) -> dict:
     """Work time per frame of the show at ``size``, with the frame governor on and off, and memory."""
@@ -244,8 +215,9 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
 
     import psutil
 
-    from leafdream.render.loop import make_player, render_frames
-    from leafdream.show.player import FrameGovernor
+    from leafdream.render.loop import render_frames
+    from leafdream.show.build import make_player
+    from leafdream.render.governor import FrameGovernor
 
     process = psutil.Process()
     rss_start = 0
@@ -288,18 +260,3 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
         "render_rss_end_mb": rss_end / 1e6,
         "warm_start_to_first_frame_s": float(np.median(starts)),
     }
-
-
-def render_bench_command(model_path, as_json: bool, seconds: float, show: str, size) -> dict:
-    f = run_render_bench(model_path, show, seconds, size)
-    if as_json:
-        print(json.dumps(f, indent=1))
-        return f
-    print(f"Rendering '{f['render_show']}', {f['render_size'][0]}x{f['render_size'][1]} at {f['render_fps']} fps, "
-          f"{f['render_seconds']:.0f} s of show time, headless (work per frame; budget {f['render_frame_budget_ms']:.1f} ms)")
-    print(f"  governor on   p50 {f['render_p50_ms_governor_on']:6.2f} ms   p99 {f['render_p99_ms_governor_on']:6.2f} ms"
-          f"   (mean effort {f['render_mean_effort']:.2f})")
-    print(f"  governor off  p50 {f['render_p50_ms_governor_off']:6.2f} ms   p99 {f['render_p99_ms_governor_off']:6.2f} ms")
-    print(f"  memory (RSS)  {f['render_rss_start_mb']:.0f} MB after 5 s, {f['render_rss_end_mb']:.0f} MB at the end")
-    print(f"Warm start to first frame (run --frames 1, SDL dummy): {f['warm_start_to_first_frame_s']:.2f} s  (goal < 3)")
-    return f

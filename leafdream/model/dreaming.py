@@ -8,7 +8,6 @@ never a noisy binary sample.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -101,21 +100,3 @@ def to_picture(probability: np.ndarray, size: tuple[int, int]) -> Image.Image:
     """A probability image float32 (h, w) as a smooth greyscale picture of ``size`` (W, H)."""
     picture = Image.fromarray(np.clip(probability * 255, 0, 255).astype(np.uint8))
     return picture.resize(size, Image.Resampling.BICUBIC)
-
-
-def dream_command(model_path, out_dir, frames: int, steps_per_frame: int, chains: int, temperature: float,
-                  size: tuple[int, int], seed: int) -> None:
-    from leafdream.model.modelfile import load_model
-
-    if not (0.05 <= temperature <= 20):
-        raise LeafdreamError(f"--temperature must be between 0.05 and 20, got {temperature}")
-    model = load_model(model_path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    dream = DreamChains(model.dbn, chains, seed, ladder=DEFAULT_LADDER)
-    dream.advance(200, 1.0 / temperature)  # burn-in from the random start
-    for frame in range(frames):
-        dream.advance(steps_per_frame, 1.0 / temperature)
-        row = np.concatenate(list(dream.images()), axis=1)
-        to_picture(row, (size[0] * chains, size[1])).save(out / f"dream_{frame:04d}.png")
-    print(f"wrote {frames} frames of {chains} chains to {out}/")

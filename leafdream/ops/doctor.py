@@ -103,12 +103,3 @@ def run_checks(model_path, show: str, camera=None) -> list[tuple[bool, str, str]
     free = shutil.disk_usage(cache if cache.exists() else Path.home()).free / 1e9
     results.append((free > 1.0, "disk", f"{free:.1f} GB free" + ("" if free > 1.0 else "; logs and heartbeat need room: free some space")))
     return results
-
-
-def doctor_command(model_path, show: str, camera=None) -> int:
-    results = run_checks(model_path, show, camera)
-    for passed, what, detail in results:
-        print(f"{'ok  ' if passed else 'FAIL'}  {what:<11} {detail}")
-    failed = [what for passed, what, _ in results if not passed]
-    print("all checks passed" if not failed else f"{len(failed)} problem(s): {', '.join(failed)}")
-    return 0 if not failed else 1

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 from leafdream.atomic import replacing
-from leafdream.errors import LeafdreamError
 from leafdream.paths import user_cache_dir
 
 log = logging.getLogger(__name__)
@@ -84,11 +83,3 @@ def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tup
         return False, f"running, but not well: {state.get('last_error') or 'no frames'} — {summary}"
     note = f" (earlier: {state['last_error']})" if state.get("last_error") else ""
     return True, f"all well: {summary}{note}"
-
-
-def status_command(path, max_age: float) -> int:
-    if max_age <= 0:
-        raise LeafdreamError(f"--max-age must be positive, got {max_age}")
-    ok, line = read_status(Path(path) if path else default_heartbeat_path(), time.time(), max_age)
-    print(line)
-    return 0 if ok else 1

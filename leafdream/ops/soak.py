@@ -109,22 +109,3 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
         "soak_frame_ms_last_hours": float(last),
     }
     return figures
-
-
-def soak_command(model_path, hours: float, size, seed: int) -> int:
-    from leafdream.render.loop import load_context
-
-    if hours <= 0:
-        from leafdream.errors import LeafdreamError
-
-        raise LeafdreamError(f"--hours must be positive, got {hours}")
-    figures = soak(load_context(model_path), hours, size, seed=seed)
-    f = figures
-    print(f"soak: {f['soak_hours']:.0f} h of show time in {f['soak_wall_seconds']:.0f} s; crashes {f['soak_crashes']}; "
-          f"{f['soak_visitors']} visitors, {f['soak_show_edits']} show edits ({f['soak_invalid_edits']} invalid), "
-          f"clock set back once: {f['soak_clock_set_back']}")
-    print(f"  memory {f['soak_rss_first_hour_mb']:.0f} MB after the first hour, {f['soak_rss_last_hour_mb']:.0f} MB "
-          f"after the last: growth {f['soak_rss_growth_mb']:+.1f} MB (goal < 30)")
-    print(f"  a real frame (open hours): {f['soak_frame_ms_first_hours']:.2f} ms in the first hours, "
-          f"{f['soak_frame_ms_last_hours']:.2f} ms in the last")
-    return 0 if f["soak_rss_growth_mb"] < 30 else 1

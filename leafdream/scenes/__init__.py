@@ -4,6 +4,6 @@
 is the frame governor's share of the full work per frame); ``view()`` only reads that state
 and returns a float32 field in [0, 1] for the compositor; ``overlay(frame, rect)`` may draw
 fine detail (dots, lines) onto the full-resolution frame.
-"""
 
-from leafdream.scenes.base import SceneContext, Scene, make_scene, SCENE_NAMES  # noqa: F401
+The parameter contract is in ``params.py``, the table of scenes by name in ``table.py``.
+"""

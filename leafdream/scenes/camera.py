@@ -12,7 +12,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from leafdream.scenes.base import register, smooth_towards
+from leafdream.scenes.base import smooth_towards
+from leafdream.scenes.params import LEAVES, SMOOTHING, STEPS_PER_SECOND, TEMPERATURE, like, defaults_of
 from leafdream.scenes.dream import DreamScene
 from leafdream.scenes.mapinset import MapInset
 
@@ -35,12 +36,13 @@ def leaf_field(probability: np.ndarray, hidden: np.ndarray, side: int = FIELD) -
     return cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA)
 
 
-@register
 class CameraScene(DreamScene):
     """Parameters as for the dream (used while no leaf is shown), plus smoothing of the leaf."""
 
     name = "camera"
-    defaults = {"temperature": 0.9, "leaves": 1, "steps_per_second": 200.0, "smoothing": 0.6}
+    contract = {"temperature": like(TEMPERATURE, 0.9), "leaves": LEAVES, "steps_per_second": like(STEPS_PER_SECOND, 200.0),
+                "smoothing": like(SMOOTHING, 0.6)}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains
-from leafdream.scenes.base import Scene, register, side_by_side, smooth_towards
+from leafdream.scenes.base import Scene, side_by_side, smooth_towards
+from leafdream.scenes.params import TEMPERATURE, LEAVES, STEPS_PER_SECOND, SMOOTHING, defaults_of
 
 
-@register
 class DreamScene(Scene):
     """Parameters: temperature (1 = the model's own; > 1 wanders, < 1 settles into crisp leaves),
     leaves (side by side), steps_per_second (Gibbs steps at full effort), smoothing (seconds)."""
 
     name = "dream"
-    defaults = {"temperature": 1.0, "leaves": 1, "steps_per_second": 600.0, "smoothing": 0.35}
+    contract = {"temperature": TEMPERATURE, "leaves": LEAVES, "steps_per_second": STEPS_PER_SECOND,
+                "smoothing": SMOOTHING}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

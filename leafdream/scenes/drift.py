@@ -7,18 +7,24 @@ import numpy as np
 from leafdream.leafspace.cursor import Wander, WaypointPath, resolve_waypoint
 from leafdream.errors import LeafdreamError
 from leafdream.leafspace.space import imagine
-from leafdream.scenes.base import Scene, register, smooth_towards
+from leafdream.scenes.base import Scene, smooth_towards
+from leafdream.easing import EASINGS
+from leafdream.scenes.params import Param, SMOOTHING, like, defaults_of
 from leafdream.scenes.mapinset import MapInset
 
 
-@register
 class DriftScene(Scene):
     """Parameters: speed (map widths per second), smoothing (seconds), inset (show the map with the cursor),
     path (waypoints: species names, training leaf files like "acer_campestre/03.png", or [x, y];
     empty = a seeded wander), ease (between waypoints), hold (seconds at each waypoint)."""
 
     name = "drift"
-    defaults = {"speed": 0.01, "smoothing": 0.15, "inset": True, "path": [], "ease": "sine", "hold": 0.0}
+    contract = {"speed": Param(0.01, 0.0001, 1.0, meaning="map widths per second"), "smoothing": like(SMOOTHING, 0.15),
+                "inset": Param(True, meaning="the small map in the corner"),
+                "path": Param([], meaning="species, leaf files or map points [x, y] in 0..1"),
+                "ease": Param("sine", choices=tuple(EASINGS), meaning="how the cursor starts and stops"),
+                "hold": Param(0.0, 0.0, 3600.0, meaning="seconds to rest at each waypoint")}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

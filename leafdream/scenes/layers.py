@@ -12,15 +12,16 @@ import numpy as np
 
 from leafdream.data.normalise import normalise
 from leafdream.data.procedural import SPECIES, draw_leaf
-from leafdream.scenes.base import Scene, register, side_by_side, smooth_towards
+from leafdream.scenes.base import Scene, side_by_side, smooth_towards
+from leafdream.scenes.params import Param, SMOOTHING, like, defaults_of
 
 
-@register
 class LayersScene(Scene):
     """Parameters: hold (seconds per leaf), smoothing (seconds)."""
 
     name = "layers"
-    defaults = {"hold": 8.0, "smoothing": 0.6}
+    contract = {"hold": Param(8.0, 0.5, 3600.0, meaning="seconds before the next leaf"), "smoothing": like(SMOOTHING, 0.6)}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

@@ -11,16 +11,19 @@ import cv2
 import numpy as np
 
 from leafdream.errors import LeafdreamError
-from leafdream.scenes.base import Scene, register, side_by_side, smooth_towards
+from leafdream.scenes.base import Scene, side_by_side, smooth_towards
+from leafdream.scenes.params import Param, SMOOTHING, like, defaults_of
 
 
-@register
 class LearningScene(Scene):
     """Parameters: seconds (the whole training replayed in this time), fields (show first-layer receptive
     fields while the first layer trains), counter (show layer and epoch), smoothing (seconds)."""
 
     name = "learning"
-    defaults = {"seconds": 60.0, "fields": False, "counter": True, "smoothing": 0.1}
+    contract = {"seconds": Param(60.0, 1.0, 86400.0, meaning="the whole training replayed in this many seconds"),
+                "fields": Param(False, meaning="receptive fields below the panel"),
+                "counter": Param(True, meaning="layer and epoch in a corner"), "smoothing": like(SMOOTHING, 0.1)}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

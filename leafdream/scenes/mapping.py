@@ -11,19 +11,22 @@ import numpy as np
 
 from leafdream.errors import LeafdreamError
 from leafdream.leafspace.poster import species_colours
-from leafdream.scenes.base import Scene, register
+from leafdream.scenes.base import Scene
+from leafdream.scenes.params import Param, defaults_of
 from leafdream.scenes.mapinset import inset_rect
 
 import cv2
 
 
-@register
 class MappingScene(Scene):
     """Parameters: seconds (the map's forming), settle (seconds to move into the drift inset; 0 = stay),
     point_size (pixels at 1080 lines)."""
 
     name = "mapping"
-    defaults = {"seconds": 30.0, "settle": 4.0, "point_size": 3.0}
+    contract = {"seconds": Param(30.0, 1.0, 86400.0, meaning="how long the map takes to form"),
+                "settle": Param(4.0, 0.0, 3600.0, meaning="seconds to move into the corner afterwards"),
+                "point_size": Param(3.0, 0.5, 50.0, meaning="pixels on a 1080-line screen")}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

@@ -13,19 +13,26 @@ import numpy as np
 from leafdream.leafspace.cursor import Wander
 from leafdream.leafspace.space import imagine
 from leafdream.data.normalise import similarity
-from leafdream.scenes.base import Scene, register, smooth_towards
+from leafdream.scenes.base import Scene, smooth_towards
+from leafdream.scenes.params import Param, SMOOTHING, defaults_of, like
 
 import cv2
 
 
-@register
 class XeroxScene(Scene):
     """Parameters: depth (layer to reconstruct through), zoom, shift_x, shift_y (pixels), turn (degrees),
     generations_per_second, reseed_after (generations; 0 = never), smoothing (seconds)."""
 
     name = "xerox"
-    defaults = {"depth": 2, "zoom": 1.03, "shift_x": 0.0, "shift_y": 0.0, "turn": 1.5,
-                "generations_per_second": 4.0, "reseed_after": 60, "smoothing": 0.2}
+    contract = {"depth": Param(2, 1, 3, meaning="layer each copy goes through"),
+                "zoom": Param(1.03, 0.5, 2.0, meaning="growth per copy"),
+                "shift_x": Param(0.0, -20.0, 20.0, meaning="model pixels moved per copy"),
+                "shift_y": Param(0.0, -20.0, 20.0, meaning="model pixels moved per copy"),
+                "turn": Param(1.5, -90.0, 90.0, meaning="degrees turned per copy"),
+                "generations_per_second": Param(4.0, 0.0, 60.0, meaning="copies per second"),
+                "reseed_after": Param(60, 0, 100000, meaning="copies before a fresh leaf; 0 never"),
+                "smoothing": like(SMOOTHING, 0.2)}
+    defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

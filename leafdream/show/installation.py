@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from leafdream.errors import LeafdreamError
-from leafdream.render.loop import build_player
+from leafdream.show.build import build_player
 from leafdream.show.player import Player
-from leafdream.scenes import SceneContext
+from leafdream.scenes.context import SceneContext
 from leafdream.show.schedule import day_seed
 from leafdream.show.resolve import resolve_show
 
@@ -102,7 +102,7 @@ class Installation:
         if not settings["enabled"] or self.player is None:
             return
         if present and self.visitor is None:
-            from leafdream.show.player import Cue
+            from leafdream.show.cue import Cue
 
             cue = Cue(settings["scene"], 10 ** 9, {}, settings["palette"], 0.0)
             self.visitor = Player(self.context, [cue], self.size[0], self.size[1], seed=self.seed)

@@ -8,81 +8,16 @@ replaced by the dream, so a show never dies of one bad scene.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from leafdream.show.easing import easing
 from leafdream.render.compositor import Compositor
-from leafdream.scenes import Scene, SceneContext, make_scene
+from leafdream.show.cue import Cue
+from leafdream.scenes.base import Scene
+from leafdream.scenes.context import SceneContext
+from leafdream.scenes.table import make_scene
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Cue:
-    """One cue: which scene, for how long (seconds), with what parameters, palette and crossfade in.
-
-    pre_wait:      seconds after the cue is triggered before it begins (the previous scene plays on)
-    post_wait:     with continue_mode "follow", seconds the scene holds after ``duration`` before the
-                   next cue is triggered; with "auto-continue", seconds after this cue begins
-    continue_mode: "follow" (the next cue follows by itself), "none" (hold until an operator's Go),
-                   "auto-continue"
-    fades:         {parameter: (from, to, easing name)} over the cue's duration
-    """
-
-    scene: str
-    duration: float
-    params: dict = field(default_factory=dict)
-    palette: str = "moss"
-    crossfade: float = 3.0
-    number: float = 0
-    name: str = ""
-    pre_wait: float = 0.0
-    post_wait: float = 0.0
-    continue_mode: str = "follow"
-    fades: dict = field(default_factory=dict)
-    group: str = ""
-
-    def faded_params(self, local_t: float) -> dict:
-        """Values of the fading parameters ``local_t`` seconds into the cue."""
-        u = 1.0 if self.duration <= 0 else min(max(local_t / self.duration, 0.0), 1.0)
-        return {key: start + (end - start) * easing(ease)(u) for key, (start, end, ease) in self.fades.items()}
-
-    def length_before_next(self) -> float | None:
-        """Seconds from this cue's beginning to the trigger of the next one (None: wait for Go)."""
-        if self.continue_mode == "none":
-            return None
-        if self.continue_mode == "auto-continue":
-            return max(self.post_wait, 1e-6)
-        return self.duration + self.post_wait
-
-
-def safety_loop() -> list[Cue]:
-    """What plays when a shipped show's file is missing: two minutes each of the scenes that need
-    nothing but the model. Deliberately plain, so it cannot drift out of step with ``shows/``."""
-    return [Cue(scene, 120.0, {}, palette, 4.0)
-            for scene, palette in (("dream", "moss"), ("drift", "night"), ("layers", "bone"), ("xerox", "ember"))]
-
-
-class FrameGovernor:
-    """Keeps the work per frame inside the frame budget by scaling ``effort`` (Gibbs steps per frame).
-
-    Effort drops quickly when a frame runs over 85 % of the budget and recovers slowly
-    under 60 %, so the picture slows its sampling rather than stutter.
-    """
-
-    def __init__(self, fps: float, minimum: float = 0.05):
-        self.budget = 1.0 / fps
-        self.minimum = minimum
-        self.effort = 1.0
-
-    def record(self, work_seconds: float) -> float:
-        if work_seconds > 0.85 * self.budget:
-            self.effort = max(self.minimum, self.effort * 0.8)
-        elif work_seconds < 0.6 * self.budget:
-            self.effort = min(1.0, self.effort * 1.05)
-        return self.effort
 
 
 class Player:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from leafdream.errors import LeafdreamError, did_you_mean
 from leafdream.paths import REPO_DIR
-from leafdream.show.player import Cue, safety_loop
-from leafdream.scenes.base import SCENE_NAMES
+from leafdream.show.cue import Cue, safety_loop
+from leafdream.scenes.table import SCENE_NAMES
 
 
 if TYPE_CHECKING:
@@ -25,10 +25,8 @@ def resolve_show(name: str) -> Show:
     """A show file (``*.toml`` or an existing path), a shipped show by name (a plain loop if its file is gone), or one scene."""
     from pathlib import Path
 
-    from leafdream.scenes.base import all_scenes
     from leafdream.show.showfile import Show, load_show
 
-    all_scenes()
 
     if name.endswith(".toml") or Path(name).is_file():
         return load_show(name)

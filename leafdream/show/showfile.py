@@ -13,9 +13,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leafdream.show.easing import EASINGS
+from leafdream.easing import EASINGS
 from leafdream.errors import LeafdreamError, did_you_mean
-from leafdream.show.player import Cue
+from leafdream.scenes.table import SCENES
+from leafdream.show.cue import Cue
 from leafdream.render.palette import PALETTES
 from leafdream.show.timeparse import parse_duration
 
@@ -135,14 +136,12 @@ def _did_you_mean(word, options) -> str:
     return did_you_mean(word, options, fallback=f"use one of: {', '.join(sorted(map(str, options)))}", lead=" — ")
 
 
-def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = None, space=None) -> Show:
+def parse_show(text: str, path: str = "<show>", space=None) -> Show:
     """Check and read a show's TOML text; ShowError lists every problem found.
 
     With the model's leaf ``space``, cursor paths are checked too (species names, leaf files).
     """
-    from leafdream.scenes.base import all_scenes
-
-    scene_defaults = scene_defaults or {name: cls.defaults for name, cls in all_scenes().items()}
+    contracts = {name: cls.contract for name, cls in SCENES.items()}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -179,7 +178,7 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
     default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
     default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
 
-    visitors = _visitors(data.get("visitors", {}), scene_defaults, problem)
+    visitors = _visitors(data.get("visitors", {}), contracts, problem)
     groups = _groups(data.get("groups", {}), problem)
     raw_cues = data.get("cue", [])
     if not isinstance(raw_cues, list) or not raw_cues:
@@ -206,11 +205,11 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
             problem(at + ("name",), f"cue name must be text, got {name!r}")
             name = ""
         scene = raw.get("scene")
-        known_scene = isinstance(scene, str) and scene in scene_defaults
+        known_scene = isinstance(scene, str) and scene in contracts
         if scene is None:
             problem(at, f"cue {index + 1} has no scene — add for example scene = \"dream\"")
         elif not known_scene:
-            problem(at + ("scene",), f"unknown scene {scene!r}" + _did_you_mean(scene, scene_defaults))
+            problem(at + ("scene",), f"unknown scene {scene!r}" + _did_you_mean(scene, contracts))
         duration = None
         if "duration" not in raw:
             problem(at, f"cue {index + 1} has no duration — add for example duration = \"2m\"")
@@ -237,7 +236,7 @@ def parse_show(text: str, path: str = "<show>", scene_defaults: dict | None = No
             problem(at + ("group",), f"the cues of group {group!r} must follow one another")
         if not known_scene:
             continue
-        params, fades = _params(raw.get("params", {}), scene, scene_defaults[scene], at + ("params",), problem)
+        params, fades = _params(raw.get("params", {}), scene, contracts[scene], at + ("params",), problem)
         if space is not None and isinstance(params.get("path"), list):
             _check_path(params["path"], space, at + ("params", "path"), problem)
         cues.append(Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
@@ -279,7 +278,7 @@ def _groups(raw, problem) -> dict:
     return groups
 
 
-def _visitors(raw, scene_defaults: dict, problem) -> dict:
+def _visitors(raw, contracts: dict, problem) -> dict:
     """The [visitors] table: what happens when a leaf appears in front of the camera."""
     visitors = dict(DEFAULT_VISITORS)
     if not isinstance(raw, dict):
@@ -295,8 +294,8 @@ def _visitors(raw, scene_defaults: dict, problem) -> dict:
             else:
                 visitors[key] = value
         elif key == "scene":
-            if value not in scene_defaults:
-                problem(at, f"unknown scene {value!r}" + _did_you_mean(value, scene_defaults))
+            if value not in contracts:
+                problem(at, f"unknown scene {value!r}" + _did_you_mean(value, contracts))
             else:
                 visitors[key] = value
         elif key == "palette":
@@ -348,42 +347,44 @@ def _palette(value, at, problem):
     return value
 
 
-def _params(raw, scene: str, defaults: dict, at: tuple, problem) -> tuple[dict, dict]:
-    """Fixed parameter values and fades {param: (from, to, ease)} of one cue."""
+def _params(raw, scene: str, contract: dict, at: tuple, problem) -> tuple[dict, dict]:
+    """Fixed parameter values and fades {param: (from, to, ease)} of one cue, checked by the scene's contract."""
     params, fades = {}, {}
     if not isinstance(raw, dict):
         problem(at, "params must be a table: [cue.params]")
         return params, fades
     for key, value in raw.items():
         here = at + (key,)
-        if key not in defaults:
-            problem(here, f"scene {scene!r} has no parameter {key!r}" + _did_you_mean(key, defaults))
+        if key not in contract:
+            problem(here, f"scene {scene!r} has no parameter {key!r}" + _did_you_mean(key, contract))
             continue
-        default = defaults[key]
-        if isinstance(value, dict):
-            extra = set(value) - FADE_KEYS
-            if extra or "from" not in value or "to" not in value:
-                problem(here, f"a fade is written {key} = {{ from = 1.0, to = 2.0, ease = \"sine\" }}")
-                continue
-            if isinstance(default, bool) or not isinstance(default, (int, float)):
-                problem(here, f"{key} cannot fade: only numbers fade")
-                continue
-            ends = [value["from"], value["to"]]
-            if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in ends):
-                problem(here, f"{key}: fade ends must be numbers, got {ends!r}")
-                continue
-            ease = value.get("ease", "linear")
-            if ease not in EASINGS:
-                problem(here, f"unknown ease {ease!r}" + _did_you_mean(ease, EASINGS))
-                continue
-            fades[key] = (float(ends[0]), float(ends[1]), ease)
-            continue
-        if not _same_kind(value, default):
-            kind = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list"}.get(type(default), "a value")
-            problem(here, f"{key} must be {kind}, got {value!r}")
-            continue
-        params[key] = value
+        param = contract[key]
+        try:
+            if isinstance(value, dict):
+                fades[key] = _fade(key, value, param)
+            else:
+                params[key] = param.check(key, value)
+        except LeafdreamError as error:
+            problem(here, str(error))
     return params, fades
+
+
+def _fade(key: str, value: dict, param) -> tuple[float, float, str]:
+    """A fade ``{ from = 1.0, to = 2.0, ease = "sine" }`` whose ends both lie in the parameter's range."""
+    extra = set(value) - FADE_KEYS
+    if extra or "from" not in value or "to" not in value:
+        raise LeafdreamError(f"a fade is written {key} = {{ from = 1.0, to = 2.0, ease = \"sine\" }}")
+    if not param.fades:
+        raise LeafdreamError(f"{key} cannot fade: only numbers fade, and only those with a fraction ({key} is "
+                             f"{'a whole number' if param.kind is int else 'not a number'})")
+    ends = [value["from"], value["to"]]
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in ends):
+        raise LeafdreamError(f"{key}: fade ends must be numbers, got {ends!r}")
+    start, end = (param.check(f"{key} (fade {which})", value[which]) for which in ("from", "to"))
+    ease = value.get("ease", "linear")
+    if ease not in EASINGS:
+        raise LeafdreamError(f"unknown ease {ease!r}" + _did_you_mean(ease, EASINGS))
+    return float(start), float(end), ease
 
 
 def _check_path(path: list, space, at: tuple, problem) -> None:
@@ -394,14 +395,6 @@ def _check_path(path: list, space, at: tuple, problem) -> None:
             resolve_waypoint(space, spec, space.files)
         except LeafdreamError as error:
             problem(at, f"path: {error}")
-
-
-def _same_kind(value, default) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, type(default))
 
 
 def load_show(path: str | Path, space=None) -> Show:
@@ -447,38 +440,3 @@ def clock(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{rest:02d}"
-
-
-def check_command(show_path, model_path) -> int:
-    """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
-    import sys
-
-    from leafdream.leafspace.store import leaf_space
-    from leafdream.model.modelfile import load_model
-
-    space, extras = None, None
-    try:
-        model = load_model(model_path)
-        space = leaf_space(model) if "map_positions" in model.extras else None
-        extras = model.extras
-    except LeafdreamError as error:
-        print(f"note: cursor paths not checked ({error})", file=sys.stderr)
-    try:
-        show = load_show(show_path, space)
-    except ShowError as error:
-        print(str(error), file=sys.stderr)
-        print(f"{len(error.problems)} problem(s) in {show_path}", file=sys.stderr)
-        return 1
-    needs = {"learning": "snap_panel", "mapping": "map_trajectory"}
-    for cue in show.cues:
-        if extras is not None and cue.scene in needs and needs[cue.scene] not in extras:
-            print(f"warning: cue {cue.number:g} uses the {cue.scene} scene, but {model_path} has no recording of "
-                  f"its training; the dream will play instead (retrain with 'leafdream train')", file=sys.stderr)
-    print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
-          f"{'loops' if show.loop else 'plays once'}, "
-          + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))
-    for start, cue in timeline(show):
-        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
-        extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
-        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}{extra}")
-    return 0

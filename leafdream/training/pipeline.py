@@ -11,10 +11,10 @@ import numpy as np
 from leafdream.data.dataset import augmented_leaves, normalised_leaves
 from leafdream.model.dbn import DBN
 from leafdream.errors import LeafdreamError
-from leafdream.data.leaves import LeafSet, load_leaf_folder
+from leafdream.data.leaves import LeafSet
 from leafdream.leafspace.store import add_map
 from leafdream.training.snapshots import TrainingRecorder, choose_panel
-from leafdream.model.modelfile import Model, save_model
+from leafdream.model.modelfile import Model
 from leafdream.data.normalise import LONG_AXIS_STD_FRACTION
 from leafdream.training.trainer import RBMTrainingConfig, train_rbm
 
@@ -120,18 +120,4 @@ def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log
     if with_map:
         add_map(model, leafset, seed=plan.seed, log=log)
     model.metadata["training"]["seconds"] = round(time.perf_counter() - started, 1)
-    return model
-
-
-def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
-    target = Path(out)
-    if target.is_dir():
-        raise LeafdreamError(f"--out {out}: is a folder; give a file name like {target / 'model.npz'}")
-    if target.suffix != ".npz":
-        raise LeafdreamError(f"--out {out}: model files end in .npz")
-    plan.validate()
-    leafset = load_leaf_folder(data_dir, plan.holdout_per_species)
-    model = train_model(leafset, plan, progress, log)
-    save_model(model, out)
-    log(f"saved {out} ({Path(out).stat().st_size / 1e6:.1f} MB) after {model.metadata['training']['seconds']} s")
     return model

@@ -125,3 +125,18 @@ def calibrate_command(source: str, out, phase_seconds: float, preview: bool, wid
     print(f"saved {path} (the empty scene at {calibration.shape[1]}x{calibration.shape[0]} and the thresholds; "
           f"no picture of anyone). 'leafdream run --camera {source}' uses it.")
     return 0
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("camera", help="camera tools for the technician")
+    camera_commands = parser.add_subparsers(dest="camera_command", required=True)
+    calibrate = camera_commands.add_parser("calibrate", help="learn the empty scene and the skin colours, check a leaf, "
+                                                             "save the calibration")
+    calibrate.add_argument("--camera", default="0", help="camera index, device path or video file (default 0)")
+    calibrate.add_argument("--seconds", type=float, default=5.0, help="length of each of the three phases (default 5)")
+    calibrate.add_argument("--out", default=None, help="calibration file (default ~/.config/leafdream/camera-calibration.npz)")
+    calibrate.add_argument("--no-preview", action="store_true", help="instructions in the terminal only, no window")
+
+
+def run(args) -> int:
+    return calibrate_command(args.camera, args.out, args.seconds, preview=not args.no_preview)

@@ -1,0 +1,124 @@
+"""TODO"""
+
+from __future__ import annotations
+
+import json
+
+from leafdream.commands.arguments import add_model, model_path, size_pair
+from leafdream.errors import LeafdreamError
+from leafdream.measure.camera import completion_quality, pipeline_timing, FRAME_SHAPE
+from leafdream.measure.speed import run_bench, run_render_bench, RECIPE_BATCH
+
+
+def bench_command(model_path, as_json: bool, seconds: float) -> dict:
+    figures = run_bench(model_path, seconds)
+    if as_json:
+        print(json.dumps(figures, indent=1))
+        return figures
+    f = figures
+    print(f"Gibbs sampling, {f['chains']} chains, {f['shape'][0]}x{f['shape'][1]} (chain-steps/s; median of alternating rounds)")
+    print(f"  leafdream chains      {f['gibbs_chain_steps_per_s']:9.0f}   (incremental: only flipped units' rows)")
+    print(f"  leafdream dense step  {f['fused_dense_gibbs_chain_steps_per_s']:9.0f}   fused kernel, no increments: "
+          f"{f['fused_dense_share_of_dense_limit']:.2f} of the limit")
+    print(f"  two bare matmuls      {f['dense_limit_chain_steps_per_s']:9.0f}   ours/limit   = {f['gibbs_share_of_dense_limit']:.2f}  (goal >= 0.80)")
+    print(f"  plain numpy step      {f['numpy_gibbs_chain_steps_per_s']:9.0f}   ours/numpy   = {f['gibbs_vs_numpy']:.2f}  (goal >= 1.3)")
+    print(f"  sklearn float32       {f['sklearn_gibbs_chain_steps_per_s']:9.0f}   ours/sklearn = {f['gibbs_vs_sklearn']:.2f}  (goal >= 2)")
+    print(f"  sklearn float64       {f['sklearn64_gibbs_chain_steps_per_s']:9.0f}   ours/sklearn64 = {f['gibbs_vs_sklearn64']:.2f}  (goal >= 3)")
+    print(f"Training, {f['train_gibbs_steps']} Gibbs step (samples/s, one epoch; ours: centered PCD with momentum and "
+          f"weight decay; sklearn: plain PCD)")
+    print("  batch   leafdream   sklearn float32   sklearn float64   ours/sklearn32   ours/sklearn64   (goal >= 5)")
+    for batch in f["train_batch_sizes"]:
+        print(f"  {batch:5d}   {f[f'train_samples_per_s_batch_{batch}']:9.0f}   "
+              f"{f[f'sklearn_train_samples_per_s_batch_{batch}']:15.0f}   {f[f'sklearn64_train_samples_per_s_batch_{batch}']:15.0f}"
+              f"   {f[f'train_vs_sklearn_batch_{batch}']:14.1f}   {f[f'train_vs_sklearn64_batch_{batch}']:14.1f}")
+    print(f"  the shipped recipe (batch {RECIPE_BATCH}): {f[f'train_samples_per_s_batch_{RECIPE_BATCH}']:.0f}, "
+          f"{f['train_recipe_vs_sklearn_default']:.1f}x sklearn's fit at its defaults (batch 10) with float32, "
+          f"{f['train_recipe_vs_sklearn64_default']:.1f}x with float64")
+    print(f"Warm start to first dream image: {f['warm_start_to_first_sample_s']:.2f} s  (goal < 2)")
+    return figures
+
+
+
+def render_bench_command(model_path, as_json: bool, seconds: float, show: str, size) -> dict:
+    f = run_render_bench(model_path, show, seconds, size)
+    if as_json:
+        print(json.dumps(f, indent=1))
+        return f
+    print(f"Rendering '{f['render_show']}', {f['render_size'][0]}x{f['render_size'][1]} at {f['render_fps']} fps, "
+          f"{f['render_seconds']:.0f} s of show time, headless (work per frame; budget {f['render_frame_budget_ms']:.1f} ms)")
+    print(f"  governor on   p50 {f['render_p50_ms_governor_on']:6.2f} ms   p99 {f['render_p99_ms_governor_on']:6.2f} ms"
+          f"   (mean effort {f['render_mean_effort']:.2f})")
+    print(f"  governor off  p50 {f['render_p50_ms_governor_off']:6.2f} ms   p99 {f['render_p99_ms_governor_off']:6.2f} ms")
+    print(f"  memory (RSS)  {f['render_rss_start_mb']:.0f} MB after 5 s, {f['render_rss_end_mb']:.0f} MB at the end")
+    print(f"Warm start to first frame (run --frames 1, SDL dummy): {f['warm_start_to_first_frame_s']:.2f} s  (goal < 3)")
+    return f
+
+
+def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, count: int, size) -> dict:
+    """Quality on ``count`` composites (held-out real leaves from ``data_dir`` if given), then pipeline timing."""
+    import json
+
+    from leafdream.measure.quality import split_from_model
+    from leafdream.data.leaves import load_leaf_folder
+    from leafdream.model.modelfile import load_model
+    from leafdream.scenes.context import load_context
+
+    context = load_context(model_path)
+    leaf_masks = None
+    if data_dir is not None:
+        model = load_model(model_path)
+        leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
+        _, held_index = split_from_model(model, leafset)
+        leaf_masks = [leafset.masks[i] for i in held_index]
+    figures = completion_quality(context, leaf_masks, count)
+    figures.update(pipeline_timing(context, seconds, size, leaf_mask=leaf_masks[0] if leaf_masks else None))
+    if as_json:
+        print(json.dumps(figures, indent=1))
+        return figures
+    f = figures
+    print(f"camera completion, {f['camera_composites']} composites of {f['camera_leaves']} at "
+          f"{FRAME_SHAPE[1]}x{FRAME_SHAPE[0]} (a hand hides {f['camera_leaf_share_under_hand']:.0%} of the leaf):")
+    print(f"  IoU with the true leaf   network {f['camera_iou']:.3f}   cv2.inpaint (Telea) {f['camera_telea_iou']:.3f}"
+          f"   perfect fill {f['camera_perfect_fill_iou']:.3f}  (goal >= 0.9, better than Telea)")
+    print(f"  hidden pixels wrong      network {f['camera_hidden_error']:.4f}   Telea {f['camera_telea_hidden_error']:.4f}"
+          f"   network/Telea = {f['camera_hidden_error_vs_telea']:.2f}; network better on "
+          f"{f['camera_better_than_telea_share']:.0%} of leaves")
+    print(f"live pipeline, {seconds:.0f} s (camera 30 fps -> segmentation -> completion -> camera scene at "
+          f"{f['camera_screen_size'][0]}x{f['camera_screen_size'][1]}):")
+    print(f"  frame arrival to completed leaf on screen  p50 {f['camera_latency_p50_ms']:.0f} ms   p99 "
+          f"{f['camera_latency_p99_ms']:.0f} ms   max {f['camera_latency_max_ms']:.0f} ms  (goal <= 100)")
+    print(f"    of which: frame to completed leaf p50 {f['camera_frame_to_completion_p50_ms']:.0f} ms "
+          f"(the completion itself {f['camera_completion_p50_ms']:.0f} ms); the rest waits for the next screen frame")
+    print(f"  completions {f['camera_completions_per_s']:.1f} per s  (goal >= 15)   screen {f['camera_screen_fps']:.1f} fps,"
+          f" p99 work {f['camera_screen_p99_work_ms']:.1f} ms (budget {f['camera_screen_budget_ms']:.1f})")
+    return figures
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("bench", help="speed figures, each next to its baseline from the same run")
+    add_model(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="time per measurement (default 1.5), or show time with --render (default 60)")
+    parser.add_argument("--render", action="store_true", help="frame times of a show at --size, governor on and off")
+    parser.add_argument("--show", default="default", help="with --render: the show (default 'default')")
+    parser.add_argument("--size", type=size_pair, default=(1920, 1080),
+                        help="with --render or --camera: screen WxH (default 1920x1080)")
+    parser.add_argument("--camera", action="store_true",
+                        help="camera completion quality on made-up frames, and latency of the live camera path")
+    parser.add_argument("--data", default=None,
+                        help="with --camera: the training data folder, to composite the model's held-out real leaves")
+    parser.add_argument("--composites", type=int, default=60, help="with --camera: how many composites (default 60)")
+
+
+def run(args) -> int:
+    if args.camera:
+        if args.composites < 1:
+            raise LeafdreamError(f"--composites must be at least 1, got {args.composites}")
+        camera_bench_command(model_path(args.model), args.data, args.json, args.seconds or 10.0, args.composites,
+                             args.size)
+    elif args.render:
+        render_bench_command(model_path(args.model), args.json, args.seconds or 60.0, args.show, args.size)
+    else:
+        bench_command(model_path(args.model), as_json=args.json, seconds=args.seconds or 1.5)
+    return 0

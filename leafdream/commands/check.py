@@ -1,0 +1,52 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from leafdream.commands.arguments import model_path
+from leafdream.errors import LeafdreamError
+from leafdream.show.showfile import ShowError, load_show, timeline, clock
+
+
+def check_command(show_path, model_path) -> int:
+    """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
+    import sys
+
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.model.modelfile import load_model
+
+    space, extras = None, None
+    try:
+        model = load_model(model_path)
+        space = leaf_space(model) if "map_positions" in model.extras else None
+        extras = model.extras
+    except LeafdreamError as error:
+        print(f"note: cursor paths not checked ({error})", file=sys.stderr)
+    try:
+        show = load_show(show_path, space)
+    except ShowError as error:
+        print(str(error), file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in {show_path}", file=sys.stderr)
+        return 1
+    needs = {"learning": "snap_panel", "mapping": "map_trajectory"}
+    for cue in show.cues:
+        if extras is not None and cue.scene in needs and needs[cue.scene] not in extras:
+            print(f"warning: cue {cue.number:g} uses the {cue.scene} scene, but {model_path} has no recording of "
+                  f"its training; the dream will play instead (retrain with 'leafdream train')", file=sys.stderr)
+    print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
+          f"{'loops' if show.loop else 'plays once'}, "
+          + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))
+    for start, cue in timeline(show):
+        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
+        extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
+        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}{extra}")
+    return 0
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("check", help="check a show file: every problem with its line, else the timeline")
+    parser.add_argument("show", help="show file (.toml)")
+    parser.add_argument("--model", default=None, help="model whose leaf space cursor paths must fit (default: shipped)")
+
+
+def run(args) -> int:
+    return check_command(args.show, model_path(args.model))

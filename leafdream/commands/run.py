@@ -1,0 +1,61 @@
+"""``leafdream run``: the installation, full-screen (or in a window), until it is stopped."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from logging.handlers import RotatingFileHandler
+
+from leafdream.commands.arguments import add_model, model_path, positive_int
+from leafdream.errors import LeafdreamError
+from leafdream.ops.live import LiveSettings, run_live
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("run", help="the installation: full-screen, the default show")
+    parser.add_argument("--show", default="default", help="show file, built-in show (default, demo) or one scene name")
+    parser.add_argument("--windowed", action="store_true", help="a 1280x720 window instead of full screen")
+    parser.add_argument("--display", type=int, default=0, help="display number for full screen (default 0)")
+    parser.add_argument("--camera", default=None, help="camera index, device path or video file to capture")
+    parser.add_argument("--calibration", default=None,
+                        help="camera calibration file (default: the one 'leafdream camera calibrate' saved, if any)")
+    parser.add_argument("--camera-debug-dump", default=None, metavar="DIR",
+                        help="write camera frames and masks to DIR for --camera-debug-seconds at start and on the "
+                             "OSC command /leafdream/camera_dump (they show visitors: for debugging only)")
+    parser.add_argument("--camera-debug-seconds", type=float, default=10.0, help="length of a debug dump (default 10)")
+    parser.add_argument("--fps", type=positive_int, default=60, help="frames per second (default 60)")
+    parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
+    parser.add_argument("--osc-port", type=int, default=None, help="listen for OSC remote control on this UDP port")
+    parser.add_argument("--osc-host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--heartbeat", default=None, help="heartbeat file (default $XDG_RUNTIME_DIR/leafdream/heartbeat.json)")
+    parser.add_argument("--memory-ceiling", type=float, default=3000.0,
+                        help="MB of memory above which leafdream exits for a clean restart (default 3000)")
+    parser.add_argument("--watchdog", type=float, default=30.0,
+                        help="seconds without a presented frame before leafdream exits to be restarted (default 30)")
+    parser.add_argument("--log-file", default=None, help="also log to this file (rotated at 5 MB, 5 kept)")
+    parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
+    add_model(parser)
+    parser.add_argument("--seed", type=int, default=0, help="mixed into every day's seed (default 0)")
+
+
+def settings_from(args) -> LiveSettings:
+    if args.camera_debug_dump is not None and args.camera is None:
+        raise LeafdreamError("--camera-debug-dump needs a camera: add --camera SOURCE")
+    if not args.camera_debug_seconds > 0:
+        raise LeafdreamError(f"--camera-debug-seconds must be positive, got {args.camera_debug_seconds}")
+    return LiveSettings(model_path=model_path(args.model), show=args.show, windowed=args.windowed,
+                        display=args.display, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
+                        max_frames=args.frames, osc_host=args.osc_host, osc_port=args.osc_port,
+                        heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,
+                        watchdog_seconds=args.watchdog, calibration_path=args.calibration,
+                        dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds)
+
+
+def run(args) -> int:
+    settings = settings_from(args)
+    if args.log_file:
+        handler = RotatingFileHandler(args.log_file, maxBytes=5_000_000, backupCount=5)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+    return run_live(settings)

@@ -1,0 +1,31 @@
+"""The health policy: what the heartbeat says about the running piece, and when it says it.
+
+An error counts against health for ``ERROR_MEMORY`` seconds after it was last seen change.
+"""
+
+from __future__ import annotations
+
+import psutil
+
+ERROR_MEMORY = 300.0
+
+
+class Health:
+    """Writes the heartbeat when it is due, from the state of the frame just shown."""
+
+    def __init__(self, heartbeat, process=None):
+        self.heartbeat = heartbeat
+        self.process = process or psutil.Process()
+        self.last_error, self.last_error_at = "", None
+
+    def after_frame(self, dt: float, now: float, state: dict) -> float | None:
+        """Note the frame's state (``now`` in seconds of a monotonic clock); returns RSS in MB when the heartbeat was written."""
+        error_now = state.pop("error_now", "")
+        if error_now and error_now != self.last_error:
+            self.last_error, self.last_error_at = error_now, now
+        recent_error = self.last_error_at is not None and now - self.last_error_at < ERROR_MEMORY
+        if not self.heartbeat.due(dt):
+            return None
+        rss_mb = self.process.memory_info().rss / 1e6
+        self.heartbeat.write({**state, "rss_mb": rss_mb, "last_error": self.last_error, "healthy": not recent_error})
+        return rss_mb

@@ -1,0 +1,56 @@
+"""The pygame window: opening a display full-screen (or windowed), the splash, the operator overlay.
+
+Only ``leafdream run`` and the calibration preview open windows; everything else renders offscreen.
+"""
+
+from __future__ import annotations
+
+from leafdream.errors import LeafdreamError
+
+
+def open_display(windowed: bool, display: int):
+    """A pygame surface on ``display``: 1280x720 if ``windowed``, else full screen with the mouse hidden."""
+    import pygame
+
+    pygame.display.init()
+    pygame.font.init()
+    count = pygame.display.get_num_displays()
+    if display < 0 or display >= count:
+        raise LeafdreamError(f"--display {display}: this machine has {count} display(s), numbered 0 to {count - 1}")
+    if windowed:
+        screen = pygame.display.set_mode((1280, 720), display=display)
+    else:
+        screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN, display=display)
+        pygame.mouse.set_visible(False)
+    pygame.display.set_caption("leafdream")
+    return screen
+
+
+def splash(screen, text: str) -> None:
+    import pygame
+
+    screen.fill((6, 9, 7))
+    font = pygame.font.Font(None, max(24, screen.get_height() // 24))
+    label = font.render(text, True, (150, 196, 120))
+    screen.blit(label, label.get_rect(center=screen.get_rect().center))
+    pygame.display.flip()
+
+
+def overlay(screen, lines: list[str]) -> None:
+    import pygame
+
+    font = pygame.font.Font(None, max(18, screen.get_height() // 45))
+    y = 10
+    for line in lines:
+        label = font.render(line, True, (230, 240, 220), (0, 0, 0))
+        screen.blit(label, (10, y))
+        y += label.get_height() + 2
+
+
+def present(screen, frame) -> None:
+    """Put a uint8 (H, W, 3) frame on ``screen`` (not yet flipped)."""
+    import numpy as np
+    import pygame
+
+    height, width = frame.shape[:2]
+    screen.blit(pygame.image.frombuffer(np.ascontiguousarray(frame).data, (width, height), "RGB"), (0, 0))
