@@ -145,3 +145,20 @@ def test_visitor_settings_are_checked(tmp_path):
         parse_show('[visitors]\nscene = "camra"\n[[cue]]\nscene = "dream"\nduration = "1m"\n', "s.toml")
     with pytest.raises(ShowError, match=r"s.toml:2:1: hold: cannot read the time"):
         parse_show('[visitors]\nhold = "long"\n[[cue]]\nscene = "dream"\nduration = "1m"\n', "s.toml")
+
+
+def test_osc_set_obeys_the_contract_and_says_when_a_fade_wins(context, tmp_path):
+    show = tmp_path / "fading.toml"
+    write(show, '[[cue]]\nscene = "dream"\nduration = "1m"\n[cue.params]\ntemperature = { from = 1.5, to = 1.0 }\n'
+                'leaves = 2\n\n[[cue]]\nscene = "dream"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    run(piece, datetime(2026, 5, 1, 12, 0, tzinfo=UTC), 1.0)
+    piece.command("set", ["temperature", 2.0])
+    assert "fading" in piece.last_error and "the fade wins" in piece.last_error
+    piece.command("set", ["leaves", 50])
+    assert "from 1 to 6" in piece.last_error and piece.player.scene.params["leaves"] == 2
+    piece.command("set", ["leaves"])
+    assert "takes a name and a value" in piece.last_error
+    piece.command("next", [])
+    piece.command("set", ["temperature", 2.0])
+    assert piece.player.scene.params["temperature"] == 2.0

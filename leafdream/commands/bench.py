@@ -58,8 +58,7 @@ def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, co
     """Quality on ``count`` composites (held-out real leaves from ``data_dir`` if given), then pipeline timing."""
     import json
 
-    from leafdream.measure.quality import split_from_model
-    from leafdream.data.leaves import load_leaf_folder
+    from leafdream.model.split import training_leaves, training_split
     from leafdream.model.modelfile import load_model
     from leafdream.scenes.context import load_context
 
@@ -67,8 +66,8 @@ def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, co
     leaf_masks = None
     if data_dir is not None:
         model = load_model(model_path)
-        leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
-        _, held_index = split_from_model(model, leafset)
+        leafset = training_leaves(model, data_dir)
+        _, held_index = training_split(model, leafset)
         leaf_masks = [leafset.masks[i] for i in held_index]
     figures = completion_quality(context, leaf_masks, count)
     figures.update(pipeline_timing(context, seconds, size, leaf_mask=leaf_masks[0] if leaf_masks else None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np
 from leafdream.commands.arguments import add_model, model_path, positive_int, size_pair
-from leafdream.errors import LeafdreamError
+from leafdream.scenes.params import TEMPERATURE
 from leafdream.model.dreaming import DreamChains, to_picture, DEFAULT_LADDER
 
 
@@ -13,8 +13,7 @@ def dream_command(model_path, out_dir, frames: int, steps_per_frame: int, chains
                   size: tuple[int, int], seed: int) -> None:
     from leafdream.model.modelfile import load_model
 
-    if not (0.05 <= temperature <= 20):
-        raise LeafdreamError(f"--temperature must be between 0.05 and 20, got {temperature}")
+    temperature = TEMPERATURE.check("--temperature", temperature)  # the scenes' own range
     model = load_model(model_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -35,7 +34,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--steps-per-frame", type=positive_int, default=50, help="Gibbs steps between frames (default 50)")
     parser.add_argument("--chains", type=positive_int, default=4, help="dreams side by side in each frame (default 4)")
     parser.add_argument("--temperature", type=float, default=1.0,
-                        help="1 is the network's own; hotter wanders, cooler settles (0.05 to 20, default 1)")
+                        help="1 is the network's own; hotter wanders, cooler settles (0.2 to 5, default 1)")
     parser.add_argument("--size", type=size_pair, default=(256, 256), help="WxH of each dream (default 256x256)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the chains (default 0)")
 

@@ -6,15 +6,15 @@ import json
 
 from leafdream.commands.arguments import add_model, model_path, positive_int
 from leafdream.model.dreaming import DEFAULT_LADDER
-from leafdream.data.leaves import load_leaf_folder
 from leafdream.model.modelfile import load_model
-from leafdream.measure.quality import split_from_model, inpainting_figures, dream_figures, HIDDEN_SHARE, LOBED_SOLIDITY
+from leafdream.model.split import training_leaves, training_split
+from leafdream.measure.quality import inpainting_figures, dream_figures, HIDDEN_SHARE, LOBED_SOLIDITY
 
 
 def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_steps: int, seed: int) -> dict:
     model = load_model(model_path)
-    leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
-    train_index, held_index = split_from_model(model, leafset)
+    leafset = training_leaves(model, data_dir)
+    train_index, held_index = training_split(model, leafset)
     figures = {}
     figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
     figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from leafdream.commands.arguments import add_model, model_path, positive_int, size_pair
 from leafdream.errors import LeafdreamError
-from leafdream.data.leaves import load_leaf_folder
+from leafdream.model.split import training_leaves
 from leafdream.leafspace.store import add_map, leaf_space
 from leafdream.model.modelfile import load_model, save_model
 from leafdream.leafspace.poster import render_poster
@@ -23,12 +23,8 @@ def map_command(model_path, out, size, tiles: int, labels: bool, compute: bool, 
     if compute:
         if not data_dir:
             raise LeafdreamError("--compute needs --data DIR, the folder the model was trained on")
-        leafset = load_leaf_folder(data_dir, model.metadata.get("data", {}).get("holdout_per_species", 2))
-        recorded = model.metadata.get("data", {}).get("fingerprint")
-        if recorded and leafset.fingerprint() != recorded:
-            raise LeafdreamError(f"{data_dir}: these are not the leaves {model_path} was trained on "
-                                 f"(data fingerprint differs); use the training data")
-        add_map(model, leafset, seed=seed)
+        leafset = training_leaves(model, data_dir)
+        add_map(model, leafset, seed=seed, log=print)
         save_model(model, model_path)
         print(f"stored the leaf-space map in {model_path}")
     if out:

@@ -13,7 +13,7 @@ def soak_command(model_path, hours: float, size, seed: int) -> int:
         from leafdream.errors import LeafdreamError
 
         raise LeafdreamError(f"--hours must be positive, got {hours}")
-    figures = soak(load_context(model_path), hours, size, seed=seed)
+    figures = soak(load_context(model_path), hours, size, seed=seed, log=print)
     f = figures
     print(f"soak: {f['soak_hours']:.0f} h of show time in {f['soak_wall_seconds']:.0f} s; crashes {f['soak_crashes']}; "
           f"{f['soak_visitors']} visitors, {f['soak_show_edits']} show edits ({f['soak_invalid_edits']} invalid), "

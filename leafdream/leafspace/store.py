@@ -11,6 +11,8 @@ Extras stored in the model's ``.npz``:
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from leafdream.data.dataset import normalised_leaves
@@ -18,19 +20,17 @@ from leafdream.errors import LeafdreamError
 from leafdream.leafspace.space import LeafSpace, code_of, compute_map, deep_codes
 from leafdream.data.leaves import LeafSet
 from leafdream.model.modelfile import Model
+from leafdream.model.split import training_split
+
+logger = logging.getLogger(__name__)
 
 MAP_KEYS = ("map_positions", "map_codes", "map_leaf")
 
 
-def training_indices(model: Model, leafset: LeafSet) -> np.ndarray:
-    """Indices of ``leafset`` leaves that the model trained on (its held-out split excluded)."""
-    held = set(model.metadata.get("data", {}).get("held_out", []))
-    return np.array([i for i, f in enumerate(leafset.files) if f not in held])
-
-
-def add_map(model: Model, leafset: LeafSet, seed: int = 0, log=print) -> LeafSpace:
+def add_map(model: Model, leafset: LeafSet, seed: int = 0, log=None) -> LeafSpace:
     """Compute the t-SNE map of the model's training leaves and store it in ``model.extras``."""
-    index = training_indices(model, leafset)
+    log = log or logger.info
+    index, _ = training_split(model, leafset, need_held_out=False)
     log(f"leaf space: t-SNE of {len(index)} leaves' deep codes")
     pixels = normalised_leaves(leafset, model.size, index)
     codes = code_of(model.dbn, pixels)

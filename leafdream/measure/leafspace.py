@@ -8,7 +8,7 @@ import numpy as np
 
 from leafdream.leafspace.cursor import Wander
 from leafdream.data.dataset import normalised_leaves
-from leafdream.measure.quality import split_from_model
+from leafdream.model.split import training_split
 from leafdream.leafspace.space import MAP_PERPLEXITY, LeafSpace, code_of, compute_map, imagine, mirrored
 from leafdream.data.leaves import LeafSet
 from leafdream.leafspace.store import leaf_space
@@ -37,7 +37,7 @@ def map_figures(model: Model, leafset: LeafSet, seed: int = 0, wander_seconds: f
 
     space: LeafSpace = leaf_space(model)
     dbn = model.dbn
-    train_index, held_index = split_from_model(model, leafset)
+    train_index, held_index = training_split(model, leafset)
     pixels = normalised_leaves(leafset, model.size, train_index)
     species = np.array(leafset.species)[train_index]
     features = space.features if space.features is not None else space.codes

@@ -22,27 +22,12 @@ from leafdream.model.completion import complete, nearest_leaf_filler, network_fi
 from leafdream.data.dataset import normalised_leaves
 from leafdream.leafspace.space import mirrored
 from leafdream.model.dreaming import DreamChains
-from leafdream.errors import LeafdreamError
 from leafdream.model.kernels import RandomKeys
 from leafdream.data.leaves import LeafSet
 from leafdream.model.modelfile import Model
 from leafdream.data.occluders import blob_mask
 
 HIDDEN_SHARE = 0.25
-
-
-def split_from_model(model: Model, leafset: LeafSet) -> tuple[np.ndarray, np.ndarray]:
-    """(train indices, held-out indices) of ``leafset`` by the split recorded in the model."""
-    held_files = set(model.metadata.get("data", {}).get("held_out", []))
-    if not held_files:
-        raise LeafdreamError(f"{model.path}: the model records no held-out split; retrain it with --holdout 2")
-    files = np.array(leafset.files)
-    held = np.isin(files, list(held_files))
-    missing = held_files - set(leafset.files)
-    if missing:
-        raise LeafdreamError(f"{leafset.root}: {len(missing)} held-out leaves of the model are not in this folder "
-                             f"(e.g. {sorted(missing)[0]}); evaluate with the data the model was trained on")
-    return np.nonzero(~held)[0], np.nonzero(held)[0]
 
 
 def mirrored_library(images: np.ndarray) -> np.ndarray:

@@ -144,7 +144,7 @@ class LiveRun:
         import pygame
 
         self.settings = settings
-        resolve_show(settings.show)  # a wrong show name or a broken show file is an error before any window opens
+        show = resolve_show(settings.show)  # a wrong show or a broken show file: an error before any window opens
         self.screen = open_display(settings.windowed, settings.display)
         splash(self.screen, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
@@ -156,7 +156,7 @@ class LiveRun:
         context = _load_context_or_shipped(settings.model_path)
         if self.camera is not None:
             self.camera.start_completion(context)
-        self.installation = Installation(context, settings.show, (width, height), settings.seed)
+        self.installation = Installation(context, show, (width, height), settings.seed)
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
         self.notifier = ServiceNotifier()
         self.watchdog = Watchdog(settings.watchdog_seconds)

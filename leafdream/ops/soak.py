@@ -10,6 +10,8 @@ the first hour to the last, and whether frame time stayed flat.
 
 from __future__ import annotations
 
+import logging
+
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -17,6 +19,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 SOAK_SHOW = """
 [show]
@@ -48,9 +52,11 @@ duration = "2m"
 """
 
 
-def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 0, log=print) -> dict:
+def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 0, log=None) -> dict:
     """Run ``hours`` of simulated time; returns the figures (raises on any crash)."""
     import psutil
+
+    log = log or logger.info
 
     from leafdream.show.installation import Installation
 

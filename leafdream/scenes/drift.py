@@ -31,7 +31,7 @@ class DriftScene(Scene):
         if context.space is None:
             raise LeafdreamError("the drift scene needs a model with a leaf-space map "
                                  "('leafdream map --compute --data DIR')")
-        speed = max(self.params["speed"], 1e-4)
+        speed = self.params["speed"]
         if self.params["path"]:
             points = [resolve_waypoint(context.space, spec, context.space.files) for spec in self.params["path"]]
             self.wander = WaypointPath(points, speed=speed, ease=self.params["ease"], hold=self.params["hold"])

@@ -40,7 +40,7 @@ class LayersScene(Scene):
         return image.ravel()
 
     def _refresh(self, t: float) -> None:
-        number = int(t // max(self.params["hold"], 0.5))
+        number = int(t // self.params["hold"])
         if number == self.leaf_number:
             return
         self.leaf_number = number

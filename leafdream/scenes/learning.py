@@ -60,7 +60,7 @@ class LearningScene(Scene):
         return np.concatenate(parts, axis=0)
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
-        progress = min(max(t / max(self.params["seconds"], 0.1), 0.0), 1.0)
+        progress = min(max(t / self.params["seconds"], 0.0), 1.0)
         self.position = progress * (len(self.frames) - 1)
         smooth_towards(self.display, self._panel(self.position), dt, self.params["smoothing"])
 

@@ -42,7 +42,7 @@ class MappingScene(Scene):
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         self.t = t
-        progress = min(max(t / max(self.params["seconds"], 0.1), 0.0), 1.0)
+        progress = min(max(t / self.params["seconds"], 0.0), 1.0)
         position = progress * (len(self.trajectory) - 1)
         low = int(np.floor(position))
         high = min(low + 1, len(self.trajectory) - 1)

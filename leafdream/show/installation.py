@@ -22,18 +22,19 @@ from leafdream.show.player import Player
 from leafdream.scenes.context import SceneContext
 from leafdream.show.schedule import day_seed
 from leafdream.show.resolve import resolve_show
+from leafdream.show.showfile import Show
 
 log = logging.getLogger(__name__)
 
 
 class Installation:
-    def __init__(self, context: SceneContext, show_name: str, size: tuple[int, int], seed: int = 0,
+    def __init__(self, context: SceneContext, show: Show | str, size: tuple[int, int], seed: int = 0,
                  reload_every: float = 2.0):
+        """``show``: a Show already read (so a show is parsed once at start), or a name to resolve."""
         self.context = context
-        self.show_name = show_name
         self.size = size
         self.seed = seed
-        self.show = resolve_show(show_name)
+        self.show = resolve_show(show) if isinstance(show, str) else show
         self.path = Path(self.show.path) if Path(self.show.path).is_file() else None
         self.stamp = self._stamp()
         self.reload_every = reload_every
@@ -154,7 +155,13 @@ class Installation:
             self.player.jump(numbers.index(number))
             return
         if name == "set":
+            if len(args) != 2:
+                raise LeafdreamError("set takes a name and a value, e.g. /leafdream/set temperature 1.4")
             key, value = str(args[0]), args[1]
+            fade = self.player.cue.fades.get(key)
+            if fade is not None:  # the cue's fade would overwrite it next frame: say so instead of pretending
+                raise LeafdreamError(f"{key} is fading in this cue ({fade[0]:g} to {fade[1]:g}); the fade wins until "
+                                     f"the cue ends — set it in a cue that does not fade it")
             self.player.scene.set_param(key, value)
             return
         raise LeafdreamError(f"unknown command {name!r}")

@@ -13,6 +13,7 @@ import numpy as np
 
 from leafdream.render.compositor import Compositor
 from leafdream.show.cue import Cue
+from leafdream.show.sequence import CueSequence
 from leafdream.scenes.base import Scene
 from leafdream.scenes.context import SceneContext
 from leafdream.scenes.table import make_scene
@@ -26,17 +27,12 @@ class Player:
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
                  loop: bool = True, arrange=None):
         """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles)."""
-        if not cues:
-            raise ValueError("a show needs at least one cue")
         self.context = context
-        self.arrange = arrange
-        self.cues = arrange(0, seed) if arrange else cues
+        self.sequence = CueSequence(cues, loop, arrange, seed)
         self.width, self.height = width, height
         self.seed = seed
-        self.loop = loop
         self.t = 0.0
         self.index = -1
-        self.round = 0
         self.cue_start = 0.0
         self.previous_start = 0.0
         self.current: tuple[Cue, Scene, Compositor] | None = None
@@ -66,24 +62,29 @@ class Player:
         """Play ``cues`` from their first cue when the current cue ends (an edited show's hot reload)."""
         self.next_show = (list(cues), loop, arrange)
 
+    @property
+    def cues(self) -> list[Cue]:
+        """The cues of the round now playing."""
+        return self.sequence.cues
+
+    @property
+    def round(self) -> int:
+        return self.sequence.round
+
     def _trigger(self, index: int) -> None:
         """Trigger cue ``index``: it begins now, or after its pre-wait."""
         if self.next_show is not None and self.current is not None:
-            cues, self.loop, self.arrange = self.next_show
+            self.sequence.replace(*self.next_show)
             self.next_show = None
-            self.round += 1
-            self.cues = self.arrange(self.round, self.seed) if self.arrange else cues
             index = 0
-        if index >= len(self.cues):
-            if not self.loop:
-                self.finished = self.current is not None
-                self.pending = None
-                if self.finished:
-                    return
-            index = 0
-            self.round += 1
-            if self.arrange is not None:
-                self.cues = self.arrange(self.round, self.seed)
+        wrapped = self.sequence.wrap(index)
+        if wrapped is None:
+            self.finished = self.current is not None
+            self.pending = None
+            if self.finished:
+                return
+            wrapped = self.sequence.wrap(index, loop=True)
+        index = wrapped
         wait = self.cues[index].pre_wait
         if wait > 0 and self.current is not None:
             self.pending = (index, self.t + wait)
@@ -112,13 +113,7 @@ class Player:
 
     def skip(self) -> None:
         """Go: begin the next cue now (with its crossfade, without its pre-wait)."""
-        index = self.index + 1
-        if index >= len(self.cues):
-            index = 0
-            self.round += 1
-            if self.arrange is not None:
-                self.cues = self.arrange(self.round, self.seed)
-        self._begin(index)
+        self._begin(self.sequence.wrap(self.index + 1, loop=True))
 
     def fade_amount(self) -> float:
         """How far the crossfade into the current cue has gone, 0..1 (1 when there is none)."""

@@ -17,6 +17,7 @@ from leafdream.easing import EASINGS
 from leafdream.errors import LeafdreamError, did_you_mean
 from leafdream.scenes.table import SCENES
 from leafdream.show.cue import Cue
+from leafdream.show.sequence import CueSequence
 from leafdream.render.palette import PALETTES
 from leafdream.show.timeparse import parse_duration
 
@@ -186,68 +187,85 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
         raw_cues = [] if not isinstance(raw_cues, list) else raw_cues
     cues, numbers = [], {}
     for index, raw in enumerate(raw_cues):
-        at = ("cue", index)
-        if not isinstance(raw, dict):
-            problem(at, f"cue {index + 1} must be a table")
-            continue
-        for key in raw:
-            if key not in CUE_KEYS:
-                problem(at + (key,), f"unknown key {key!r} in cue {index + 1}" + _did_you_mean(key, CUE_KEYS))
-        number = raw.get("number", index + 1)
-        if isinstance(number, bool) or not isinstance(number, (int, float)):
-            problem(at + ("number",), f"cue number must be a number, got {number!r}")
-        elif number in numbers:
-            problem(at + ("number",), f"cue number {number} is used twice (also cue {numbers[number] + 1})")
-        else:
-            numbers[number] = index
-        name = raw.get("name", "")
-        if not isinstance(name, str):
-            problem(at + ("name",), f"cue name must be text, got {name!r}")
-            name = ""
-        scene = raw.get("scene")
-        known_scene = isinstance(scene, str) and scene in contracts
-        if scene is None:
-            problem(at, f"cue {index + 1} has no scene — add for example scene = \"dream\"")
-        elif not known_scene:
-            problem(at + ("scene",), f"unknown scene {scene!r}" + _did_you_mean(scene, contracts))
-        duration = None
-        if "duration" not in raw:
-            problem(at, f"cue {index + 1} has no duration — add for example duration = \"2m\"")
-        else:
-            duration = _duration(raw["duration"], at + ("duration",), problem, "duration")
-            if duration is not None and duration <= 0:
-                problem(at + ("duration",), "duration must be longer than 0s")
-        pre_wait = _duration(raw.get("pre_wait", 0), at + ("pre_wait",), problem, "pre_wait") or 0.0
-        post_wait = _duration(raw.get("post_wait", 0), at + ("post_wait",), problem, "post_wait") or 0.0
-        crossfade = _duration(raw.get("crossfade", default_crossfade), at + ("crossfade",), problem, "crossfade")
-        palette = _palette(raw.get("palette", default_palette), at + ("palette",), problem)
-        mode = raw.get("continue", "follow")
-        if mode not in CONTINUE_MODES:
-            problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
-                    + _did_you_mean(mode, CONTINUE_MODES))
-            mode = "follow"
-        group = raw.get("group", "")
-        if not isinstance(group, str):
-            problem(at + ("group",), f"group must be a name (text), got {group!r}")
-            group = ""
-        elif group and group not in groups:
-            groups[group] = {"mode": "order", "repeat": 1}
-        if group and cues and cues[-1].group != group and any(c.group == group for c in cues):
-            problem(at + ("group",), f"the cues of group {group!r} must follow one another")
-        if not known_scene:
-            continue
-        params, fades = _params(raw.get("params", {}), scene, contracts[scene], at + ("params",), problem)
-        if space is not None and isinstance(params.get("path"), list):
-            _check_path(params["path"], space, at + ("params", "path"), problem)
-        cues.append(Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
-                        number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
-                        fades=fades, group=group))
+        cue = _cue(raw, index, CueDefaults(default_palette, default_crossfade), contracts, groups, numbers, cues,
+                   space, problem)
+        if cue is not None:
+            cues.append(cue)
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise ShowError(path, problems)
     return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
                 hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors,
                 groups=groups)
+
+
+@dataclass
+class CueDefaults:
+    """What a cue without its own palette or crossfade takes from [show]."""
+
+    palette: str | None
+    crossfade: float | None
+
+
+def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, numbers: dict, earlier: list,
+         space, problem) -> Cue | None:
+    """Cue ``index`` of the file checked (every problem reported), or None when it cannot play at all."""
+    at = ("cue", index)
+    if not isinstance(raw, dict):
+        problem(at, f"cue {index + 1} must be a table")
+        return None
+    for key in raw:
+        if key not in CUE_KEYS:
+            problem(at + (key,), f"unknown key {key!r} in cue {index + 1}" + _did_you_mean(key, CUE_KEYS))
+    number = raw.get("number", index + 1)
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        problem(at + ("number",), f"cue number must be a number, got {number!r}")
+    elif number in numbers:
+        problem(at + ("number",), f"cue number {number} is used twice (also cue {numbers[number] + 1})")
+    else:
+        numbers[number] = index
+    name = raw.get("name", "")
+    if not isinstance(name, str):
+        problem(at + ("name",), f"cue name must be text, got {name!r}")
+        name = ""
+    scene = raw.get("scene")
+    known_scene = isinstance(scene, str) and scene in contracts
+    if scene is None:
+        problem(at, f"cue {index + 1} has no scene — add for example scene = \"dream\"")
+    elif not known_scene:
+        problem(at + ("scene",), f"unknown scene {scene!r}" + _did_you_mean(scene, contracts))
+    duration = None
+    if "duration" not in raw:
+        problem(at, f"cue {index + 1} has no duration — add for example duration = \"2m\"")
+    else:
+        duration = _duration(raw["duration"], at + ("duration",), problem, "duration")
+        if duration is not None and duration <= 0:
+            problem(at + ("duration",), "duration must be longer than 0s")
+    pre_wait = _duration(raw.get("pre_wait", 0), at + ("pre_wait",), problem, "pre_wait") or 0.0
+    post_wait = _duration(raw.get("post_wait", 0), at + ("post_wait",), problem, "post_wait") or 0.0
+    crossfade = _duration(raw.get("crossfade", defaults.crossfade), at + ("crossfade",), problem, "crossfade")
+    palette = _palette(raw.get("palette", defaults.palette), at + ("palette",), problem)
+    mode = raw.get("continue", "follow")
+    if mode not in CONTINUE_MODES:
+        problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
+                + _did_you_mean(mode, CONTINUE_MODES))
+        mode = "follow"
+    group = raw.get("group", "")
+    if not isinstance(group, str):
+        problem(at + ("group",), f"group must be a name (text), got {group!r}")
+        group = ""
+    elif group and group not in groups:
+        groups[group] = {"mode": "order", "repeat": 1}
+    if group and earlier and earlier[-1].group != group and any(c.group == group for c in earlier):
+        problem(at + ("group",), f"the cues of group {group!r} must follow one another")
+    if not known_scene:
+        return None
+    params, fades = _params(raw.get("params", {}), scene, contracts[scene], at + ("params",), problem)
+    if space is not None and isinstance(params.get("path"), list):
+        _check_path(params["path"], space, at + ("params", "path"), problem)
+    return Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
+               number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
+               fades=fades, group=group)
 
 
 def _groups(raw, problem) -> dict:
@@ -415,10 +433,10 @@ def load_show(path: str | Path, space=None) -> Show:
 
 def timeline(show: Show, count: int = 12, seed: int = 0) -> list[tuple[float, Cue]]:
     """The next ``count`` cue beginnings from the start of the show: [(show time in s, cue)]."""
-    begins, t, index, round_number = [], 0.0, 0, 0
-    cues = show.arrangement(0, seed)
+    sequence = CueSequence(show.cues, show.loop, show.arrangement, seed)
+    begins, t, index = [], 0.0, 0
     while len(begins) < count:
-        cue = cues[index]
+        cue = sequence.cues[index]
         if begins:
             t += cue.pre_wait
         begins.append((t, cue))
@@ -426,13 +444,9 @@ def timeline(show: Show, count: int = 12, seed: int = 0) -> list[tuple[float, Cu
         if length is None:
             break
         t += length
-        index += 1
-        if index >= len(cues):
-            if not show.loop:
-                break
-            index = 0
-            round_number += 1
-            cues = show.arrangement(round_number, seed)
+        index = sequence.wrap(index + 1)
+        if index is None:
+            break
     return begins
 
 

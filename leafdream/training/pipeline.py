@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,6 +20,8 @@ from leafdream.model.modelfile import Model
 from leafdream.data.normalise import LONG_AXIS_STD_FRACTION
 from leafdream.training.trainer import RBMTrainingConfig, train_rbm
 
+
+logger = logging.getLogger(__name__)
 
 def default_layer_configs() -> list[RBMTrainingConfig]:
     """The recipe of the shipped model (pixels -> 500 -> 500 -> 250).
@@ -60,12 +64,13 @@ class TrainingPlan:
             config.validate()
 
 
-def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=print, with_map: bool = True,
+def train_model(leafset: LeafSet, plan: TrainingPlan, progress: bool = True, log=None, with_map: bool = True,
                 record: bool = True) -> Model:
     """Train the DBN layer by layer on the leaves not held out, then compute its leaf-space map.
 
     Returns the model, not yet saved.
     """
+    log = log or logger.info
     plan.validate()
     started = time.perf_counter()
     train_index = np.nonzero(~leafset.held_out)[0]
