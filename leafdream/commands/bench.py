@@ -6,11 +6,11 @@ import json
 
 from leafdream.commands.arguments import add_model, model_path, size_pair
 from leafdream.errors import LeafdreamError
-from leafdream.measure.camera import completion_quality, pipeline_timing, FRAME_SHAPE
-from leafdream.measure.speed import run_bench, run_render_bench, RECIPE_BATCH
 
 
 def bench_command(model_path, as_json: bool, seconds: float) -> dict:
+    from leafdream.measure.speed import run_bench, RECIPE_BATCH
+
     figures = run_bench(model_path, seconds)
     if as_json:
         print(json.dumps(figures, indent=1))
@@ -40,6 +40,8 @@ def bench_command(model_path, as_json: bool, seconds: float) -> dict:
 
 
 def render_bench_command(model_path, as_json: bool, seconds: float, show: str, size) -> dict:
+    from leafdream.measure.speed import run_render_bench
+
     f = run_render_bench(model_path, show, seconds, size)
     if as_json:
         print(json.dumps(f, indent=1))
@@ -56,6 +58,8 @@ def render_bench_command(model_path, as_json: bool, seconds: float, show: str, s
 
 def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, count: int, size) -> dict:
     """Quality on ``count`` composites (held-out real leaves from ``data_dir`` if given), then pipeline timing."""
+    from leafdream.measure.camera import completion_quality, pipeline_timing, FRAME_SHAPE
+
     import json
 
     from leafdream.model.split import training_leaves, training_split
@@ -111,6 +115,7 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     if args.camera:
         if args.composites < 1:
             raise LeafdreamError(f"--composites must be at least 1, got {args.composites}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from leafdream.commands.arguments import model_path
 from leafdream.errors import LeafdreamError
-from leafdream.show.showfile import ShowError, load_show, timeline, clock
 
 
 def check_command(show_path, model_path) -> int:
     """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
+    from leafdream.show.showfile import ShowError, load_show, timeline, clock
+
     import sys
 
     from leafdream.leafspace.store import leaf_space
@@ -49,4 +50,5 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     return check_command(args.show, model_path(args.model))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from leafdream.commands.arguments import add_model, model_path
-from leafdream.ops.doctor import run_checks
 
 
 def doctor_command(model_path, show: str, camera=None) -> int:
+    from leafdream.ops.doctor import run_checks
+
     results = run_checks(model_path, show, camera)
     for passed, what, detail in results:
         print(f"{'ok  ' if passed else 'FAIL'}  {what:<11} {detail}")
@@ -23,4 +24,5 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     return doctor_command(model_path(args.model), args.show, args.camera)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-import numpy as np
 from leafdream.commands.arguments import add_model, model_path, positive_int, size_pair
-from leafdream.scenes.params import TEMPERATURE
-from leafdream.model.dreaming import DreamChains, to_picture, DEFAULT_LADDER
 
 
 def dream_command(model_path, out_dir, frames: int, steps_per_frame: int, chains: int, temperature: float,
                   size: tuple[int, int], seed: int) -> None:
+    import numpy as np
+    from leafdream.scenes.params import TEMPERATURE
+    from leafdream.model.dreaming import DreamChains, to_picture, DEFAULT_LADDER
+
     from leafdream.model.modelfile import load_model
 
     temperature = TEMPERATURE.check("--temperature", temperature)  # the scenes' own range
@@ -40,6 +41,7 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     dream_command(model_path(args.model), args.out, args.frames, args.steps_per_frame, args.chains,
                   args.temperature, args.size, args.seed)
     return 0

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 from leafdream.commands.arguments import add_model, model_path, positive_int
-from leafdream.model.dreaming import DEFAULT_LADDER
-from leafdream.model.modelfile import load_model
-from leafdream.model.split import training_leaves, training_split
-from leafdream.measure.quality import inpainting_figures, dream_figures, HIDDEN_SHARE, LOBED_SOLIDITY
 
 
 def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_steps: int, seed: int) -> dict:
+    from leafdream.model.dreaming import DEFAULT_LADDER
+    from leafdream.model.modelfile import load_model
+    from leafdream.model.split import training_leaves, training_split
+    from leafdream.measure.quality import inpainting_figures, dream_figures, HIDDEN_SHARE, LOBED_SOLIDITY
+
     model = load_model(model_path)
     leafset = training_leaves(model, data_dir)
     train_index, held_index = training_split(model, leafset)
@@ -66,6 +67,7 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     eval_command(model_path(args.model), args.data, as_json=args.json, limit=args.limit,
                  dream_steps=args.dream_steps, seed=args.seed)
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from leafdream.commands.arguments import model_path
-from leafdream.model.modelfile import load_model
 
 
 def add_parser(commands) -> None:
@@ -12,6 +11,8 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+    from leafdream.model.modelfile import load_model
+
     model = load_model(model_path(args.model))
     meta = model.metadata
     print(f"{model.path}: leafdream model v{meta['version']}, {meta['size']}x{meta['size']} pixels, "

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from leafdream.commands.arguments import add_model, model_path, positive_int, size_pair
 from leafdream.errors import LeafdreamError
-from leafdream.model.split import training_leaves
-from leafdream.leafspace.store import add_map, leaf_space
-from leafdream.model.modelfile import load_model, save_model
-from leafdream.leafspace.poster import render_poster
 
 
 def map_command(model_path, out, size, tiles: int, labels: bool, compute: bool, data_dir, seed: int) -> None:
+    from leafdream.model.split import training_leaves
+    from leafdream.leafspace.store import add_map, leaf_space
+    from leafdream.model.modelfile import load_model, save_model
+    from leafdream.leafspace.poster import render_poster
+
     if not compute and not out:
         raise LeafdreamError("say what to do: --out POSTER.png to draw the map, or --compute --data DIR to make one")
     if out and Path(out).suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
@@ -46,6 +47,7 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     map_command(model_path(args.model), out=args.out, size=args.size, tiles=args.tiles, labels=not args.no_labels,
                 compute=args.compute, data_dir=args.data, seed=args.seed)
     return 0

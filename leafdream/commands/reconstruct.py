@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-import numpy as np
-from PIL import Image
 from leafdream.commands.arguments import add_model, model_path
 from leafdream.errors import LeafdreamError
-from leafdream.model.kernels import warm_up
-from leafdream.data.leaves import read_image, to_grey
-from leafdream.model.modelfile import load_model
-from leafdream.camera.photo import reconstruct, detect_occlusion, OUTPUT_SUFFIXES
 
 
 def reconstruct_command(photo_path, mask_path, out_path, model_path, seed: int) -> None:
+    import numpy as np
+    from PIL import Image
+    from leafdream.model.kernels import warm_up
+    from leafdream.data.leaves import read_image, to_grey
+    from leafdream.model.modelfile import load_model
+    from leafdream.camera.photo import reconstruct, detect_occlusion, OUTPUT_SUFFIXES
+
     out = Path(out_path)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise LeafdreamError(f"--out {out}: unsupported image type {out.suffix or '(none)'!r}; use .png")
@@ -44,5 +45,6 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     reconstruct_command(args.photo, args.mask, args.out, model_path(args.model), args.seed)
     return 0

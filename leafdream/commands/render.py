@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-import numpy as np
 from leafdream.commands.arguments import add_model, model_path, positive_int, size_pair
 from leafdream.errors import LeafdreamError
-from leafdream.render.loop import render_frames
-from leafdream.render.sinks import FrameSink
-from leafdream.show.build import make_player
 
 
 def render_command(model_path, show: str, seconds: float, out, size, fps: int, seed: int) -> None:
+    import numpy as np
+    from leafdream.render.loop import render_frames
+    from leafdream.render.sinks import FrameSink
+    from leafdream.show.build import make_player
+
     if seconds <= 0:
         raise LeafdreamError(f"--seconds must be positive, got {seconds}")
     player = make_player(model_path, show, size, seed)
@@ -40,5 +41,6 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     render_command(model_path(args.model), args.show, args.seconds, args.out, args.size, args.fps, args.seed)
     return 0

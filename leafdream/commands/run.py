@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import logging
 from logging.handlers import RotatingFileHandler
 
 from leafdream.commands.arguments import add_model, model_path, positive_int
 from leafdream.errors import LeafdreamError
-from leafdream.ops.live import LiveSettings, run_live
 
+
+if TYPE_CHECKING:
+    from leafdream.ops.live import LiveSettings
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("run", help="the installation: full-screen, the default show")
@@ -40,6 +44,8 @@ def add_parser(commands) -> None:
 
 
 def settings_from(args) -> LiveSettings:
+    from leafdream.ops.live import LiveSettings
+
     if args.camera_debug_dump is not None and args.camera is None:
         raise LeafdreamError("--camera-debug-dump needs a camera: add --camera SOURCE")
     if not args.camera_debug_seconds > 0:
@@ -53,6 +59,8 @@ def settings_from(args) -> LiveSettings:
 
 
 def run(args) -> int:
+    from leafdream.ops.live import run_live
+
     settings = settings_from(args)
     if args.log_file:
         handler = RotatingFileHandler(args.log_file, maxBytes=5_000_000, backupCount=5)

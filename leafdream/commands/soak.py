@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from leafdream.commands.arguments import add_model, model_path, size_pair
-from leafdream.ops.soak import soak
 
 
 def soak_command(model_path, hours: float, size, seed: int) -> int:
+    from leafdream.ops.soak import soak
+
     from leafdream.scenes.context import load_context
 
     if hours <= 0:
@@ -34,4 +35,5 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     return soak_command(model_path(args.model), args.hours, args.size, args.seed)

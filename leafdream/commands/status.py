@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from leafdream.errors import LeafdreamError
-from leafdream.ops.heartbeat import default_heartbeat_path, read_status
 
 
 def status_command(path, max_age: float) -> int:
+    from leafdream.ops.heartbeat import default_heartbeat_path, read_status
+
     if max_age <= 0:
         raise LeafdreamError(f"--max-age must be positive, got {max_age}")
     ok, line = read_status(Path(path) if path else default_heartbeat_path(), time.time(), max_age)
@@ -24,4 +25,5 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+
     return status_command(args.heartbeat, args.max_age)

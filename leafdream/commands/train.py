@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pathlib import Path
 from leafdream.commands.arguments import layer_sizes, positive_int
 from leafdream.errors import LeafdreamError
-from leafdream.data.leaves import load_leaf_folder
-from leafdream.model.modelfile import Model, save_model
-from leafdream.training.pipeline import TrainingPlan, train_model
 
+
+if TYPE_CHECKING:
+    from leafdream.model.modelfile import Model
+    from leafdream.training.pipeline import TrainingPlan
 
 def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = True, log=print) -> Model:
+    from leafdream.data.leaves import load_leaf_folder
+    from leafdream.model.modelfile import save_model
+    from leafdream.training.pipeline import train_model
+
     target = Path(out)
     if target.is_dir():
         raise LeafdreamError(f"--out {out}: is a folder; give a file name like {target / 'model.npz'}")
@@ -40,6 +47,8 @@ def add_parser(commands) -> None:
 
 def plan_from(args) -> TrainingPlan:
     """The recipe, changed only where an option asks."""
+    from leafdream.training.pipeline import TrainingPlan
+
     if args.holdout < 0:
         raise LeafdreamError(f"--holdout must be 0 or more, got {args.holdout}")
     plan = TrainingPlan(size=args.size, seed=args.seed, augment_copies=args.augment, holdout_per_species=args.holdout)
@@ -57,5 +66,6 @@ def plan_from(args) -> TrainingPlan:
 
 
 def run(args) -> int:
+
     train_command(args.data, args.out, plan_from(args), progress=not args.quiet)
     return 0
