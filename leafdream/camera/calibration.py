@@ -27,7 +27,8 @@ import numpy as np
 
 from leafdream.atomic import replacing
 from leafdream.errors import LeafdreamError
-from leafdream.camera.segment import Segmenter, SkinModel
+from leafdream.camera.segment import Segmenter
+from leafdream.camera.skin import SkinModel
 
 PHASES = ("empty", "hand", "leaf", "done")
 VERSION = 1

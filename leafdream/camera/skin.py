@@ -1,0 +1,175 @@
+"""Telling a visitor's hand and arm apart by their skin, whatever its tone.
+
+Two stages, because no fixed colour box fits every skin under every light and also excludes
+every brown leaf and maroon wall:
+
+1. A broad **prior** (``SkinModel``, a Cr/Cb box in YCrCb that the calibration may narrow)
+   finds skin-coloured pixels. Of those, regions that come in from the frame's edge (an arm
+   reaches in from outside the picture) and are shaped like a limb, not like a wall, are the
+   visitor's arm; its part near the frame edge — the forearm, far from the leaf — is the
+   surest skin in the picture. A detected hand (``camera/hands.py``) adds its palm.
+2. A **per-visitor colour model** (``SkinColours``: a Gaussian in Lab) is fitted to those sure
+   pixels, and everything of that visitor's colour connected to them is the hand and arm. So
+   pale, pink, olive and dark skin are each matched to themselves, and a brown leaf or a red
+   wall of another colour is not taken for the hand just because it lies inside the box.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# regularises the fitted covariance (L, a, b): shading moves L a lot, the hue of skin very little
+COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
+MATCH_DISTANCE = 3.2          # Mahalanobis distance that still counts as the visitor's skin
+FOREARM_REACH = 0.3           # share of the frame's shorter side, from the edge, that counts as sure forearm
+MOST_OF_FRAME = 0.45          # a skin-coloured region larger than this share of the frame is a wall, not an arm
+MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this share of the frame's edge
+PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin
+SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
+LARGEST_PALM = 0.12          # share of the frame: a wide skin-coloured part larger than this is a torso or a wall
+LIMB_RADIUS = 0.2             # share of the shorter side: nothing wider than twice this is an arm or a palm
+
+
+@dataclass
+class SkinModel:
+    """The broad prior: skin's hue in Lab, which light level hardly moves (every tone lies between about
+    50 and 75 degrees, from pale to dark), and a modest chroma; a calibration adds the venue's Cr/Cb box."""
+
+    cr: tuple = (133, 180)
+    cb: tuple = (72, 132)
+    calibrated: bool = False
+    hue: tuple = (35.0, 82.0)      # degrees of atan2(b, a)
+    chroma: tuple = (5.0, 42.0)
+
+    def mask(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
+        lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32) if lab is None else lab
+        # camera noise scatters the hue of pale, low-chroma skin: judge the colour of a small neighbourhood
+        a = cv2.GaussianBlur(lab[..., 1], (5, 5), 0) - 128
+        b = cv2.GaussianBlur(lab[..., 2], (5, 5), 0) - 128
+        hue = np.degrees(np.arctan2(b, a))
+        chroma = np.hypot(a, b)
+        # the paler the skin, the less saturated, and the wider its hue spreads under tinted light
+        spread = np.clip((18.0 - chroma) / 12.0, 0.0, 1.0) * PALE_HUE_SPREAD
+        skin = (hue >= self.hue[0] - spread) & (hue <= self.hue[1] + spread)
+        skin &= (chroma >= self.chroma[0]) & (chroma <= self.chroma[1])
+        skin &= (lab[..., 0] > 12) & (lab[..., 0] < 252)
+        if self.calibrated:
+            ycrcb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2YCrCb)
+            cr, cb = ycrcb[..., 1], ycrcb[..., 2]
+            skin &= (cr >= self.cr[0]) & (cr <= self.cr[1]) & (cb >= self.cb[0]) & (cb <= self.cb[1])
+        return skin
+
+
+@dataclass
+class SkinColours:
+    """One visitor's skin: mean float32 (3,) and inverse covariance float32 (3, 3) in Lab."""
+
+    mean: np.ndarray
+    inverse: np.ndarray
+
+    @classmethod
+    def fit(cls, lab_pixels: np.ndarray) -> "SkinColours | None":
+        """From float32 (N, 3) Lab pixels known to be skin; None with fewer than 40."""
+        if len(lab_pixels) < 40:
+            return None
+        mean = lab_pixels.mean(axis=0)
+        covariance = np.cov(lab_pixels, rowvar=False) + np.diag(COLOUR_SPREAD ** 2)
+        return cls(mean.astype(np.float32), np.linalg.inv(covariance).astype(np.float32))
+
+    def distance(self, lab: np.ndarray) -> np.ndarray:
+        """float32 (H, W): each pixel's Mahalanobis distance from this skin."""
+        centred = lab.reshape(-1, 3) - self.mean
+        squared = np.einsum("ij,jk,ik->i", centred, self.inverse, centred)
+        return np.sqrt(np.maximum(squared, 0)).reshape(lab.shape[:2])
+
+
+def edge_band(shape, width: int = 2) -> np.ndarray:
+    """bool (H, W): the ``width``-pixel band along the frame's edge."""
+    band = np.zeros(shape, bool)
+    band[:width], band[-width:], band[:, :width], band[:, -width:] = True, True, True, True
+    return band
+
+
+def thick_parts(mask: np.ndarray, radius: float) -> np.ndarray:
+    """bool (H, W): the parts of ``mask`` wider than 2 x ``radius`` (a torso, a wall), as an opening with a disc."""
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    core = inside > radius
+    if not core.any():
+        return core
+    return (cv2.distanceTransform((~core).astype(np.uint8), cv2.DIST_L2, 3) <= radius) & mask
+
+
+def touching_edge(mask: np.ndarray) -> np.ndarray:
+    """bool (H, W): the connected parts of ``mask`` that reach the frame's edge."""
+    _, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    on_edge = np.unique(labels[edge_band(mask.shape) & mask])
+    return np.isin(labels, on_edge[on_edge > 0])
+
+
+def limbs(candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(limb, body): bool (H, W) each. ``body``: the wide skin-coloured parts that reach the frame's edge (a
+    torso in skin-coloured clothes, a wall, a table), never a hand; ``limb``: the rest of ``candidates``
+    large enough to be a hand or an arm. A hand need not reach the edge: a sleeve may cover the arm."""
+    height, width = candidates.shape
+    thick = touching_edge(thick_parts(candidates, LIMB_RADIUS * min(height, width)))
+    _, pieces, stats, _ = cv2.connectedComponentsWithStats(thick.astype(np.uint8), connectivity=8)
+    wide = np.nonzero(stats[:, cv2.CC_STAT_AREA] > LARGEST_PALM * height * width)[0]
+    body = np.isin(pieces, wide[wide > 0])  # a torso is far larger than a palm that comes close to the camera
+    rest = candidates & ~cv2.dilate(body.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
+    band = edge_band(candidates.shape)
+    perimeter = 2 * (height + width)
+    keep = np.zeros(count, bool)
+    for label in range(1, count):
+        area = stats[label, cv2.CC_STAT_AREA]
+        if area > MOST_OF_FRAME * height * width or area < SMALLEST_HAND * height * width:
+            continue
+        if (labels[band] == label).sum() > MOST_OF_EDGE * perimeter:
+            continue
+        keep[label] = True
+    return keep[labels], body
+
+
+def forearm(limb: np.ndarray) -> np.ndarray:
+    """bool (H, W): the part of ``limb`` near the frame's edge (the surest skin: far from any leaf)."""
+    height, width = limb.shape
+    reach = FOREARM_REACH * min(height, width)
+    outside = ~edge_band(limb.shape, 1)
+    distance = cv2.distanceTransform(outside.astype(np.uint8), cv2.DIST_L2, 3)
+    near = limb & (distance < reach)
+    if near.sum() < 40:  # a sleeve covers the arm up to the wrist: all there is to go by is the hand
+        near = limb
+    inner = cv2.erode(near.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return inner if inner.sum() >= 40 else near
+
+
+def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarray, prior: SkinModel,
+                   detected: np.ndarray | None = None, grow: int = 7) -> np.ndarray:
+    """bool (H, W): the visitor's hands and arms, grown by ``grow`` pixels (their edge is unknown too).
+
+    foreground: bool (H, W) where anything but the empty scene may be; detected: bool (H, W) hands a
+    detector found (None without one).
+    """
+    candidates = cv2.medianBlur((prior.mask(frame_bgr, lab) & foreground).astype(np.uint8), 5).astype(bool)
+    limb, body = limbs(candidates)
+    sure = forearm(limb)
+    if detected is not None and detected.any():
+        sure |= cv2.erode(detected.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & foreground
+        limb |= detected
+    colours = SkinColours.fit(lab[sure])
+    if colours is None:
+        hands = limb
+    else:
+        matching = (colours.distance(lab) < MATCH_DISTANCE) & foreground & ~body
+        matching = cv2.morphologyEx(matching.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)).astype(bool)
+        _, labels = cv2.connectedComponents(matching.astype(np.uint8), connectivity=8)
+        touching = np.unique(labels[sure & matching])
+        hands = np.isin(labels, touching[touching > 0])
+        if detected is not None:
+            hands |= detected
+    if not hands.any():
+        return hands
+    return cv2.dilate(hands.astype(np.uint8), np.ones((grow, grow), np.uint8)).astype(bool)
