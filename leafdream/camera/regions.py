@@ -20,7 +20,9 @@ from leafdream.camera.skin import edge_band
 SMALLEST_LEAF = 0.01       # share of the frame a leaf region covers at least
 REGION_SCALE = 200         # Felzenszwalb's scale: larger merges more
 SAME_COLOUR = 14.0         # Lab distance within which two pieces are one leaf's colour
-OUTLINE = 3                # pixels around the chosen regions where the outline is looked for
+EDGE_BAND = 2              # pixels: a region this close to the frame's edge touches it
+MOST_EDGE_FOR_SIZE = 1.1   # edge contact / sqrt(area) above which an edge region is a torso or a wall, not a leaf
+OUTLINE = 6                # pixels around the chosen regions where the outline is decided pixel by pixel
 
 
 def colour_regions(frame_bgr: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -37,7 +39,7 @@ def colour_regions(frame_bgr: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 def _regions(labels: np.ndarray, lab: np.ndarray, least: int) -> list[dict]:
     """The connected pieces of each label at least ``least`` pixels large: mask, area, mean Lab colour, and
     how many of their pixels lie on the frame's edge."""
-    band = edge_band(labels.shape)
+    band = edge_band(labels.shape, EDGE_BAND)
     regions = []
     for label in range(labels.max() + 1):
         count, pieces, stats, _ = cv2.connectedComponentsWithStats((labels == label).astype(np.uint8), connectivity=8)
@@ -46,7 +48,7 @@ def _regions(labels: np.ndarray, lab: np.ndarray, least: int) -> list[dict]:
                 continue
             mask = pieces == piece
             regions.append({"mask": mask, "area": int(stats[piece, cv2.CC_STAT_AREA]), "colour": lab[mask].mean(axis=0),
-                            "edge": int((mask & band).sum())})
+                            "edge": int((mask & band).sum()) // EDGE_BAND})
     return regions
 
 
@@ -63,22 +65,42 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
     return filled.astype(bool)
 
 
+def _edge_share(region: dict) -> float:
+    return region["edge"] / np.sqrt(region["area"])
+
+
 def _choose_seed(big: list[dict], hands: np.ndarray) -> dict | None:
-    """The leaf's main region: the largest one inside the frame (one the hand touches first); else, for a leaf
-    cut by the frame edge, the one with the least edge for its size, if it is not mostly edge."""
-    inside = [r for r in big if r["edge"] == 0]
-    if inside:
-        held = [r for r in inside if hands.any() and _near(r["mask"], hands) > 0]
-        return max(held or inside, key=lambda r: r["area"])
-    seed = min(big, key=lambda r: r["edge"] / np.sqrt(r["area"]))
-    return seed if seed["edge"] / np.sqrt(seed["area"]) <= 0.6 else None
+    """The leaf's main region: of the regions that stay inside the frame or touch its edge no more than a cut
+    leaf does (a torso's or a wall's contact is wider than their depth), the largest one the hand touches, or
+    else the largest; a region inside the frame counts double."""
+    eligible = [r for r in big if _edge_share(r) <= MOST_EDGE_FOR_SIZE]
+    if not eligible:
+        return None
+    inside = [r for r in eligible if r["edge"] == 0] or eligible
+    held = [r for r in inside if hands.any() and _near(r["mask"], hands) > 0]
+    return max(held or inside, key=lambda r: r["area"])
+
+
+def _belongs(region: dict, leaf: np.ndarray, seed: dict, hands: np.ndarray) -> bool:
+    """Whether ``region`` is more of the leaf: one colour with it and next to it, enclosed by it (a variegated
+    margin, veins, glare), or a piece of its colour that fingers cut off it."""
+    outline = cv2.dilate(region["mask"].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~region["mask"]
+    touching = (outline & leaf).sum()
+    same_colour = np.linalg.norm(region["colour"] - seed["colour"]) < SAME_COLOUR
+    if same_colour and touching > 0 and (region["edge"] == 0 or (
+            _edge_share(region) <= MOST_EDGE_FOR_SIZE and region["area"] <= seed["area"])):
+        return True  # an edge piece joins only when smaller than the seed: a leaf cut by the edge, not a torso
+    if region["edge"] == 0 and (outline & (leaf | hands)).sum() / max(outline.sum(), 1) > 0.6:
+        return True
+    return (same_colour and region["edge"] == 0 and region["area"] >= 0.02 * seed["area"]
+            and _near(region["mask"], hands) > 0 and _near(region["mask"], leaf | hands, 3) > 0)
 
 
 def find_leaf(frame_bgr: np.ndarray, candidates: np.ndarray, hands: np.ndarray) -> np.ndarray:
     """bool (H, W): the leaf among ``candidates`` (bool (H, W): not backdrop, not hand); all False if none.
 
     frame_bgr: uint8 (H, W, 3); hands: bool (H, W) the visitor's hands and arms. Regions choose *which* pixels
-    are leaf; the outline comes from the candidates themselves, so it is as exact as they are.
+    are leaf; the outline is then decided pixel by pixel at full size.
     """
     height, width = candidates.shape
     frame = height * width
@@ -89,21 +111,48 @@ def find_leaf(frame_bgr: np.ndarray, candidates: np.ndarray, hands: np.ndarray) 
     if seed is None:
         return np.zeros(candidates.shape, bool)
     leaf = seed["mask"].copy()
-    chosen = [seed]
-    for region in sorted(regions, key=lambda r: -r["area"]):
-        if region is seed or region["edge"] > 0:
-            continue
-        outline = cv2.dilate(region["mask"].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~region["mask"]
-        enclosed = (outline & (leaf | hands)).sum() / max(outline.sum(), 1)
-        # a piece of the leaf's own colour that the fingers cut off it
-        cut_off = (np.linalg.norm(region["colour"] - seed["colour"]) < SAME_COLOUR and region["area"] >= 0.02 * seed["area"]
-                   and _near(region["mask"], hands) > 0 and _near(region["mask"], leaf | hands, 3) > 0)
-        if enclosed > 0.6 or cut_off:
+    waiting = [r for r in regions if r is not seed]
+    grew = True
+    while grew:  # regions join as the leaf grows to meet them
+        joining = [r for r in waiting if _belongs(r, leaf, seed, hands)]
+        for region in joining:
             leaf |= region["mask"]
-            chosen.append(region)
-    # the outline: candidate pixels next to the leaf that no other region claims (mixed edge pixels, slivers)
-    others = np.any([r["mask"] for r in regions if not any(r is c for c in chosen)], axis=0) \
-        if len(regions) > len(chosen) else np.zeros(candidates.shape, bool)
-    near = cv2.dilate(leaf.astype(np.uint8), np.ones((2 * OUTLINE + 1, 2 * OUTLINE + 1), np.uint8)).astype(bool)
-    leaf |= near & candidates & ~others
-    return fill_holes(leaf) & ~hands
+        waiting = [r for r in waiting if not any(r is j for j in joining)]
+        grew = bool(joining)
+    leaf = fill_holes(leaf) & ~hands
+    return refine_outline(lab, leaf, candidates & ~hands)
+
+
+def refine_outline(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, reach: int = OUTLINE) -> np.ndarray:
+    """bool (H, W): ``leaf`` with its outline decided pixel by pixel at full size: within ``reach`` pixels of the
+    region's edge (which the half-size segmentation places only roughly), a pixel is leaf when its colour is
+    nearer the leaf's colour close by than the colour of what surrounds the leaf close by."""
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    band = cv2.dilate(leaf.astype(np.uint8), kernel).astype(bool) & ~cv2.erode(leaf.astype(np.uint8), kernel).astype(bool)
+    band &= allowed
+    if not band.any():
+        return leaf
+    window = (4 * reach + 1, 4 * reach + 1)
+
+    def local_mean(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        weight = cv2.boxFilter(mask.astype(np.float32), -1, window, normalize=False)
+        total = cv2.boxFilter(lab * mask[..., None], -1, window, normalize=False)
+        return total / np.maximum(weight, 1e-6)[..., None], weight
+
+    inner = leaf & ~band
+    outer = ~leaf & ~band  # the surroundings as the camera sees them, backdrop included
+    if not inner.any() or not outer.any():
+        return leaf
+    leaf_colour, leaf_weight = local_mean(inner)
+    ground_colour, ground_weight = local_mean(outer)
+    # a thin tooth or stalk has no leaf interior close by: the leaf's colour overall stands in
+    leaf_colour = np.where((leaf_weight > 0)[..., None], leaf_colour, lab[inner].mean(axis=0))
+    ground_colour = np.where((ground_weight > 0)[..., None], ground_colour, lab[outer].mean(axis=0))
+    near_leaf = np.linalg.norm(lab - leaf_colour, axis=2)
+    near_ground = np.linalg.norm(lab - ground_colour, axis=2)
+    refined = leaf.copy()
+    refined[band] = (near_leaf < near_ground)[band]
+    # keep only what hangs together with the leaf (a stray pixel of leaf colour in the band is not leaf)
+    _, pieces = cv2.connectedComponents(refined.astype(np.uint8), connectivity=8)
+    kept = np.unique(pieces[leaf & refined])
+    return fill_holes(np.isin(pieces, kept[kept > 0])) & allowed

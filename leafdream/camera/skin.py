@@ -24,13 +24,13 @@ import numpy as np
 # regularises the fitted covariance (L, a, b): shading moves L a lot, the hue of skin very little
 COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
 MATCH_DISTANCE = 3.2          # Mahalanobis distance that still counts as the visitor's skin
-FOREARM_REACH = 0.3           # share of the frame's shorter side, from the edge, that counts as sure forearm
+LIMB_RADIUS = 0.2             # share of the shorter side: nothing wider than twice this is an arm or a palm
+LARGEST_PALM = 0.12           # share of the frame: a wide part larger than this is a torso or a wall
+TWO_COLOURS = 22.0            # Lab distance (L halved) between two colour groups of one skin-coloured region
 MOST_OF_FRAME = 0.45          # a skin-coloured region larger than this share of the frame is a wall, not an arm
 MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this share of the frame's edge
 PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin
 SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
-LARGEST_PALM = 0.12          # share of the frame: a wide skin-coloured part larger than this is a torso or a wall
-LIMB_RADIUS = 0.2             # share of the shorter side: nothing wider than twice this is an arm or a palm
 
 
 @dataclass
@@ -109,41 +109,51 @@ def touching_edge(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, on_edge[on_edge > 0])
 
 
-def limbs(candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(limb, body): bool (H, W) each. ``body``: the wide skin-coloured parts that reach the frame's edge (a
-    torso in skin-coloured clothes, a wall, a table), never a hand; ``limb``: the rest of ``candidates``
-    large enough to be a hand or an arm. A hand need not reach the edge: a sleeve may cover the arm."""
+def large_thick_parts(mask: np.ndarray) -> np.ndarray:
+    """bool (H, W): the wide parts of ``mask`` that reach the frame's edge and are larger than any palm: a torso
+    in skin-coloured clothes, a wall, a table — never a hand."""
+    height, width = mask.shape
+    thick = touching_edge(thick_parts(mask, LIMB_RADIUS * min(height, width)))
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(thick.astype(np.uint8), connectivity=8)
+    large = np.nonzero(stats[:, cv2.CC_STAT_AREA] > LARGEST_PALM * height * width)[0]
+    return np.isin(pieces, large[large > 0])
+
+
+def limbs(candidates: np.ndarray) -> np.ndarray:
+    """bool (H, W): the regions of ``candidates`` large enough to be a hand or an arm (with whatever
+    skin-coloured thing they touch; ``sure_skin`` sorts that out). A hand need not reach the frame's edge:
+    a sleeve may cover the arm."""
     height, width = candidates.shape
-    thick = touching_edge(thick_parts(candidates, LIMB_RADIUS * min(height, width)))
-    _, pieces, stats, _ = cv2.connectedComponentsWithStats(thick.astype(np.uint8), connectivity=8)
-    wide = np.nonzero(stats[:, cv2.CC_STAT_AREA] > LARGEST_PALM * height * width)[0]
-    body = np.isin(pieces, wide[wide > 0])  # a torso is far larger than a palm that comes close to the camera
-    rest = candidates & ~cv2.dilate(body.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
-    band = edge_band(candidates.shape)
-    perimeter = 2 * (height + width)
-    keep = np.zeros(count, bool)
-    for label in range(1, count):
-        area = stats[label, cv2.CC_STAT_AREA]
-        if area > MOST_OF_FRAME * height * width or area < SMALLEST_HAND * height * width:
-            continue
-        if (labels[band] == label).sum() > MOST_OF_EDGE * perimeter:
-            continue
-        keep[label] = True
-    return keep[labels], body
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = (area >= SMALLEST_HAND * height * width) & (area <= MOST_OF_FRAME * height * width)
+    keep[0] = False
+    return keep[labels]
 
 
-def forearm(limb: np.ndarray) -> np.ndarray:
-    """bool (H, W): the part of ``limb`` near the frame's edge (the surest skin: far from any leaf)."""
-    height, width = limb.shape
-    reach = FOREARM_REACH * min(height, width)
-    outside = ~edge_band(limb.shape, 1)
-    distance = cv2.distanceTransform(outside.astype(np.uint8), cv2.DIST_L2, 3)
-    near = limb & (distance < reach)
-    if near.sum() < 40:  # a sleeve covers the arm up to the wrist: all there is to go by is the hand
-        near = limb
-    inner = cv2.erode(near.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    return inner if inner.sum() >= 40 else near
+def sure_skin(limb: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """bool (H, W): the pixels of ``limb`` surest to be skin. A skin-coloured region may have swallowed a brown
+    leaf or a beige shirt it touches: when its colours fall into two clearly different groups, the skin is the
+    group of thinner parts (fingers and arms, not a leaf's blade or a torso). Wide parts that reach the edge,
+    larger than a palm, are left out either way."""
+    sure = limb & ~large_thick_parts(limb)
+    pixels = lab[sure] * np.array([0.5, 1.0, 1.0], np.float32)
+    if len(pixels) < 100:
+        return sure
+    cv2.setRNGSeed(4321)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, _, centres = cv2.kmeans(pixels[:: max(1, len(pixels) // 3000)].astype(np.float32), 2, None, criteria, 2,
+                               cv2.KMEANS_PP_CENTERS)
+    if np.linalg.norm(centres[0] - centres[1]) < TWO_COLOURS:
+        return sure
+    group = np.full(limb.shape, -1, np.int32)
+    group[sure] = np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+    widths = []
+    for k in (0, 1):
+        member = group == k
+        inside = cv2.distanceTransform(member.astype(np.uint8), cv2.DIST_L2, 3)
+        widths.append(np.percentile(inside[member], 90) if member.sum() >= 20 else np.inf)
+    return sure & (group == int(np.argmin(widths)))
 
 
 def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarray, prior: SkinModel,
@@ -154,17 +164,18 @@ def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarra
     detector found (None without one).
     """
     candidates = cv2.medianBlur((prior.mask(frame_bgr, lab) & foreground).astype(np.uint8), 5).astype(bool)
-    limb, body = limbs(candidates)
-    sure = forearm(limb)
+    limb = limbs(candidates)
     if detected is not None and detected.any():
-        sure |= cv2.erode(detected.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & foreground
-        limb |= detected
+        sure = cv2.erode(detected.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    else:
+        sure = sure_skin(limb, lab)
     colours = SkinColours.fit(lab[sure])
     if colours is None:
-        hands = limb
+        hands = (limb & ~large_thick_parts(limb)) if detected is None else detected
     else:
-        matching = (colours.distance(lab) < MATCH_DISTANCE) & foreground & ~body
+        matching = (colours.distance(lab) < MATCH_DISTANCE) & (foreground | limb)
         matching = cv2.morphologyEx(matching.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)).astype(bool)
+        matching &= ~large_thick_parts(matching)
         _, labels = cv2.connectedComponents(matching.astype(np.uint8), connectivity=8)
         touching = np.unique(labels[sure & matching])
         hands = np.isin(labels, touching[touching > 0])

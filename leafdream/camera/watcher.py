@@ -19,6 +19,8 @@ from leafdream.camera.segment import Segmentation, Segmenter
 
 log = logging.getLogger(__name__)
 
+SEGMENT_WIDTH = 320  # frames are segmented at most this wide: enough for a hand-held leaf, cheap enough for 30 fps
+
 
 def shrink(frame: np.ndarray, width: int) -> np.ndarray:
     """A frame (H, W, 3) scaled down to at most ``width`` pixels across, keeping its aspect."""
@@ -32,8 +34,11 @@ class LeafWatcher:
     """With a ``calibration`` (see ``leafdream camera calibrate``) of the camera's size, its empty
     scene and thresholds are used from the first frame; otherwise the first frames are learnt."""
 
-    def __init__(self, learn_frames: int = 15, width: int = 320, calibration=None):
+    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True):
+        """``detect_hands``: use the hand detector (camera/hands.py) where it can run; else skin colour alone."""
         self.learn_frames = learn_frames
+        self.detect_hands = detect_hands
+        self.detector = None
         self.width = width
         self.calibration = calibration
         self.segmenter: Segmenter | None = None
@@ -44,16 +49,22 @@ class LeafWatcher:
         self.dump = None                  # a DebugDump while an operator has one running
 
     def _new_segmenter(self, shape) -> None:
+        if self.detect_hands and self.detector is None:
+            from leafdream.camera.hands import make_detector
+
+            self.detector = make_detector()  # made on the capture thread, which alone uses it
+            self.detect_hands = self.detector is not None
         calibration = self.calibration
         if calibration is not None and calibration.shape == tuple(shape):
             self.segmenter, self.seen = calibration.segmenter(), self.learn_frames
+            self.segmenter.detector = self.detector
             return
         if calibration is not None:
             log.warning("the camera calibration is for %dx%d but the camera gives %dx%d (after scaling); "
                         "learning the empty scene instead - calibrate again", calibration.shape[1], calibration.shape[0],
                         shape[1], shape[0])
             self.calibration = None
-        self.segmenter, self.seen = Segmenter(shape), 0  # a new camera size starts learning again
+        self.segmenter, self.seen = Segmenter(shape, detector=self.detector), 0  # a new size starts learning again
 
     def observe(self, frame, arrival_time: float = 0.0) -> None:
         """Called by the camera thread with every new frame (BGR uint8) and the time it arrived."""

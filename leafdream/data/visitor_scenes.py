@@ -241,3 +241,15 @@ def visitor_scene(rng: np.random.Generator, shape=(240, 320), skin_group: str | 
     empty = cv2.GaussianBlur(np.clip(empty + rng.normal(0, noise, empty.shape), 0, 255).astype(np.uint8), (3, 3), 0)
     return VisitorScene(frame=frame, empty=empty, leaf=leaf, skin=skin, sleeve=sleeve, body=torso & ~leaf & ~skin,
                         skin_group=skin_group, leaf_colour=leaf_colour)
+
+
+def rehearsal_frames(scene: VisitorScene, rng: np.random.Generator, empty: int = 20, visitor: int = 40,
+                     noise: float = 2.0) -> list[np.ndarray]:
+    """BGR uint8 frames of a rehearsal clip: ``empty`` frames of the empty scene, then ``visitor`` frames of
+    the visitor holding the leaf still, each with fresh sensor noise."""
+    frames = []
+    for k in range(empty + visitor):
+        base = scene.empty if k < empty else scene.frame
+        jitter = rng.normal(0, noise, base.shape)
+        frames.append(np.clip(base.astype(np.float32) + jitter, 0, 255).astype(np.uint8))
+    return frames

@@ -184,3 +184,57 @@ def pipeline_timing(context, seconds: float = 10.0, size=(1920, 1080), fps: int 
         "camera_screen_budget_ms": 1e3 / fps,
         "camera_screen_size": list(size),
     }
+
+
+def _seen_in_photo(scene, detector=None):
+    from leafdream.camera.photo import segment_photo
+
+    return segment_photo(cv2.cvtColor(scene.frame, cv2.COLOR_BGR2RGB), detector)
+
+
+def _seen_live(scene, detector=None):
+    segmenter = Segmenter(scene.frame.shape[:2], on_frames=1, detector=detector)
+    segmenter.learn_background(scene.empty, rate=1.0)
+    return segmenter.segment(scene.frame)
+
+
+def visitor_quality(context, leaf_masks: list | None, per_group: int, seed: int = 0, detector=None) -> dict:
+    """Per skin-tone group (Fitzpatrick I-VI) and path (live: the empty scene learnt; photo: none), over
+    ``per_group`` made-up visitor scenes each (``data/visitor_scenes.py``): the completed leaf's IoU with the
+    true leaf (network and Telea from the same segmentation), the visible leaf's IoU, the share of the
+    hand-hidden leaf marked hidden, and how often no leaf was found although at least half of it was in view."""
+    from leafdream.data.visitor_scenes import SKIN_GROUPS, visitor_scene
+
+    filler = live_filler(context, seed)
+    figures: dict = {"visitor_scenes_per_group": per_group,
+                     "visitor_leaves": "held-out real leaves" if leaf_masks else "procedural leaves"}
+    for path, seen_by in (("live", _seen_live), ("photo", _seen_in_photo)):
+        rng = np.random.default_rng(seed)
+        for group in SKIN_GROUPS:
+            rows = []
+            for k in range(per_group):
+                mask = leaf_masks[(k * 7 + SKIN_GROUPS.index(group)) % len(leaf_masks)] if leaf_masks else None
+                scene = visitor_scene(rng, skin_group=group, leaf_mask=mask)
+                seen = seen_by(scene, detector)
+                found = seen.leaf > 0.5
+                visible = scene.leaf & ~scene.occluder
+                missed = not found.any()
+                if missed:
+                    ours = telea = found
+                else:
+                    ours = complete_live(context, filler, seen.leaf, seen.hidden).probability > 0.5
+                    telea = telea_completion(seen.leaf, seen.hidden) > 0.5
+                recall = float((seen.hidden & scene.hidden_leaf).sum() / max(scene.hidden_leaf.sum(), 1))
+                rows.append((iou(ours, scene.leaf), iou(telea, scene.leaf), iou(found, visible), recall,
+                             missed and visible.sum() >= 0.5 * scene.leaf.sum()))
+            table = np.array(rows, float)
+            key = f"visitor_{path}_{group}"
+            figures[f"{key}_leaf_iou"] = float(table[:, 0].mean())
+            figures[f"{key}_telea_iou"] = float(table[:, 1].mean())
+            figures[f"{key}_visible_iou"] = float(table[:, 2].mean())
+            figures[f"{key}_hidden_recall"] = float(table[:, 3].mean())
+            figures[f"{key}_no_leaf"] = int(table[:, 4].sum())
+        groups = [figures[f"visitor_{path}_{g}_leaf_iou"] for g in SKIN_GROUPS]
+        figures[f"visitor_{path}_worst_group_iou"] = float(min(groups))
+        figures[f"visitor_{path}_best_group_iou"] = float(max(groups))
+    return figures

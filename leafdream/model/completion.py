@@ -57,11 +57,13 @@ class Completion:
     probability: float32 (H, W) in the photo's pixels: known pixels as given, hidden ones filled
     pose:        the pose used for the final fill
     model_fill:  float32 (size, size), the network's completion in the model frame
+    hidden:      bool (H, W), the pixels that were filled (None where the caller did not keep them)
     """
 
     probability: np.ndarray
     pose: Pose
     model_fill: np.ndarray
+    hidden: np.ndarray | None = None
 
 
 def telea_completion(mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:

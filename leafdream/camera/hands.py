@@ -1,0 +1,110 @@
+"""Hands found by a trained detector, whatever the skin: mediapipe's palm detector and hand-landmark model.
+
+mediapipe's 0.10 wheels ship both models inside the package (``modules/palm_detection``,
+``modules/hand_landmark``), so nothing is downloaded, ever. The 21 landmarks of each hand become
+a mask: the palm as the hull of the wrist and knuckles, each finger as a band along its joints as
+wide as a finger (the knuckle spacing). The skin model (``camera/skin.py``) then learns that
+visitor's skin from the palm and follows it up the arm.
+
+Without mediapipe (not installed, another Python, a machine it does not run on) ``make_detector``
+returns None, the log says so once, and skin colour alone finds hands.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FINGERS = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20))
+PALM = (0, 1, 2, 5, 9, 13, 17)
+KNUCKLES = (5, 9, 13, 17)
+
+
+def landmark_mask(shape, points: np.ndarray) -> np.ndarray:
+    """bool (H, W): one hand drawn from its landmarks float (21, 2) in pixels (x, y)."""
+    canvas = np.zeros(shape, np.uint8)
+    spacing = np.mean([np.linalg.norm(points[a] - points[b]) for a, b in zip(KNUCKLES, KNUCKLES[1:])])
+    width = max(3, int(round(spacing * 1.1)))
+    cv2.fillConvexPoly(canvas, cv2.convexHull(np.round(points[list(PALM)]).astype(np.int32)), 1)
+    for finger in FINGERS:
+        chain = np.round(points[[0 if finger[0] == 1 else finger[0]] + list(finger)]).astype(np.int32)
+        for start, end in zip(chain[:-1], chain[1:]):
+            cv2.line(canvas, tuple(int(v) for v in start), tuple(int(v) for v in end), 1, width)
+        cv2.circle(canvas, tuple(int(v) for v in chain[-1]), width // 2, 1, -1)
+    return canvas.astype(bool)
+
+
+@contextmanager
+def _quiet_native_stderr():
+    """mediapipe's C++ side prints start-up notes (TF Lite delegates, feedback tensors) straight to file
+    descriptor 2, past Python's logging; they mean nothing to a technician."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "wb") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+class HandDetector:
+    """mediapipe Hands; ``still_photos`` runs the palm detector on every image instead of tracking a video."""
+
+    def __init__(self, still_photos: bool = False, most_hands: int = 2):
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        with _quiet_native_stderr():
+            from mediapipe.python.solutions import hands as mediapipe_hands
+
+            self._hands = mediapipe_hands.Hands(static_image_mode=still_photos, max_num_hands=most_hands,
+                                                model_complexity=1 if still_photos else 0,
+                                                min_detection_confidence=0.5, min_tracking_confidence=0.5)
+            self._hands.process(np.zeros((64, 64, 3), np.uint8))  # the graph starts (and speaks) here
+
+    def landmarks(self, frame_bgr: np.ndarray) -> list[np.ndarray]:
+        """Each hand's landmarks, float (21, 2) in pixels (x, y)."""
+        height, width = frame_bgr.shape[:2]
+        found = self._hands.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+        hands = []
+        for hand in found.multi_hand_landmarks or []:
+            hands.append(np.array([(p.x * width, p.y * height) for p in hand.landmark], np.float32))
+        return hands
+
+    def hands(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """bool (H, W): every detected hand."""
+        mask = np.zeros(frame_bgr.shape[:2], bool)
+        for points in self.landmarks(frame_bgr):
+            mask |= landmark_mask(mask.shape, points)
+        return mask
+
+    def close(self) -> None:
+        self._hands.close()
+
+
+_said = set()
+
+
+def make_detector(still_photos: bool = False) -> HandDetector | None:
+    """A HandDetector, or None (logged once) where mediapipe cannot run here."""
+    try:
+        detector = HandDetector(still_photos)
+    except Exception as error:  # ImportError, or a wheel whose native part does not load on this machine
+        if "missing" not in _said:
+            _said.add("missing")
+            log.info("no hand detector (%s: %s): hands are found by skin colour alone",
+                     error.__class__.__name__, error)
+        return None
+    if "running" not in _said:
+        _said.add("running")
+        log.info("hand detector: mediapipe palm and hand-landmark models")
+    return detector
