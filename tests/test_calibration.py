@@ -6,7 +6,7 @@ import pytest
 
 from leafdream.camera.calibration import Calibrator, load_calibration
 from leafdream.data.synthetic_frames import SKIN, backdrop, composite
-from leafdream.camera.watcher import LeafWatcher
+from leafdream.camera.watcher import SEGMENT_WIDTH, LeafWatcher
 from leafdream.errors import LeafdreamError
 from leafdream.data.occluders import hand_mask
 
@@ -51,7 +51,7 @@ def test_a_calibrated_watcher_sees_a_leaf_without_learning_first(tmp_path):
     for index, frame in enumerate(empty + hands + leaves + leaves[:3]):
         calibrator.observe(frame, index / 30)
     path = calibrator.result().save(tmp_path / "cal.npz")
-    watcher = LeafWatcher(learn_frames=15, calibration=load_calibration(path))
+    watcher = LeafWatcher(learn_frames=15, calibration=load_calibration(path), width=SHAPE[1])
     for frame in leaves[:4]:  # a visitor already in front of the camera when leafdream starts
         watcher.observe(frame, 0.0)
     assert watcher.present
@@ -96,7 +96,7 @@ def test_calibrate_command_from_a_rehearsal_video(tmp_path, capsys):
     assert main(["camera", "calibrate", "--camera", str(video), "--seconds", "1", "--out", str(out), "--no-preview"]) == 0
     printed = capsys.readouterr().out
     assert "step out of view" in printed and "hold one open hand" in printed and "hand: skin is Cr" in printed
-    assert load_calibration(out).shape == SHAPE
+    assert load_calibration(out).shape == (SHAPE[0] * SEGMENT_WIDTH // SHAPE[1], SEGMENT_WIDTH)  # as the live camera segments
     assert main(["camera", "calibrate", "--seconds", "0", "--out", str(out)]) != 0
     assert "--seconds must be positive" in capsys.readouterr().err
 

@@ -188,7 +188,7 @@ def test_run_writes_camera_frames_only_into_an_operators_debug_dump(tiny_model_f
         writer.write(np.full((60, 80, 3), 100 + k, np.uint8))
     writer.release()
     dumps = tmp_path / "dumps"
-    assert main(["run", "--windowed", "--frames", "90", "--camera", str(tmp_path / "cam.mp4"), "--heartbeat",
+    assert main(["run", "--windowed", "--frames", "240", "--camera", str(tmp_path / "cam.mp4"), "--heartbeat",
                  str(tmp_path / "hb.json"), "--model", str(tiny_model_file), "--camera-debug-dump", str(dumps),
                  "--camera-debug-seconds", "0.3"]) == 0
     assert list((dumps / "dump-1").glob("*-frame.png"))  # frames after the empty scene was learnt

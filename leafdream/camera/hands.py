@@ -61,7 +61,9 @@ def _quiet_native_stderr():
 class HandDetector:
     """mediapipe Hands; ``still_photos`` runs the palm detector on every image instead of tracking a video."""
 
-    def __init__(self, still_photos: bool = False, most_hands: int = 2):
+    def __init__(self, still_photos: bool = False, most_hands: int = 2, every: int = 3):
+        self.every = 1 if still_photos else every
+        self._calls, self._mask = 0, None
         os.environ.setdefault("GLOG_minloglevel", "2")
         with _quiet_native_stderr():
             from mediapipe.python.solutions import hands as mediapipe_hands
@@ -81,10 +83,15 @@ class HandDetector:
         return hands
 
     def hands(self, frame_bgr: np.ndarray) -> np.ndarray:
-        """bool (H, W): every detected hand."""
+        """bool (H, W): every detected hand. Following a video, the detector runs on every ``every``-th frame
+        and the hands it found stand for the frames between (a hand holding a leaf up moves little)."""
+        self._calls += 1
+        if self._mask is not None and self._mask.shape == frame_bgr.shape[:2] and self._calls % self.every:
+            return self._mask
         mask = np.zeros(frame_bgr.shape[:2], bool)
         for points in self.landmarks(frame_bgr):
             mask |= landmark_mask(mask.shape, points)
+        self._mask = mask
         return mask
 
     def close(self) -> None:

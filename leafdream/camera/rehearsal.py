@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from leafdream.camera.completer import CompletionWorker
-from leafdream.camera.watcher import LeafWatcher
+from leafdream.camera.watcher import LeafWatcher, as_bgr8
 from leafdream.errors import LeafdreamError
 
 EVENT_COLUMNS = ("frame", "leaf_present", "hidden_share", "latency_ms", "map_x", "map_y", "nearest_species")
@@ -63,9 +63,9 @@ def frames_of(clip: cv2.VideoCapture, source: str) -> Iterator[tuple[int, np.nda
                                      f"damaged after frame {number - bad}")
             return
         bad = 0
-        if frame.ndim == 2:
-            frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-        yield number, np.ascontiguousarray(frame[..., :3]).astype(np.uint8, copy=False)
+        frame = as_bgr8(frame)
+        if frame is not None:
+            yield number, frame
         number += 1
 
 
@@ -74,7 +74,8 @@ def rehearse(context, clip: cv2.VideoCapture, source: str, every: int = 1, learn
     """Every ``every``-th frame after the empty scene is learnt, completed as the live installation would."""
     if every < 1:
         raise LeafdreamError(f"--every must be at least 1, got {every}")
-    watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands)
+    watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands,
+                          most_per_second=None)
     worker = CompletionWorker(context, watcher)
     for number, frame in frames_of(clip, source):
         started = time.perf_counter()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from leafdream.camera.regions import find_leaf
+from leafdream.camera.regions import colour_regions, find_leaf, whole_objects
 from leafdream.camera.skin import SkinModel, edge_band, hands_and_arms
 
 
@@ -81,8 +81,11 @@ class Segmenter:
         lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
         foreground = self.foreground(frame_bgr)
         detected = self.detector.hands(frame_bgr) if self.detector is not None else None
-        hands = hands_and_arms(frame_bgr, lab, foreground, self.skin, detected)
-        leaf_mask = find_leaf(frame_bgr, foreground & ~hands, hands)
+        regions = colour_regions(frame_bgr)
+        if self.background is not None:
+            foreground = whole_objects(foreground, regions)
+        hands = hands_and_arms(frame_bgr, lab, foreground, self.skin, detected, regions=regions.full)
+        leaf_mask = find_leaf(lab, foreground & ~hands, hands, regions)
         if not leaf_mask.any():
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), hands, False, 0.0))
         hidden = hands.copy()

@@ -26,6 +26,8 @@ COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
 MATCH_DISTANCE = 3.2          # Mahalanobis distance that still counts as the visitor's skin
 LIMB_RADIUS = 0.2             # share of the shorter side: nothing wider than twice this is an arm or a palm
 LARGEST_PALM = 0.12           # share of the frame: a wide part larger than this is a torso or a wall
+SEAM = 2.5                   # pixels: a region no thicker than this is a seam along an outline
+SAME_HUE = 4.5               # a, b distance within which two parts of one region are one skin, shaded
 TWO_COLOURS = 22.0            # Lab distance (L halved) between two colour groups of one skin-coloured region
 MOST_OF_FRAME = 0.45          # a skin-coloured region larger than this share of the frame is a wall, not an arm
 MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this share of the frame's edge
@@ -82,7 +84,7 @@ class SkinColours:
     def distance(self, lab: np.ndarray) -> np.ndarray:
         """float32 (H, W): each pixel's Mahalanobis distance from this skin."""
         centred = lab.reshape(-1, 3) - self.mean
-        squared = np.einsum("ij,jk,ik->i", centred, self.inverse, centred)
+        squared = ((centred @ self.inverse) * centred).sum(axis=1)
         return np.sqrt(np.maximum(squared, 0)).reshape(lab.shape[:2])
 
 
@@ -131,51 +133,89 @@ def limbs(candidates: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def sure_skin(limb: np.ndarray, lab: np.ndarray) -> np.ndarray:
-    """bool (H, W): the pixels of ``limb`` surest to be skin. A skin-coloured region may have swallowed a brown
-    leaf or a beige shirt it touches: when its colours fall into two clearly different groups, the skin is the
-    group of thinner parts (fingers and arms, not a leaf's blade or a torso). Wide parts that reach the edge,
-    larger than a palm, are left out either way."""
-    sure = limb & ~large_thick_parts(limb)
-    pixels = lab[sure] * np.array([0.5, 1.0, 1.0], np.float32)
-    if len(pixels) < 100:
-        return sure
-    cv2.setRNGSeed(4321)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, _, centres = cv2.kmeans(pixels[:: max(1, len(pixels) // 3000)].astype(np.float32), 2, None, criteria, 2,
-                               cv2.KMEANS_PP_CENTERS)
-    if np.linalg.norm(centres[0] - centres[1]) < TWO_COLOURS:
-        return sure
-    group = np.full(limb.shape, -1, np.int32)
-    group[sure] = np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
-    widths = []
-    for k in (0, 1):
-        member = group == k
-        inside = cv2.distanceTransform(member.astype(np.uint8), cv2.DIST_L2, 3)
-        widths.append(np.percentile(inside[member], 90) if member.sum() >= 20 else np.inf)
-    return sure & (group == int(np.argmin(widths)))
+def _without_torso(mask: np.ndarray) -> np.ndarray:
+    """``mask`` less its wide parts at the frame's edge larger than a palm — unless that leaves too little to be
+    a hand (a hand close to the camera is wide and large too)."""
+    rest = mask & ~large_thick_parts(mask)
+    return rest if rest.sum() >= max(100, 0.2 * mask.sum()) else mask
+
+
+def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(sure, other): bool (H, W) the pixels of ``limb`` surest to be skin, and those of other things it holds
+    (None when it holds nothing else). A skin-coloured region may have swallowed a brown leaf, a beige shirt
+    or a wall it touches. ``regions`` (int32 (H, W), regions of one colour split at sharp edges) tell those
+    objects apart; one that is mostly a wide part at the frame's edge (a torso, a wall) is not skin; of the
+    rest, the skin is what comes in from the frame's edge (an arm reaches in from outside), or with no arm in
+    view the thinnest (fingers, not a leaf's blade), with every object of the same hue (shading splits a hand
+    more than it changes its hue)."""
+    if regions is None or not limb.any():
+        return _without_torso(limb), None
+    count = int(regions.max()) + 1
+    total = np.bincount(regions.ravel(), minlength=count)
+    inside = np.bincount(regions[limb], minlength=count)
+    labels = np.nonzero((inside >= max(40, SMALLEST_HAND * limb.size / 2)) & (inside >= 0.3 * total))[0]
+
+    def thickness(member):
+        width = cv2.distanceTransform(member.astype(np.uint8), cv2.DIST_L2, 3)
+        return np.percentile(width[member], 90)
+
+    # the thin seams of mixed colour the segmentation leaves along outlines are no objects of their own
+    objects = [m for m in ((regions == label) & limb for label in labels) if thickness(m) >= SEAM]
+    if len(objects) < 2:
+        return _without_torso(limb), None
+    band = edge_band(limb.shape, 3)
+    least_torso = LARGEST_PALM * limb.size / 2
+
+    def torso_like(member):
+        return member.sum() > least_torso and large_thick_parts(member).sum() > 0.5 * member.sum()
+
+    candidates = [m for m in objects if not torso_like(m)] or objects
+    limb_width = LIMB_RADIUS * min(limb.shape)
+    from_edge = [m for m in candidates if (m & band).sum() >= 20 and thickness(m) <= limb_width]
+    if from_edge:  # the arm reaching in: the largest part at the edge no wider than an arm
+        chosen = max(from_edge, key=lambda m: m.sum())
+    else:  # no arm in view (a sleeve): fingers are thinner than a leaf's blade
+        chosen = min(candidates, key=thickness)
+    hue = lab[chosen][:, 1:].mean(axis=0)
+    skin = np.zeros(limb.shape, bool)
+    for member in objects:
+        if member is chosen or (np.linalg.norm(lab[member][:, 1:].mean(axis=0) - hue) < SAME_HUE
+                                and not torso_like(member)):
+            skin |= member
+    other = limb & ~skin & np.any(objects, axis=0)
+    return _without_torso(skin), (other if other.sum() >= 40 else None)
 
 
 def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarray, prior: SkinModel,
-                   detected: np.ndarray | None = None, grow: int = 7) -> np.ndarray:
+                   detected: np.ndarray | None = None, grow: int = 7, regions: np.ndarray | None = None) -> np.ndarray:
     """bool (H, W): the visitor's hands and arms, grown by ``grow`` pixels (their edge is unknown too).
 
     foreground: bool (H, W) where anything but the empty scene may be; detected: bool (H, W) hands a
-    detector found (None without one).
+    detector found (None without one); regions: int32 (H, W) regions of one colour (camera/regions.py).
     """
     candidates = cv2.medianBlur((prior.mask(frame_bgr, lab) & foreground).astype(np.uint8), 5).astype(bool)
     limb = limbs(candidates)
+    other = None
     if detected is not None and detected.any():
         sure = cv2.erode(detected.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     else:
-        sure = sure_skin(limb, lab)
+        sure, other = sure_skin(limb, lab, regions)
     colours = SkinColours.fit(lab[sure])
     if colours is None:
         hands = (limb & ~large_thick_parts(limb)) if detected is None else detected
     else:
-        matching = (colours.distance(lab) < MATCH_DISTANCE) & (foreground | limb)
+        distance = colours.distance(lab)
+        matching = (distance < MATCH_DISTANCE) & (foreground | limb)
+        rival = SkinColours.fit(lab[other]) if other is not None else None
+        if rival is not None:  # two colours in one region: each pixel goes to the nearer
+            matching &= distance < rival.distance(lab)
         matching = cv2.morphologyEx(matching.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)).astype(bool)
-        matching &= ~large_thick_parts(matching)
+        # a wide part at the edge the sure skin hardly reaches is a torso or a wall of the visitor's colour
+        _, wide = cv2.connectedComponents(large_thick_parts(matching).astype(np.uint8), connectivity=8)
+        for label in range(1, wide.max() + 1):
+            part = wide == label
+            if (part & sure).sum() < 0.1 * part.sum():
+                matching &= ~part
         _, labels = cv2.connectedComponents(matching.astype(np.uint8), connectivity=8)
         touching = np.unique(labels[sure & matching])
         hands = np.isin(labels, touching[touching > 0])

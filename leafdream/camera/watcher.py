@@ -19,7 +19,31 @@ from leafdream.camera.segment import Segmentation, Segmenter
 
 log = logging.getLogger(__name__)
 
-SEGMENT_WIDTH = 320  # frames are segmented at most this wide: enough for a hand-held leaf, cheap enough for 30 fps
+SEGMENT_WIDTH = 240  # frames are segmented at most this wide: a hand-held leaf spans ~150 px, plenty for a 64-px model
+# Segmenting a frame takes ~30 ms of one core (~40 with the hand detector): at every frame of a 30 fps camera it
+# would starve the completion worker and the screen on two cores. 15 a second keeps presence and the visitor's
+# leaf current (a leaf held up moves slowly), and each new segmentation is one completion.
+SEGMENTS_PER_SECOND = 15.0
+
+
+def as_bgr8(frame) -> np.ndarray | None:
+    """A camera frame as uint8 (H, W, 3) BGR, whatever its depth (8 or 16 bits, float) or channels (grey, BGR,
+    BGRA); None for anything that is not an image."""
+    if not isinstance(frame, np.ndarray) or frame.ndim not in (2, 3) or frame.size == 0 or min(frame.shape[:2]) < 8:
+        return None
+    if frame.dtype == np.uint16:
+        frame = (frame >> 8).astype(np.uint8)
+    elif frame.dtype.kind == "f":
+        frame = (np.clip(np.nan_to_num(frame), 0.0, 1.0) * 255).astype(np.uint8)
+    elif frame.dtype != np.uint8:
+        return None
+    if frame.ndim == 2:
+        return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 1:
+        return cv2.cvtColor(frame[..., 0], cv2.COLOR_GRAY2BGR)
+    if frame.shape[2] == 4:
+        return np.ascontiguousarray(frame[..., :3])
+    return frame if frame.shape[2] == 3 else None
 
 
 def shrink(frame: np.ndarray, width: int) -> np.ndarray:
@@ -34,9 +58,15 @@ class LeafWatcher:
     """With a ``calibration`` (see ``leafdream camera calibrate``) of the camera's size, its empty
     scene and thresholds are used from the first frame; otherwise the first frames are learnt."""
 
-    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True):
-        """``detect_hands``: use the hand detector (camera/hands.py) where it can run; else skin colour alone."""
+    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True,
+                 most_per_second: float | None = None):
+        """``detect_hands``: use the hand detector (camera/hands.py) where it can run; else skin colour alone.
+        ``most_per_second``: segment at most this many frames a second (None: every frame it is given; the live
+        camera process, camera/worker_process.py, gives it at most SEGMENTS_PER_SECOND)."""
         self.learn_frames = learn_frames
+        self.most_per_second = most_per_second
+        self._last_segmented = float("-inf")
+        self.skipped = 0
         self.detect_hands = detect_hands
         self.detector = None
         self.width = width
@@ -67,9 +97,16 @@ class LeafWatcher:
         self.segmenter, self.seen = Segmenter(shape, detector=self.detector), 0  # a new size starts learning again
 
     def observe(self, frame, arrival_time: float = 0.0) -> None:
-        """Called by the camera thread with every new frame (BGR uint8) and the time it arrived."""
-        if not isinstance(frame, np.ndarray) or frame.ndim != 3 or frame.dtype != np.uint8:
+        """Called by the camera thread with every new frame (BGR, any depth or channel count) and the time it
+        arrived (seconds). At most ``most_per_second`` frames a second are segmented; the rest are let go."""
+        frame = as_bgr8(frame)
+        if frame is None:
             return
+        if self.most_per_second and self.seen > self.learn_frames:
+            if arrival_time - self._last_segmented < 1.0 / self.most_per_second - 1e-3:
+                self.skipped += 1
+                return
+            self._last_segmented = arrival_time
         small = shrink(frame, self.width)
         if self.segmenter is None or self.segmenter.shape != small.shape[:2]:
             self._new_segmenter(small.shape[:2])

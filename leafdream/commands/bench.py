@@ -74,7 +74,7 @@ def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, co
         _, held_index = training_split(model, leafset)
         leaf_masks = [leafset.masks[i] for i in held_index]
     figures = completion_quality(context, leaf_masks, count)
-    figures.update(pipeline_timing(context, seconds, size, leaf_mask=leaf_masks[0] if leaf_masks else None))
+    figures.update(pipeline_timing(context, model_path, seconds, size, leaf_mask=leaf_masks[0] if leaf_masks else None))
     if as_json:
         print(json.dumps(figures, indent=1))
         return figures

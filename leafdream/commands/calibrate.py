@@ -17,7 +17,7 @@ import numpy as np
 from leafdream.errors import LeafdreamError
 from leafdream.camera.calibration import Calibrator, default_calibration_path, describe
 from leafdream.camera.capture import CameraThread
-from leafdream.camera.watcher import shrink
+from leafdream.camera.watcher import SEGMENT_WIDTH, shrink
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class _Preview:
         self.pygame.display.quit()
 
 
-def calibrate_command(source: str, out, phase_seconds: float, preview: bool, width: int = 320,
+def calibrate_command(source: str, out, phase_seconds: float, preview: bool, width: int = SEGMENT_WIDTH,
                       timeout: float = 15.0) -> int:
     if phase_seconds <= 0:
         raise LeafdreamError(f"--seconds must be positive, got {phase_seconds}")

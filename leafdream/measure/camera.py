@@ -24,7 +24,7 @@ from leafdream.model.completion import telea_completion
 from leafdream.errors import LeafdreamError
 from leafdream.measure.leafspace import iou
 from leafdream.camera.capture import CameraThread
-from leafdream.camera.completer import CompletionWorker, complete_live, live_filler
+from leafdream.camera.completer import complete_live, live_filler
 from leafdream.camera.segment import Segmenter
 from leafdream.data.synthetic_frames import composite
 
@@ -92,8 +92,8 @@ class SyntheticCamera:
         self.rng = rng
         self.period = 1.0 / fps
         self.empty_seconds = empty_seconds
-        self.opened_at = time.monotonic()
-        self.next_at = self.opened_at
+        self.opened_at = None
+        self.next_at = 0.0
 
     def isOpened(self) -> bool:  # noqa: N802 (cv2.VideoCapture's names)
         return True
@@ -107,6 +107,8 @@ class SyntheticCamera:
         return float(answers.get(prop, 0.0))
 
     def read(self):
+        if self.opened_at is None:  # the empty scene begins with the first frame read, however long set-up took
+            self.opened_at = self.next_at = time.monotonic()
         delay = self.next_at - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -119,19 +121,22 @@ class SyntheticCamera:
         pass
 
 
-def pipeline_timing(context, seconds: float = 10.0, size=(1920, 1080), fps: int = 60, seed: int = 0,
-                    leaf_mask: np.ndarray | None = None, rate: float = 20.0) -> dict:
-    """Run camera, watcher, completion worker and the camera scene together for ``seconds``."""
+def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080), fps: int = 60, seed: int = 0,
+                    leaf_mask: np.ndarray | None = None) -> dict:
+    """Run the camera, the camera process (segmentation and completion, as ``leafdream run`` has them) and the
+    camera scene together for ``seconds``."""
     from leafdream.render.governor import FrameGovernor
     from leafdream.show.cue import Cue
     from leafdream.show.player import Player
     from leafdream.scenes.context import SceneContext
-    from leafdream.camera.watcher import LeafWatcher
+    from leafdream.camera.worker_process import CameraWorkerProcess
 
-    watcher = LeafWatcher()
+    watcher = CameraWorkerProcess(model_path)
+    if not watcher.wait_ready():
+        raise LeafdreamError("the camera process did not start within a minute")
     camera = SyntheticCamera(seed, leaf_mask=leaf_mask)
     capture = CameraThread("synthetic", opener=lambda source: camera, on_frame=watcher.observe)
-    worker = CompletionWorker(context, watcher, rate=rate, seed=seed)
+    worker = watcher.completion
     scene_context = SceneContext(context.dbn, context.space, extras={**context.extras, "camera_completion": worker})
     player = Player(scene_context, [Cue("camera", 10 ** 9, {}, "ink", 0.0)], size[0], size[1], seed=seed)
     governor = FrameGovernor(fps)
@@ -139,7 +144,6 @@ def pipeline_timing(context, seconds: float = 10.0, size=(1920, 1080), fps: int 
     first_completion_at = None
     completions = 0
     capture.start()
-    worker.start()
     try:
         started = time.monotonic()
         deadline = started
@@ -167,8 +171,8 @@ def pipeline_timing(context, seconds: float = 10.0, size=(1920, 1080), fps: int 
                 deadline = time.monotonic()  # a late frame: do not try to catch up with a burst
         ended = time.monotonic()
     finally:
-        worker.stop()
         capture.stop()
+        watcher.close()
     showing_for = ended - first_completion_at if first_completion_at is not None else 0.0
     work_ms = np.array(work) * 1e3
     lat_ms = np.array(latencies or [np.nan]) * 1e3

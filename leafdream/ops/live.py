@@ -61,13 +61,18 @@ def _seconds_since_process_start() -> float:
 
 def _load_context_or_shipped(model_path):
     """The model asked for, or — loudly — the shipped one when it is missing or damaged."""
+    return _context_and_path(model_path)[0]
+
+
+def _context_and_path(model_path):
+    """(context, the model file it came from): ``model_path``, or — loudly — the shipped model."""
     try:
-        return load_context(model_path)
+        return load_context(model_path), model_path
     except LeafdreamError as error:
         if str(model_path) == str(SHIPPED_MODEL):
             raise
         log.error("MODEL NOT USABLE: %s — falling back to the shipped model %s", error, SHIPPED_MODEL)
-        return load_context(SHIPPED_MODEL)
+        return load_context(SHIPPED_MODEL), SHIPPED_MODEL
 
 
 def _calibration_or_none(path):
@@ -103,38 +108,39 @@ def _camera_dump(watcher, dump_dir, args) -> None:
 
 
 class LiveCamera:
-    """The camera side of the live run: capture thread, watcher, completion worker, visitor events."""
+    """The camera side of the live run: the capture thread, the camera process (segmentation and completion of
+    the visitor's leaf, ``camera/worker_process.py``), visitor events."""
 
-    def __init__(self, source, calibration_path, dump_dir, dump_seconds):
+    def __init__(self, source, model_path, calibration_path, dump_dir, dump_seconds):
         from leafdream.camera.capture import CameraThread
         from leafdream.camera.events import VisitorEvents
-        from leafdream.camera.watcher import LeafWatcher
+        from leafdream.camera.worker_process import CameraWorkerProcess
 
-        self.watcher = LeafWatcher(calibration=_calibration_or_none(calibration_path))  # frames stay in memory
+        self.watcher = CameraWorkerProcess(model_path, calibration=_calibration_or_none(calibration_path))
+        if not self.watcher.wait_ready():  # behind the splash: the empty scene is learnt from frames after this
+            log.error("the camera process did not start within a minute; the camera's first frames are let go")
+        self.completion = self.watcher.completion
         if dump_dir is not None:
             self.watcher.start_dump(dump_dir, dump_seconds)
-        self.capture = CameraThread(source, on_frame=self.watcher.observe).start()
-        self.completion = None
+        self.capture = CameraThread(source, on_frame=self.watcher.observe).start()  # frames stay in memory
         self.events = VisitorEvents()
 
-    def start_completion(self, context) -> None:
-        from leafdream.camera.completer import CompletionWorker
-
-        self.completion = CompletionWorker(context, self.watcher).start()
+    def attach(self, context) -> None:
+        """Let the scenes see the visitor's completed leaf."""
         context.extras = {**context.extras, "camera_completion": self.completion}
 
     def state(self) -> str:
         capture = self.capture
         size = f" {capture.actual.get('width')}x{capture.actual.get('height')}" if capture.actual else ""
-        return f"{capture.state}{size} ({capture.newest()[2]} frames, {capture.reconnects} reconnects)"
+        worker = "" if self.watcher.alive else ", camera process ended"
+        return f"{capture.state}{size} ({capture.newest()[2]} frames, {capture.reconnects} reconnects{worker})"
 
     def visitor_events(self, now: float):
         return self.events.update(now, self.watcher.present, self.completion.latest())
 
     def stop(self) -> None:
-        if self.completion is not None:
-            self.completion.stop()
         self.capture.stop()
+        self.watcher.close()
 
 
 class LiveRun:
@@ -149,13 +155,12 @@ class LiveRun:
         splash(self.screen, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
         self.camera = None
-        if settings.camera is not None:
-            self.camera = LiveCamera(settings.camera, settings.calibration_path, settings.dump_dir,
-                                     settings.dump_seconds)
         width, height = self.screen.get_size()
-        context = _load_context_or_shipped(settings.model_path)
-        if self.camera is not None:
-            self.camera.start_completion(context)
+        context, model_path = _context_and_path(settings.model_path)
+        if settings.camera is not None:
+            self.camera = LiveCamera(settings.camera, model_path, settings.calibration_path, settings.dump_dir,
+                                     settings.dump_seconds)
+            self.camera.attach(context)
         self.installation = Installation(context, show, (width, height), settings.seed)
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
         self.notifier = ServiceNotifier()

@@ -1,0 +1,213 @@
+"""The camera's work — segmenting frames and completing the visitor's leaf — in a process of its own.
+
+On two cores the live camera path is three busy loops: segmenting frames, completing the leaf,
+drawing 60 frames a second. In one process they take turns on Python's lock, and the screen and
+the completion each run at a fraction of their speed. Here a child process holds a plain
+``LeafWatcher`` (and the hand detector) and a ``CompletionWorker``'s completion step, with the
+model and its leaf space loaded once behind the splash; the screen keeps the parent to itself.
+
+``CameraWorkerProcess`` offers the interfaces the rest of leafdream uses: the watcher's
+(``observe``, ``present``, ``latest``, ``updated``, ``start_dump``) and, as ``.completion``, the
+completion worker's ``latest()``. A frame goes to the child only when it is idle (and at most
+``most_per_second`` a second); frames that arrive meanwhile are let go, as a camera's are.
+Frames cross by a pipe and stay in memory. Should the child die, the parent says so once in the
+log and the camera shows nothing new until a restart; the show plays on.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+
+from leafdream.camera.segment import Segmentation
+from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, as_bgr8, shrink
+
+log = logging.getLogger(__name__)
+
+
+def _serve(connection, model_path: str, learn_frames: int, width: int, calibration, detect_hands: bool) -> None:
+    """The child: segments each (frame, arrival time) it is sent and answers ("segmented", segmentation or None)
+    at once; a completion worker thread completes the newest segmentation meanwhile and each new completed leaf
+    goes back as ("completed", leaf). Segmenting the next frame and completing the last one overlap."""
+    import cv2
+    from threadpoolctl import threadpool_limits
+
+    from leafdream.camera.completer import CompletionWorker
+    from leafdream.camera.watcher import LeafWatcher
+    from leafdream.scenes.context import load_context
+
+    cv2.setNumThreads(1)  # two threads' worth of work here: more thread pools would only fight the screen's
+    threadpool_limits(1)
+    watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration,
+                          detect_hands=detect_hands, most_per_second=None)
+    worker = CompletionWorker(load_context(model_path), watcher, rate=SEGMENTS_PER_SECOND * 2).start()
+    sending = threading.Lock()
+    stopped = threading.Event()
+
+    def send(message) -> None:
+        with sending:
+            connection.send(message)
+
+    def forward_completions() -> None:
+        shown = None
+        while not stopped.is_set():
+            completed = worker.latest()
+            if completed is not None and completed is not shown:
+                shown = completed
+                try:
+                    send(("completed", completed))
+                except (OSError, ValueError):
+                    return
+            stopped.wait(0.003)
+
+    threading.Thread(target=forward_completions, name="completions", daemon=True).start()
+    send(("ready", None))
+    try:
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            frame, arrival = message
+            before = watcher.latest()
+            watcher.observe(frame, arrival)
+            latest = watcher.latest()
+            send(("segmented", latest if latest is not before else None))
+    finally:
+        stopped.set()
+        worker.stop()
+
+
+class _Completions:
+    """The completion worker's interface (``latest()``) for the scenes and the visitor events."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._latest = None
+
+    def latest(self):
+        with self._lock:
+            return self._latest
+
+    def _set(self, completed) -> None:
+        with self._lock:
+            self._latest = completed
+
+
+class CameraWorkerProcess:
+    """The live camera path's segmentation and completion, in a child process."""
+
+    def __init__(self, model_path, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None,
+                 detect_hands: bool = True, most_per_second: float | None = SEGMENTS_PER_SECOND):
+        self.width = width
+        self.learn_frames = learn_frames
+        self.most_per_second = most_per_second
+        self.skipped = 0
+        self.updated = threading.Event()
+        self.dump = None
+        self.completion = _Completions()
+        self._lock = threading.Lock()
+        self._latest: Segmentation | None = None
+        self._last_sent = float("-inf")
+        self._sent = 0
+        self._busy = False
+        self._in_flight = None            # (small frame, arrival time) the child is working on
+        self._closing = False
+        self._ready = threading.Event()
+        context = multiprocessing.get_context("spawn")  # a fork would copy the capture and screen threads' locks
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve, name="leafdream-camera", daemon=True,
+                                        args=(child, str(model_path), learn_frames, width, calibration, detect_hands))
+        self._process.start()
+        child.close()
+        self._receiver = threading.Thread(target=self._receive, name="camera-results", daemon=True)
+        self._receiver.start()
+
+    def _receive(self) -> None:
+        try:
+            while True:
+                kind, payload = self._connection.recv()
+                if kind == "ready":
+                    self._ready.set()
+                elif kind == "completed":
+                    self.completion._set(payload)
+                elif kind == "segmented":
+                    sent, self._in_flight = self._in_flight, None
+                    if payload is not None:
+                        self._publish(payload, sent)
+                    self._busy = False
+        except (EOFError, OSError):
+            if not self._closing:
+                log.error("the camera process ended (exit code %s): the visitor's leaf is not updated until "
+                          "leafdream restarts; the show plays on", self._process.exitcode)
+
+    def _publish(self, segmentation: Segmentation, sent) -> None:
+        dump = self.dump
+        if dump is not None and sent is not None:
+            dump.write(sent[0], segmentation, sent[1])
+            if dump.finished:
+                self.dump = None
+        with self._lock:
+            self._latest = segmentation
+        self.updated.set()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Wait until the child has loaded the model and can work (behind the splash)."""
+        return self._ready.wait(timeout)
+
+    def observe(self, frame, arrival_time: float = 0.0) -> None:
+        """Called by the camera thread with every new frame: sent on when the child is idle, else let go."""
+        if self._busy or not self._ready.is_set():
+            self.skipped += 1
+            return
+        learning = self._sent < self.learn_frames  # the empty scene is learnt from every frame that reaches it
+        if not learning and self.most_per_second and arrival_time - self._last_sent < 1.0 / self.most_per_second - 1e-3:
+            self.skipped += 1
+            return
+        frame = as_bgr8(frame)
+        if frame is None:
+            return
+        small = shrink(frame, self.width)
+        self._last_sent = arrival_time
+        self._sent += 1
+        self._busy = True
+        self._in_flight = (small, arrival_time)
+        try:
+            self._connection.send((small, arrival_time))
+        except (OSError, ValueError):
+            self._busy = False
+
+    def start_dump(self, folder, seconds: float) -> None:
+        """Begin an operator's debug dump (see camera/dump.py); replaces one still running."""
+        from leafdream.camera.dump import DebugDump
+
+        if self.dump is not None:
+            self.dump.finish()
+        self.dump = DebugDump(folder, seconds)
+
+    @property
+    def present(self) -> bool:
+        with self._lock:
+            return bool(self._latest is not None and self._latest.present)
+
+    def latest(self) -> Segmentation | None:
+        with self._lock:
+            return self._latest
+
+    def close(self) -> None:
+        self._closing = True
+        try:
+            self._connection.send(None)
+        except (OSError, ValueError):
+            pass
+        self._process.join(timeout=3)
+        if self._process.is_alive():
+            self._process.terminate()
+        self._connection.close()
