@@ -63,7 +63,7 @@ def test_leaf_and_hand_are_told_apart_by_leaf_colour(colour):
 def test_completed_leaves_match_the_truth_and_beat_telea(tiny_model):
     rng = np.random.default_rng(5)
     segmenter = trained_segmenter(rng)
-    ours, telea = [], []
+    ours, ours_wrong, telea_wrong = [], [], []
     for k in range(8):
         shot = composite(rng, colour=("green", "yellow")[k % 2], backdrop_colour=(235, 235, 235))
         if not (shot.leaf & shot.hand).any():
@@ -71,10 +71,12 @@ def test_completed_leaves_match_the_truth_and_beat_telea(tiny_model):
         result = segmenter.segment(shot.frame)
         filled = complete(result.leaf, result.hidden, tiny_model.size, network_filler(tiny_model, RandomKeys(1)))
         ours.append(iou(filled.probability > 0.5, shot.leaf))
-        telea.append(iou(telea_completion(result.leaf, result.hidden) > 0.5, shot.leaf))
+        ours_wrong.append(((filled.probability > 0.5) != shot.leaf)[result.hidden].mean())
+        telea_wrong.append(((telea_completion(result.leaf, result.hidden) > 0.5) != shot.leaf)[result.hidden].mean())
     assert len(ours) >= 4
     assert np.mean(ours) >= 0.9
-    assert np.mean(ours) > np.mean(telea)  # 0.901 against 0.892 with this seed and the 32-px test model
+    # the fill is what differs: fewer hidden pixels called wrong than Telea (0.053 against 0.061 with this seed)
+    assert np.mean(ours_wrong) < 0.95 * np.mean(telea_wrong)
 
 
 @pytest.mark.parametrize("frame", [

@@ -24,6 +24,9 @@ from leafdream.camera.regions import colour_regions, find_leaf, whole_objects
 from leafdream.camera.skin import SkinModel, edge_band, hands_and_arms
 
 
+SKIN_THRESHOLD_SHARE = 0.5  # of the foreground threshold, for skin-coloured pixels
+
+
 @dataclass
 class Segmentation:
     leaf: np.ndarray      # float32 (H, W) 1 = leaf (visible part)
@@ -68,12 +71,13 @@ class Segmenter:
         return (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
                 and frame.shape[:2] == tuple(self.shape) and frame.shape[2] == 3)
 
-    def foreground(self, frame_bgr: np.ndarray) -> np.ndarray:
-        """bool (H, W): what differs from the empty scene; everything when there is none (a photo)."""
+    def foreground(self, frame_bgr: np.ndarray, share: float = 1.0) -> np.ndarray:
+        """bool (H, W): what differs from the empty scene by more than ``share`` x the threshold; everything
+        when there is none (a photo)."""
         if self.background is None:
             return np.ones(self.shape, bool)
         distance = self.colour_distance(frame_bgr)
-        return cv2.medianBlur((distance > self.threshold).astype(np.uint8), 5).astype(bool)
+        return cv2.medianBlur((distance > self.threshold * share).astype(np.uint8), 5).astype(bool)
 
     def segment(self, frame_bgr) -> Segmentation:
         if not self._valid(frame_bgr) or (self.background is None and not self.without_background):
@@ -82,9 +86,13 @@ class Segmenter:
         foreground = self.foreground(frame_bgr)
         detected = self.detector.hands(frame_bgr) if self.detector is not None else None
         regions = colour_regions(frame_bgr)
+        near_empty = foreground
         if self.background is not None:
             foreground = whole_objects(foreground, regions)
-        hands = hands_and_arms(frame_bgr, lab, foreground, self.skin, detected, regions=regions.full)
+            # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
+            near_empty = whole_objects(self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE), regions)
+        hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
+                               no_empty_scene=self.background is None)
         leaf_mask = find_leaf(lab, foreground & ~hands, hands, regions)
         if not leaf_mask.any():
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), hands, False, 0.0))

@@ -133,6 +133,26 @@ def limbs(candidates: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
+def _skin_regions(matching: np.ndarray, regions: np.ndarray, sure: np.ndarray) -> np.ndarray:
+    """bool (count,): the regions that may hold skin: mostly of the visitor's colour (or holding sure skin), and
+    neither most of the frame nor along most of its edge (a wall, a backdrop)."""
+    count = int(regions.max()) + 1
+    height, width = regions.shape
+    total = np.bincount(regions.ravel(), minlength=count)
+    share = np.bincount(regions[matching], minlength=count) / np.maximum(total, 1)
+    holds_sure = np.bincount(regions[sure], minlength=count) > 0
+    edge = np.bincount(regions[edge_band(regions.shape)], minlength=count) / 2
+    wall = (total > MOST_OF_FRAME * height * width) | (edge > MOST_OF_EDGE * 2 * (height + width))
+    # a seam of mixed colour along an outline (leaf against wall can blend to a skin colour) is thin: its area
+    # is hardly more than its border
+    border = np.zeros(count)
+    for a, b in ((regions[:, :-1], regions[:, 1:]), (regions[:-1, :], regions[1:, :])):
+        differ = a != b
+        border += np.bincount(a[differ], minlength=count) + np.bincount(b[differ], minlength=count)
+    seam = total < SEAM * np.maximum(border, 1)
+    return ((share >= 0.5) & ~seam & ~wall) | holds_sure
+
+
 def _without_torso(mask: np.ndarray) -> np.ndarray:
     """``mask`` less its wide parts at the frame's edge larger than a palm — unless that leaves too little to be
     a hand (a hand close to the camera is wide and large too)."""
@@ -161,8 +181,10 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
 
     # the thin seams of mixed colour the segmentation leaves along outlines are no objects of their own
     objects = [m for m in ((regions == label) & limb for label in labels) if thickness(m) >= SEAM]
-    if len(objects) < 2:
+    if not objects:
         return _without_torso(limb), None
+    if len(objects) == 1:  # one object; the rest of the limb is bits of other regions (a leaf's skin-coloured rim)
+        return _without_torso(objects[0]), None
     band = edge_band(limb.shape, 3)
     least_torso = LARGEST_PALM * limb.size / 2
 
@@ -187,11 +209,13 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
 
 
 def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarray, prior: SkinModel,
-                   detected: np.ndarray | None = None, grow: int = 7, regions: np.ndarray | None = None) -> np.ndarray:
+                   detected: np.ndarray | None = None, grow: int = 7, regions: np.ndarray | None = None,
+                   no_empty_scene: bool = False) -> np.ndarray:
     """bool (H, W): the visitor's hands and arms, grown by ``grow`` pixels (their edge is unknown too).
 
     foreground: bool (H, W) where anything but the empty scene may be; detected: bool (H, W) hands a
-    detector found (None without one); regions: int32 (H, W) regions of one colour (camera/regions.py).
+    detector found (None without one); regions: int32 (H, W) regions of one colour (camera/regions.py);
+    no_empty_scene: a photo, where nothing was learnt to tell the backdrop by.
     """
     candidates = cv2.medianBlur((prior.mask(frame_bgr, lab) & foreground).astype(np.uint8), 5).astype(bool)
     limb = limbs(candidates)
@@ -209,6 +233,8 @@ def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarra
         rival = SkinColours.fit(lab[other]) if other is not None else None
         if rival is not None:  # two colours in one region: each pixel goes to the nearer
             matching &= distance < rival.distance(lab)
+        if regions is not None and no_empty_scene:  # a photo: a wall near the visitor's colour is one region, no hand
+            matching &= _skin_regions(matching, regions, sure)[regions]
         matching = cv2.morphologyEx(matching.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)).astype(bool)
         # a wide part at the edge the sure skin hardly reaches is a torso or a wall of the visitor's colour
         _, wide = cv2.connectedComponents(large_thick_parts(matching).astype(np.uint8), connectivity=8)

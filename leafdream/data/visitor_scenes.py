@@ -115,7 +115,8 @@ def _light(shape, rng) -> np.ndarray:
     angle = rng.uniform(0, 2 * np.pi)
     u = ((xs / width - 0.5) * np.cos(angle) + (ys / height - 0.5) * np.sin(angle))
     r2 = (xs / width - 0.5) ** 2 + (ys / height - 0.5) ** 2
-    level = rng.uniform(0.55, 1.15) * (1 + rng.uniform(0.0, 0.7) * u) * (1 - rng.uniform(0, 0.6) * r2)
+    # auto-exposure keeps the brightest parts just below clipping; the light itself may fall off by half
+    level = rng.uniform(0.55, 0.9) * (1 + rng.uniform(0.0, 0.35) * u) * (1 - rng.uniform(0, 0.5) * r2)
     cast = np.array([rng.uniform(0.94, 1.06), 1.0, rng.uniform(0.94, 1.06)], np.float32)  # what white balance leaves
     return level[..., None] * cast
 
