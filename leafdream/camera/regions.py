@@ -25,7 +25,7 @@ from skimage.segmentation import felzenszwalb
 from leafdream.camera.skin import edge_band
 
 OBJECT_SHARE = 0.3         # a region this much foreground is foreground whole
-SMALLEST_LEAF = 0.01       # share of the frame a leaf region covers at least
+SMALLEST_LEAF = 0.005      # share of the frame the leaf's main region covers at least
 REGION_SCALE = 200         # Felzenszwalb's scale: larger merges more
 REGION_DIVISOR = 3         # regions are found on a frame this many times smaller (a third: 7 ms, not 19)
 SAME_COLOUR = 14.0         # Lab distance within which two regions are one leaf's colour

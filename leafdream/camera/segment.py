@@ -90,7 +90,7 @@ class Segmenter:
         if self.background is not None:
             foreground = whole_objects(foreground, regions)
             # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
-            near_empty = whole_objects(self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE), regions)
+            near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE)
         hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
                                no_empty_scene=self.background is None)
         leaf_mask = find_leaf(lab, foreground & ~hands, hands, regions)

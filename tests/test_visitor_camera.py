@@ -1,0 +1,250 @@
+"""The visitor's leaf in the real world: every skin tone, a body behind, any backdrop, photos, rehearsals."""
+
+import csv
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from leafdream.camera.hands import landmark_mask, make_detector
+from leafdream.camera.photo import reconstruct, segment_photo
+from leafdream.camera.segment import Segmenter
+from leafdream.camera.watcher import as_bgr8
+from leafdream.commands.cli import main
+from leafdream.data.visitor_scenes import SKIN_GROUPS, SKIN_TONES, rehearsal_frames, visitor_scene
+from leafdream.errors import LeafdreamError
+
+
+def iou(a, b):
+    return (a & b).sum() / max((a | b).sum(), 1)
+
+
+def plain_scene(rng, group, colour):
+    """A visitor of skin ``group`` with a ``colour`` leaf against a plain light wall, no torso in view."""
+    return visitor_scene(rng, skin_group=group, leaf_colour=colour, body=False, backdrop_colour=(225, 225, 220),
+                         backdrop_kind="plain")
+
+
+def test_the_generator_spans_skin_tones_and_its_truths_agree():
+    rng = np.random.default_rng(0)
+    lightness = []
+    for group in SKIN_GROUPS:
+        scene = visitor_scene(rng, skin_group=group)
+        assert scene.frame.shape == scene.empty.shape == scene.leaf.shape + (3,)
+        assert scene.skin.any() and scene.leaf.any()
+        assert not (scene.skin & scene.sleeve).any()
+        assert (scene.hidden_leaf <= scene.leaf).all() and (scene.hidden_leaf <= scene.occluder).all()
+        lightness.append(np.mean(SKIN_TONES[group]))
+    assert lightness == sorted(lightness, reverse=True)  # Fitzpatrick I (palest) to VI (darkest)
+
+
+@pytest.mark.parametrize("group", SKIN_GROUPS)
+def test_every_skin_tone_is_hidden_and_the_leaf_found_against_a_plain_wall(group):
+    """Live path, the empty scene learnt: the hand of every skin type is marked unknown and the leaves of five
+    colours it holds are found (the hard cases — camouflage, skin-coloured clothes — are measured in bench)."""
+    rng = np.random.default_rng(SKIN_GROUPS.index(group))
+    found, hidden = [], []
+    for colour in ("green", "yellow", "red", "dark green", "orange"):
+        scene = plain_scene(rng, group, colour)
+        segmenter = Segmenter(scene.frame.shape[:2], on_frames=1)
+        segmenter.learn_background(scene.empty, rate=1.0)
+        result = segmenter.segment(scene.frame)
+        found.append(iou(result.leaf > 0.5, scene.leaf & ~scene.occluder))
+        hidden.append((result.hidden & scene.skin).sum() / scene.skin.sum())
+    assert np.median(found) > 0.75, found
+    assert np.median(hidden) > 0.9, hidden
+
+
+def test_a_photo_gives_the_leafs_probability_at_its_size_never_its_brightness(tiny_model):
+    rng = np.random.default_rng(3)
+    scene = plain_scene(rng, "III", "green")
+    photo = cv2.cvtColor(scene.frame, cv2.COLOR_BGR2RGB)
+    result = reconstruct(tiny_model, photo)
+    probability = result.probability
+    assert probability.shape == photo.shape[:2] and probability.dtype == np.float32
+    known = ~result.hidden
+    assert np.isin(np.round(probability[known], 3), (0.0, 1.0)).all()  # known pixels are as segmented: 0 or 1
+    far = ~cv2.dilate((scene.leaf | scene.occluder).astype(np.uint8), np.ones((15, 15), np.uint8)).astype(bool)
+    assert probability[far].max() < 0.05
+    assert iou(probability > 0.5, scene.leaf) > 0.6
+
+
+def test_a_big_photo_is_completed_at_its_own_size_quickly(tiny_model):
+    rng = np.random.default_rng(4)
+    scene = plain_scene(rng, "II", "yellow")
+    big = cv2.resize(cv2.cvtColor(scene.frame, cv2.COLOR_BGR2RGB), (1600, 1200), interpolation=cv2.INTER_LINEAR)
+    result = reconstruct(tiny_model, big)
+    assert result.probability.shape == (1200, 1600)
+    small_truth = cv2.resize(scene.leaf.astype(np.uint8), (1600, 1200), interpolation=cv2.INTER_NEAREST).astype(bool)
+    assert iou(result.probability > 0.5, small_truth) > 0.5
+
+
+def test_no_leaf_is_said_only_when_there_is_none(tiny_model):
+    rng = np.random.default_rng(5)
+    scene = plain_scene(rng, "V", "green")
+    empty = cv2.cvtColor(scene.empty, cv2.COLOR_BGR2RGB)
+    with pytest.raises(LeafdreamError, match="no leaf found"):
+        reconstruct(tiny_model, empty, source="wall.png")
+    found = segment_photo(cv2.cvtColor(scene.frame, cv2.COLOR_BGR2RGB))
+    assert (found.leaf > 0.5).any()
+
+
+def test_frames_of_any_depth_and_channel_count_become_bgr8():
+    grey = np.full((20, 30), 128, np.uint8)
+    assert as_bgr8(grey).shape == (20, 30, 3)
+    assert as_bgr8(np.full((20, 30, 4), 7, np.uint8)).shape == (20, 30, 3)
+    deep = as_bgr8(np.full((20, 30, 3), 65535, np.uint16))
+    assert deep.dtype == np.uint8 and deep.max() == 255
+    assert as_bgr8(np.full((20, 30, 3), 0.5, np.float32)).max() == 127
+    assert as_bgr8(np.full((20, 30, 1), 9, np.uint8)).shape == (20, 30, 3)
+    for junk in (None, "frame", np.zeros((3, 3, 3), np.uint8), np.zeros((20, 30, 2), np.uint8),
+                 np.zeros((20, 30, 3), np.int64), np.zeros(0, np.uint8)):
+        assert as_bgr8(junk) is None
+
+
+def test_a_detected_hand_is_unknown_whatever_its_colour():
+    """A hand detector's hand (here a blue glove, no skin colour at all) is marked hidden."""
+    rng = np.random.default_rng(6)
+    scene = plain_scene(rng, "III", "green")
+    frame = scene.frame.copy()
+    frame[scene.skin] = (200, 60, 20)  # a blue glove
+
+    class Detector:
+        def hands(self, frame_bgr):
+            return scene.skin.copy()
+
+    segmenter = Segmenter(frame.shape[:2], on_frames=1, detector=Detector())
+    segmenter.learn_background(scene.empty, rate=1.0)
+    result = segmenter.segment(frame)
+    assert (result.hidden & scene.skin).sum() / scene.skin.sum() > 0.95
+    plain = Segmenter(frame.shape[:2], on_frames=1)
+    plain.learn_background(scene.empty, rate=1.0)
+    assert (plain.segment(frame).hidden & scene.skin).sum() / scene.skin.sum() < 0.5  # the detector made the difference
+
+
+def test_landmarks_make_a_hand_of_palm_and_fingers():
+    points = np.zeros((21, 2), np.float32)
+    points[0] = (50, 90)                                             # wrist
+    for finger, x in zip(((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)),
+                         (25, 38, 50, 62, 74)):
+        for joint, index in enumerate(finger):
+            points[index] = (x, 70 - 12 * joint)
+    mask = landmark_mask((100, 100), points)
+    assert mask[80, 50] and mask[40, 50] and mask[36, 74]           # palm, a middle finger, the little finger
+    assert not mask[5, 95] and not mask[95, 5]
+
+
+def test_the_hand_detector_runs_where_mediapipe_is_installed_and_is_absent_quietly_where_not(monkeypatch):
+    pytest.importorskip("mediapipe")
+    detector = make_detector(still_photos=True)
+    assert detector is not None
+    assert not detector.hands(np.zeros((120, 160, 3), np.uint8)).any()  # no hand in a black frame
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_mediapipe(name, *args, **kwargs):
+        if name.startswith("mediapipe"):
+            raise ImportError("No module named 'mediapipe'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mediapipe)
+    assert make_detector() is None
+
+
+def write_clip(path, frames, fps=30):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, frames[0].shape[1::-1])
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
+def test_rehearse_writes_a_completed_leaf_per_processed_frame_and_events_into_dir_only(tiny_model_file, tmp_path,
+                                                                                      capsys):
+    rng = np.random.default_rng(7)
+    scene = plain_scene(rng, "VI", "yellow")
+    clip = tmp_path / "venue.avi"
+    write_clip(clip, rehearsal_frames(scene, rng, empty=18, visitor=24))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out = tmp_path / "rehearsal"
+    assert main(["camera", "rehearse", str(clip), "--out", str(out), "--every", "4", "--model", str(tiny_model_file),
+                 "--no-hand-detector"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["rehearsal"])  # nothing outside DIR
+    with open(out / "events.csv") as table:
+        rows = list(csv.DictReader(table))
+    assert [int(r["frame"]) for r in rows] == list(range(16, 42, 4))
+    assert set(rows[0]) == {"frame", "leaf_present", "hidden_share", "latency_ms", "map_x", "map_y", "nearest_species"}
+    assert sum(int(r["leaf_present"]) for r in rows) >= 4
+    present = [r for r in rows if r["leaf_present"] == "1"]
+    assert all(r["nearest_species"] and 0 <= float(r["map_x"]) <= 1 for r in present)
+    picture = np.asarray(Image.open(out / f"{int(present[-1]['frame']):06d}.png"))
+    assert picture.shape == scene.leaf.shape  # the frame's own size
+    assert iou(picture > 127, scene.leaf) > 0.5
+    assert "frames processed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no such video file"),
+    (b"this is not a video", "not a video leafdream can read"),
+])
+def test_rehearse_says_what_is_wrong_with_a_clip_in_one_line(tmp_path, capsys, content, words):
+    clip = tmp_path / "clip.mp4"
+    if content is not None:
+        clip.write_bytes(content)
+    assert main(["camera", "rehearse", str(clip), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_rehearse_refuses_a_clip_that_ends_before_the_empty_scene_is_learnt(tiny_model_file, tmp_path, capsys):
+    rng = np.random.default_rng(8)
+    clip = tmp_path / "short.avi"
+    write_clip(clip, rehearsal_frames(plain_scene(rng, "I", "green"), rng, empty=5, visitor=0))
+    assert main(["camera", "rehearse", str(clip), "--out", str(tmp_path / "out"), "--model", str(tiny_model_file),
+                 "--no-hand-detector"]) == 1
+    assert "ended before any frame after the first 15" in capsys.readouterr().err
+
+
+def test_rehearse_into_a_place_that_cannot_be_a_folder_is_one_line(tmp_path, capsys):
+    rng = np.random.default_rng(9)
+    clip = tmp_path / "clip.avi"
+    write_clip(clip, rehearsal_frames(plain_scene(rng, "II", "green"), rng, empty=3, visitor=3))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["camera", "rehearse", str(clip), "--out", str(blocker)]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert main(["camera", "rehearse", str(clip), "--out", str(blocker / "inside")]) == 1
+    err = capsys.readouterr().err
+    assert "error" in err and "Traceback" not in err
+
+
+def test_the_camera_process_segments_and_completes_away_from_the_screen(tiny_model_file):
+    from leafdream.camera.worker_process import CameraWorkerProcess
+
+    rng = np.random.default_rng(10)
+    scene = plain_scene(rng, "IV", "green")
+    worker = CameraWorkerProcess(tiny_model_file, learn_frames=5, detect_hands=False, most_per_second=None)
+    try:
+        assert worker.wait_ready(60)
+        import time
+
+        frames = rehearsal_frames(scene, rng, empty=5, visitor=40)
+        for number, frame in enumerate(frames):
+            worker.observe(frame, float(number))
+            time.sleep(0.02)
+            deadline = time.monotonic() + 5
+            while worker._busy and time.monotonic() < deadline:  # one frame at a time, so none is let go
+                time.sleep(0.005)
+        deadline = time.monotonic() + 10
+        while worker.completion.latest() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert worker.present
+        completed = worker.completion.latest()
+        assert completed is not None
+        height, width = completed.probability.shape  # the live path's own size (SEGMENT_WIDTH across)
+        truth = cv2.resize(scene.leaf.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+        assert iou(completed.probability > 0.5, truth) > 0.5
+    finally:
+        worker.close()
+    assert not worker.alive
