@@ -119,3 +119,18 @@ def test_missing_empty_unreadable_and_non_mask_folders_are_named(tmp_path, rng):
         load_leaf_folder(tmp_path / "noisy")
     with pytest.raises(LeafdreamError, match="no such file"):
         load_mask(tmp_path / "nothing.png")
+
+
+def test_a_16_bit_leaf_mask_reads_as_the_same_leaf(tmp_path):
+    from PIL import Image
+
+    from leafdream.data.leaves import load_mask
+
+    mask = np.zeros((64, 64), np.uint16)
+    mask[16:48, 20:44] = 65535
+    Image.fromarray(mask).save(tmp_path / "deep.png")
+    eight = np.zeros((64, 64), np.uint8)
+    eight[16:48, 20:44] = 255
+    Image.fromarray(eight).save(tmp_path / "flat.png")
+    np.testing.assert_array_equal(load_mask(tmp_path / "deep.png") > 0.5, load_mask(tmp_path / "flat.png") > 0.5)
+    assert (load_mask(tmp_path / "deep.png") > 0.5).sum() == 32 * 24

@@ -248,3 +248,19 @@ def test_the_camera_process_segments_and_completes_away_from_the_screen(tiny_mod
     finally:
         worker.close()
     assert not worker.alive
+
+
+def test_the_camera_bench_reports_every_skin_group_on_both_paths(tiny_model):
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.measure.camera import visitor_quality
+    from leafdream.scenes.context import SceneContext
+
+    figures = visitor_quality(SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={}), None, per_group=1)
+    for path in ("live", "photo"):
+        groups = [figures[f"visitor_{path}_{group}_leaf_iou"] for group in SKIN_GROUPS]
+        assert all(0.0 <= value <= 1.0 for value in groups)
+        assert figures[f"visitor_{path}_worst_group_iou"] == min(groups)
+        assert figures[f"visitor_{path}_best_group_iou"] == max(groups)
+        for group in SKIN_GROUPS:
+            assert 0.0 <= figures[f"visitor_{path}_{group}_hidden_recall"] <= 1.0
+            assert figures[f"visitor_{path}_{group}_no_leaf"] in (0, 1)

@@ -56,9 +56,13 @@ def render_bench_command(model_path, as_json: bool, seconds: float, show: str, s
     return f
 
 
-def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, count: int, size) -> dict:
-    """Quality on ``count`` composites (held-out real leaves from ``data_dir`` if given), then pipeline timing."""
-    from leafdream.measure.camera import completion_quality, pipeline_timing, FRAME_SHAPE
+def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, count: int, size,
+                         per_group: int = 12) -> dict:
+    """Quality on ``count`` composites and ``per_group`` visitor scenes per skin type (held-out real leaves from
+    ``data_dir`` if given), then the live path's timing."""
+    from leafdream.camera.hands import make_detector
+    from leafdream.data.visitor_scenes import SKIN_GROUPS
+    from leafdream.measure.camera import completion_quality, pipeline_timing, visitor_quality, FRAME_SHAPE
 
     import json
 
@@ -74,6 +78,7 @@ def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, co
         _, held_index = training_split(model, leafset)
         leaf_masks = [leafset.masks[i] for i in held_index]
     figures = completion_quality(context, leaf_masks, count)
+    figures.update(visitor_quality(context, leaf_masks, per_group, detector=make_detector(still_photos=True)))
     figures.update(pipeline_timing(context, model_path, seconds, size, leaf_mask=leaf_masks[0] if leaf_masks else None))
     if as_json:
         print(json.dumps(figures, indent=1))
@@ -86,6 +91,17 @@ def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, co
     print(f"  hidden pixels wrong      network {f['camera_hidden_error']:.4f}   Telea {f['camera_telea_hidden_error']:.4f}"
           f"   network/Telea = {f['camera_hidden_error_vs_telea']:.2f}; network better on "
           f"{f['camera_better_than_telea_share']:.0%} of leaves")
+    print(f"visitors, {f['visitor_scenes_per_group']} scenes per skin type of {f['visitor_leaves']} (a body, clothes, "
+          f"backdrops and leaves of every colour, uneven light); leaf IoU of the completed leaf (goal >= 0.92 in "
+          f"every group):")
+    for path, words in (("live", "live (empty scene learnt)"), ("photo", "photo (no empty scene)")):
+        print(f"  {words}")
+        for group in SKIN_GROUPS:
+            key = f"visitor_{path}_{group}"
+            print(f"    {group:>3}  network {f[key + '_leaf_iou']:.3f}   Telea {f[key + '_telea_iou']:.3f}   visible leaf "
+                  f"{f[key + '_visible_iou']:.3f}   hand-hidden marked {f[key + '_hidden_recall']:.2f}   no leaf "
+                  f"{f[key + '_no_leaf']}")
+        print(f"    worst group {f[f'visitor_{path}_worst_group_iou']:.3f}, best {f[f'visitor_{path}_best_group_iou']:.3f}")
     print(f"live pipeline, {seconds:.0f} s (camera 30 fps -> segmentation -> completion -> camera scene at "
           f"{f['camera_screen_size'][0]}x{f['camera_screen_size'][1]}):")
     print(f"  frame arrival to completed leaf on screen  p50 {f['camera_latency_p50_ms']:.0f} ms   p99 "
@@ -112,6 +128,8 @@ def add_parser(commands) -> None:
     parser.add_argument("--data", default=None,
                         help="with --camera: the training data folder, to composite the model's held-out real leaves")
     parser.add_argument("--composites", type=int, default=60, help="with --camera: how many composites (default 60)")
+    parser.add_argument("--per-group", type=int, default=12,
+                        help="with --camera: visitor scenes per skin type I-VI and path (default 12)")
 
 
 def run(args) -> int:
@@ -119,8 +137,10 @@ def run(args) -> int:
     if args.camera:
         if args.composites < 1:
             raise LeafdreamError(f"--composites must be at least 1, got {args.composites}")
+        if args.per_group < 1:
+            raise LeafdreamError(f"--per-group must be at least 1, got {args.per_group}")
         camera_bench_command(model_path(args.model), args.data, args.json, args.seconds or 10.0, args.composites,
-                             args.size)
+                             args.size, args.per_group)
     elif args.render:
         render_bench_command(model_path(args.model), args.json, args.seconds or 60.0, args.show, args.size)
     else:

@@ -36,7 +36,9 @@ def read_image(path: str | Path) -> np.ndarray:
     try:
         with Image.open(path) as img:
             img.load()
-            if img.mode in ("L", "1", "I", "I;16", "F"):
+            if img.mode in ("I", "F") or img.mode.startswith("I;16"):
+                arr = _deep_to_8_bits(np.asarray(img))
+            elif img.mode in ("L", "1"):
                 arr = np.asarray(img.convert("L"))
             else:
                 arr = np.asarray(img.convert("RGB"))
@@ -45,6 +47,22 @@ def read_image(path: str | Path) -> np.ndarray:
     if arr.size == 0 or min(arr.shape[:2]) < 8:
         raise LeafdreamError(f"{path}: image is {arr.shape[1]}x{arr.shape[0]} px, expected at least 8x8")
     return arr
+
+
+def _deep_to_8_bits(values: np.ndarray) -> np.ndarray:
+    """uint8 (H, W) from a 16-bit, 32-bit or float grey image: 16 bits scaled (65535 -> 255), floats in [0, 1]
+    scaled, other ranges stretched to their own maximum."""
+    values = values.astype(np.float64)
+    top = float(np.nanmax(values)) if values.size else 0.0
+    if top <= 1.0:
+        scale = 255.0
+    elif top <= 255.0:
+        scale = 1.0
+    elif top <= 65535.0:
+        scale = 255.0 / 65535.0
+    else:
+        scale = 255.0 / top
+    return np.clip(np.nan_to_num(values) * scale + 0.5, 0, 255).astype(np.uint8)
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
