@@ -3,15 +3,19 @@
 Two stages, because no fixed colour box fits every skin under every light and also excludes
 every brown leaf and maroon wall:
 
-1. A broad **prior** (``SkinModel``, a Cr/Cb box in YCrCb that the calibration may narrow)
-   finds skin-coloured pixels. Of those, regions that come in from the frame's edge (an arm
-   reaches in from outside the picture) and are shaped like a limb, not like a wall, are the
-   visitor's arm; its part near the frame edge — the forearm, far from the leaf — is the
-   surest skin in the picture. A detected hand (``camera/hands.py``) adds its palm.
-2. A **per-visitor colour model** (``SkinColours``: a Gaussian in Lab) is fitted to those sure
-   pixels, and everything of that visitor's colour connected to them is the hand and arm. So
-   pale, pink, olive and dark skin are each matched to themselves, and a brown leaf or a red
-   wall of another colour is not taken for the hand just because it lies inside the box.
+1. A broad **prior** (``SkinModel``): skin's hue in Lab, which the light level hardly moves
+   (pale to dark skin all lie between about 50 and 75 degrees), with a modest chroma; the
+   technician's calibration can add the venue's own Cr/Cb box. It finds skin-coloured pixels.
+2. The **sure skin** among them (``sure_skin``): regions of one colour (``camera/regions.py``)
+   split what the prior joined — a brown leaf, a beige shirt or a warm wall touching the hand
+   is a region of its own behind a sharp edge. The skin is the region that comes in from the
+   frame's edge no wider than an arm (or, with a sleeve over the arm, the thinnest: fingers, not
+   a leaf's blade), with every region of the same hue; wide parts at the edge larger than a palm
+   (torso, wall) are not. A detected hand (``camera/hands.py``) is sure skin by itself.
+3. A **per-visitor colour model** (``SkinColours``: a Gaussian in Lab) is fitted to the sure
+   skin, and everything of that visitor's colour connected to it is the hand and arm; where the
+   region held a second colour, each pixel goes to the nearer of the two. So pale, pink, olive
+   and dark skin are each matched to themselves.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ LIMB_RADIUS = 0.2             # share of the shorter side: nothing wider than tw
 LARGEST_PALM = 0.12           # share of the frame: a wide part larger than this is a torso or a wall
 SEAM = 2.5                   # pixels: a region no thicker than this is a seam along an outline
 SAME_HUE = 4.5               # a, b distance within which two parts of one region are one skin, shaded
-TWO_COLOURS = 22.0            # Lab distance (L halved) between two colour groups of one skin-coloured region
 MOST_OF_FRAME = 0.45          # a skin-coloured region larger than this share of the frame is a wall, not an arm
 MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this share of the frame's edge
 PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin

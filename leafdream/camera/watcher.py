@@ -54,7 +54,29 @@ def shrink(frame: np.ndarray, width: int) -> np.ndarray:
     return cv2.resize(frame, (width, int(round(height * width / frame_width))), interpolation=cv2.INTER_AREA)
 
 
-class LeafWatcher:
+class Watching:
+    """What the show sees of a watcher: the newest segmentation, presence, and an operator's debug dump.
+    Subclasses keep ``_latest`` under ``_lock`` and ``dump``."""
+
+    def start_dump(self, folder, seconds: float) -> None:
+        """Begin an operator's debug dump (see camera/dump.py); replaces one still running."""
+        from leafdream.camera.dump import DebugDump
+
+        if self.dump is not None:
+            self.dump.finish()
+        self.dump = DebugDump(folder, seconds)
+
+    @property
+    def present(self) -> bool:
+        with self._lock:
+            return bool(self._latest is not None and self._latest.present)
+
+    def latest(self) -> Segmentation | None:
+        with self._lock:
+            return self._latest
+
+
+class LeafWatcher(Watching):
     """With a ``calibration`` (see ``leafdream camera calibrate``) of the camera's size, its empty
     scene and thresholds are used from the first frame; otherwise the first frames are learnt."""
 
@@ -126,20 +148,3 @@ class LeafWatcher:
         with self._lock:
             self._latest = result
         self.updated.set()
-
-    def start_dump(self, folder, seconds: float) -> None:
-        """Begin an operator's debug dump (see camera/dump.py); replaces one still running."""
-        from leafdream.camera.dump import DebugDump
-
-        if self.dump is not None:
-            self.dump.finish()
-        self.dump = DebugDump(folder, seconds)
-
-    @property
-    def present(self) -> bool:
-        with self._lock:
-            return bool(self._latest is not None and self._latest.present)
-
-    def latest(self) -> Segmentation | None:
-        with self._lock:
-            return self._latest

@@ -21,7 +21,7 @@ import multiprocessing
 import threading
 
 from leafdream.camera.segment import Segmentation
-from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, as_bgr8, shrink
+from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, Watching, as_bgr8, shrink
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class _Completions:
             self._latest = completed
 
 
-class CameraWorkerProcess:
+class CameraWorkerProcess(Watching):
     """The live camera path's segmentation and completion, in a child process."""
 
     def __init__(self, model_path, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None,
@@ -184,22 +184,6 @@ class CameraWorkerProcess:
         except (OSError, ValueError):
             self._busy = False
 
-    def start_dump(self, folder, seconds: float) -> None:
-        """Begin an operator's debug dump (see camera/dump.py); replaces one still running."""
-        from leafdream.camera.dump import DebugDump
-
-        if self.dump is not None:
-            self.dump.finish()
-        self.dump = DebugDump(folder, seconds)
-
-    @property
-    def present(self) -> bool:
-        with self._lock:
-            return bool(self._latest is not None and self._latest.present)
-
-    def latest(self) -> Segmentation | None:
-        with self._lock:
-            return self._latest
 
     def close(self) -> None:
         self._closing = True
