@@ -245,6 +245,18 @@ def test_the_camera_process_segments_and_completes_away_from_the_screen(tiny_mod
         height, width = completed.probability.shape  # the live path's own size (SEGMENT_WIDTH across)
         truth = cv2.resize(scene.leaf.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
         assert iou(completed.probability > 0.5, truth) > 0.5
+        # the camera scene takes the process's completions as it took the in-process worker's
+        from leafdream.leafspace.store import leaf_space
+        from leafdream.model.modelfile import load_model
+        from leafdream.scenes.context import SceneContext
+        from leafdream.scenes.table import make_scene
+
+        model = load_model(tiny_model_file)
+        context = SceneContext(model.dbn, leaf_space(model), extras={"camera_completion": worker.completion})
+        shown = make_scene("camera", context, {}, seed=1)
+        for step in range(30):
+            shown.update(step / 30, 1 / 30)
+        assert shown.showing_leaf == 1.0 and shown.view().max() > 0.5
     finally:
         worker.close()
     assert not worker.alive

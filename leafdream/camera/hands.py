@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from contextlib import contextmanager
 
 import cv2
@@ -65,7 +66,8 @@ class HandDetector:
         self.every = 1 if still_photos else every
         self._calls, self._mask = 0, None
         os.environ.setdefault("GLOG_minloglevel", "2")
-        with _quiet_native_stderr():
+        with _quiet_native_stderr(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # protobuf's deprecation notes about mediapipe's own code
             from mediapipe.python.solutions import hands as mediapipe_hands
 
             self._hands = mediapipe_hands.Hands(static_image_mode=still_photos, max_num_hands=most_hands,
@@ -76,7 +78,9 @@ class HandDetector:
     def landmarks(self, frame_bgr: np.ndarray) -> list[np.ndarray]:
         """Each hand's landmarks, float (21, 2) in pixels (x, y)."""
         height, width = frame_bgr.shape[:2]
-        found = self._hands.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            found = self._hands.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
         hands = []
         for hand in found.multi_hand_landmarks or []:
             hands.append(np.array([(p.x * width, p.y * height) for p in hand.landmark], np.float32))

@@ -82,9 +82,11 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
 
 
 class _Completions:
-    """The completion worker's interface (``latest()``) for the scenes and the visitor events."""
+    """The completion worker's interface for the scenes and the visitor events: ``latest()``, and ``watcher``
+    (whose ``present`` says whether a leaf is being shown)."""
 
-    def __init__(self):
+    def __init__(self, watcher):
+        self.watcher = watcher
         self._lock = threading.Lock()
         self._latest = None
 
@@ -108,7 +110,7 @@ class CameraWorkerProcess(Watching):
         self.skipped = 0
         self.updated = threading.Event()
         self.dump = None
-        self.completion = _Completions()
+        self.completion = _Completions(self)
         self._lock = threading.Lock()
         self._latest: Segmentation | None = None
         self._last_sent = float("-inf")

@@ -1,4 +1,5 @@
-"""TODO"""
+"""``leafdream bench``: speed (Gibbs, training), ``--render`` frame times, ``--camera`` the camera path; each
+figure next to its baseline from the same run."""
 
 from __future__ import annotations
 

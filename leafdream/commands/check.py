@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream check SHOW``: every problem of a show file as FILE:LINE:COL, else the timeline of its next cues."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream doctor``: checks display, camera, calibration, model, show, cache and disk, and says how to fix."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream dream --out DIR``: the network's dreams (free chains in the top RBM) as PNG frames."""
 
 from __future__ import annotations
 

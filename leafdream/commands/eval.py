@@ -1,4 +1,5 @@
-"""TODO"""
+"""``leafdream eval --data DIR``: quality — completion of held-out leaves against Telea and nearest leaf,
+dreams against the training leaves, leaf space."""
 
 from __future__ import annotations
 

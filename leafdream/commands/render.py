@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream render [SHOW]``: a show rendered offline to a video file or PNG frames, the same for a seed."""
 
 from __future__ import annotations
 

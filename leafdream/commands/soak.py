@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream soak``: days of show time fast-forwarded, with visitors, edits and clock jumps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream status``: one line from the heartbeat — all well, or what is wrong (exit 0 only when well)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""``leafdream train --data DIR --out FILE``: a model trained on a folder of leaf masks by the recipe."""
 
 from __future__ import annotations
 
