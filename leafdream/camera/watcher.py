@@ -100,12 +100,25 @@ class LeafWatcher(Watching):
         self.updated = threading.Event()  # set with every new segmentation, for the completion worker
         self.dump = None                  # a DebugDump while an operator has one running
 
-    def _new_segmenter(self, shape) -> None:
+    def warm_up(self, shape=(180, 240)) -> None:
+        """Load the hand detector and segment one made-up frame, so the camera's first frame is not the slow one."""
+        from leafdream.camera.segment import Segmenter
+
+        self._make_detector()
+        rehearsal = Segmenter(tuple(shape), without_background=True, detector=self.detector)
+        frame = np.full(tuple(shape) + (3,), 128, np.uint8)
+        cv2.circle(frame, (shape[1] // 2, shape[0] // 2), min(shape) // 4, (40, 140, 50), -1)
+        rehearsal.segment(frame)
+
+    def _make_detector(self) -> None:
         if self.detect_hands and self.detector is None:
             from leafdream.camera.hands import make_detector
 
-            self.detector = make_detector()  # made on the capture thread, which alone uses it
+            self.detector = make_detector()  # made on the thread that alone uses it
             self.detect_hands = self.detector is not None
+
+    def _new_segmenter(self, shape) -> None:
+        self._make_detector()
         calibration = self.calibration
         if calibration is not None and calibration.shape == tuple(shape):
             self.segmenter, self.seen = calibration.segmenter(), self.learn_frames

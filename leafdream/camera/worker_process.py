@@ -42,6 +42,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
     watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration,
                           detect_hands=detect_hands, most_per_second=None)
     worker = CompletionWorker(load_context(model_path), watcher, rate=SEGMENTS_PER_SECOND * 2).start()
+    watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
     sending = threading.Lock()
     stopped = threading.Event()
 
@@ -161,8 +162,13 @@ class CameraWorkerProcess(Watching):
         return self._process.is_alive()
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
-        """Wait until the child has loaded the model and can work (behind the splash)."""
-        return self._ready.wait(timeout)
+        """Wait until the child has loaded the model and can work (behind the splash); False at once if it died."""
+        waited = 0.0
+        while not self._ready.wait(0.1):
+            waited += 0.1
+            if waited >= timeout or not self._process.is_alive():
+                return False
+        return True
 
     def observe(self, frame, arrival_time: float = 0.0) -> None:
         """Called by the camera thread with every new frame: sent on when the child is idle, else let go."""
