@@ -16,6 +16,7 @@ from leafdream.paths import user_cache_dir
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_AGE = 30.0  # seconds after which a heartbeat is stale
+FUTURE_SLACK = 5.0      # seconds a heartbeat may be dated ahead (clocks of two processes) before it is not trusted
 
 
 def default_heartbeat_path() -> Path:
@@ -55,6 +56,14 @@ class Heartbeat:
         return True
 
 
+    def final(self, state: dict, reason: str, now: float | None = None) -> bool:
+        """The last heartbeat of a run: ``state`` marked stopped for ``reason`` ("SIGTERM", "memory ceiling"…),
+        so ``status`` says at once that nothing runs, instead of "all well" until the heartbeat goes stale."""
+        now = time.time() if now is None else now
+        stamp = time.strftime("%H:%M:%S", time.localtime(now))
+        return self.write({**state, "healthy": False, "stopped": f"stopped at {stamp} by {reason}"})
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` so readers never see half a heartbeat."""
     with replacing(path) as temporary:
@@ -71,8 +80,13 @@ def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tup
         age = now - float(state["written_at"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         return False, f"heartbeat {path} is unreadable ({error.__class__.__name__}); is leafdream running?"
+    if state.get("stopped"):
+        return False, f"not running: {state['stopped']}"
     if age > max_age:
         return False, f"heartbeat is {age:.0f} s old (more than {max_age:.0f} s): leafdream has stopped or hangs"
+    if age < -FUTURE_SLACK:
+        return False, (f"heartbeat is dated {-age:.0f} s in the future: the clock was set back, or it is not "
+                       f"this machine's; treat leafdream as stopped")
     summary = (f"{state.get('show', '?')} cue {state.get('cue', '?')} ({state.get('scene', '?')}), "
                f"{state.get('fps', 0):.0f} fps, {state.get('frame_ms', 0):.1f} ms/frame, "
                f"up {state.get('uptime_s', 0) / 3600:.1f} h, {state.get('rss_mb', 0):.0f} MB, "

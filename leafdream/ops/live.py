@@ -10,6 +10,7 @@ Keys: O toggles the operator overlay, N skips to the next cue, Esc or Q quits (u
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -164,7 +165,7 @@ class LiveRun:
         self.installation = Installation(context, show, (width, height), settings.seed)
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
         self.notifier = ServiceNotifier()
-        self.watchdog = Watchdog(settings.watchdog_seconds)
+        self.watchdog = Watchdog(settings.watchdog_seconds, on_hang=self._hung)
         self.zone = ZoneInfo(self.installation.show.timezone)
         self.remote = self._remote()
         self.governor = FrameGovernor(settings.fps)
@@ -176,6 +177,7 @@ class LiveRun:
         self.started = time.perf_counter()
         self.running = True
         self.exit_code = 0
+        self.stop_reason = ""
 
     def _remote(self):
         if self.settings.osc_port is None:
@@ -198,13 +200,13 @@ class LiveRun:
         kiosk = self.settings.kiosk
         for event in pygame.event.get():
             if event.type == pygame.QUIT and not kiosk:
-                self.running = False
+                self.stop("the window closing")
             elif event.type == pygame.KEYDOWN:
                 mods = pygame.key.get_mods()
                 wants_quit = event.key in (pygame.K_ESCAPE, pygame.K_q)
                 ctrl_shift_q = event.key == pygame.K_q and mods & pygame.KMOD_CTRL and mods & pygame.KMOD_SHIFT
                 if wants_quit and (not kiosk or ctrl_shift_q):
-                    self.running = False
+                    self.stop("the operator's quit key")
                 elif event.key == pygame.K_n and self.installation.player is not None:
                     self.installation.player.skip()
                 elif event.key == pygame.K_o:
@@ -260,13 +262,18 @@ class LiveRun:
             log.critical("memory %.0f MB is above the ceiling of %.0f MB: exiting for a clean restart",
                          rss_mb, self.settings.memory_ceiling_mb)
             self.exit_code = EXIT_MEMORY
-            self.running = False
+            self.stop("the memory ceiling")
         self.governor.record(self.work_ms / 1e3)
         self.frames += 1
         if self.frames == 1:
             self.first_frame_at = _seconds_since_process_start()
         if self.settings.max_frames is not None and self.frames >= self.settings.max_frames:
-            self.running = False
+            self.stop("its frame limit")
+
+    def _state_for_heartbeat(self) -> dict:
+        state = self._state()
+        state.pop("error_now", None)
+        return {**state, "last_error": self.health.last_error}
 
     def _state(self) -> dict:
         installation, player = self.installation, self.installation.player
@@ -279,9 +286,22 @@ class LiveRun:
             "error_now": installation.last_error or (player.last_error if player else ""),
         }
 
+    def stop(self, reason: str) -> None:
+        """End the loop after this frame; ``reason`` goes to the log and the final heartbeat."""
+        if self.running:
+            log.info("stopping: %s", reason)
+        self.stop_reason = self.stop_reason or reason
+        self.running = False
+
+    def _hung(self, silent: float) -> None:
+        """The watchdog's end: a final heartbeat that says so, then the exit for the service to restart us."""
+        self.health.heartbeat.final({"show": self.installation.show.name}, f"the watchdog (no frame for {silent:.0f} s)")
+        Watchdog._exit(self.watchdog, silent)
+
     def close(self) -> None:
         import pygame
 
+        self.health.heartbeat.final(self._state_for_heartbeat(), self.stop_reason or "an unknown cause")
         self.watchdog.stop()
         if self.camera is not None:
             self.camera.stop()
@@ -293,9 +313,19 @@ class LiveRun:
 
 
 def run_live(settings: LiveSettings) -> int:
-    """Run the installation until it is quit, the frame limit is reached or memory passes the ceiling."""
+    """Run the installation until it is quit or signalled (SIGTERM, SIGINT), the frame limit is reached or memory
+    passes the ceiling; the final heartbeat says which."""
     live = LiveRun(settings)
-    while live.running:
-        live.step()
-    live.close()
+
+    def on_signal(number, _frame) -> None:
+        live.stop(signal.Signals(number).name)
+
+    previous = {number: signal.signal(number, on_signal) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while live.running:
+            live.step()
+    finally:
+        live.close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return live.exit_code

@@ -10,8 +10,12 @@ from leafdream.errors import LeafdreamError
 
 def open_display(windowed: bool, display: int):
     """A pygame surface on ``display``: 1280x720 if ``windowed``, else full screen with the mouse hidden."""
+    import os
+
     import pygame
 
+    # SDL turns SIGTERM and SIGINT into a quit event, which kiosk mode ignores: leafdream handles them itself
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     pygame.display.init()
     pygame.font.init()
     count = pygame.display.get_num_displays()

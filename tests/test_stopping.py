@@ -1,0 +1,62 @@
+"""A stop is a stop: a signal, the memory ceiling or the watchdog leaves a final heartbeat, and status says so."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from leafdream.ops.heartbeat import Heartbeat, read_status
+
+
+def test_a_final_heartbeat_makes_status_say_not_running_at_once(tmp_path):
+    beat = Heartbeat(tmp_path / "hb.json")
+    beat.write({"show": "default", "cue": 1, "fps": 60, "healthy": True})
+    assert read_status(tmp_path / "hb.json", time.time())[0]
+    beat.final({"show": "default", "cue": 1, "fps": 60}, "SIGTERM", now=time.time())
+    ok, line = read_status(tmp_path / "hb.json", time.time())
+    assert not ok and "not running" in line and "by SIGTERM" in line
+
+
+def test_a_heartbeat_from_the_future_is_not_trusted(tmp_path):
+    beat = Heartbeat(tmp_path / "hb.json")
+    beat.write({"show": "default", "healthy": True})
+    ok, line = read_status(tmp_path / "hb.json", time.time() - 3600)  # the clock was set back an hour
+    assert not ok and "future" in line
+
+
+@pytest.mark.parametrize("signal_number, kiosk", [(signal.SIGTERM, True), (signal.SIGINT, False)])
+def test_a_signal_stops_the_installation_within_two_seconds_and_says_so(tiny_model_file, tmp_path, signal_number,
+                                                                       kiosk):
+    heartbeat = tmp_path / "hb.json"
+    environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "XDG_CONFIG_HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "leafdream", "run", "--windowed", "--model", str(tiny_model_file),
+               "--heartbeat", str(heartbeat), "--show", "dream"] + (["--kiosk"] if kiosk else [])
+    process = subprocess.Popen(command, env=environ_without_notify(environment), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not heartbeat.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert heartbeat.exists(), "the installation never showed a frame"
+        sent = time.monotonic()
+        process.send_signal(signal_number)
+        code = process.wait(timeout=10)
+        assert time.monotonic() - sent < 2.0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert code == 0
+    state = json.loads(heartbeat.read_text())
+    name = signal.Signals(signal_number).name
+    assert state["healthy"] is False and state["stopped"].endswith(f"by {name}")
+    ok, line = read_status(heartbeat, time.time())
+    assert not ok and f"by {name}" in line
+    assert f"stopping: {name}" in process.stdout.read().decode()
+
+
+def environ_without_notify(environment: dict) -> dict:
+    return {key: value for key, value in environment.items() if key != "NOTIFY_SOCKET"}
