@@ -100,9 +100,9 @@ def test_render_is_deterministic_and_writes_frames(capsys, tiny_model_file, tmp_
 
 def test_run_opens_a_window_plays_and_quits(capsys, tiny_model_file, monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    assert main(["run", "--windowed", "--show", "demo", "--frames", "20", "--fps", "120", "--osc-port", "0",
+    assert main(["run", "--windowed", "--headless", "--show", "demo", "--frames", "20", "--fps", "120", "--osc-port", "0",
                  "--model", str(tiny_model_file)]) == 0
-    assert main(["run", "--windowed", "--display", "7", "--frames", "2", "--model", str(tiny_model_file)]) == 1
+    assert main(["run", "--windowed", "--headless", "--display", "7", "--frames", "2", "--model", str(tiny_model_file)]) == 1
     assert "--display 7" in capsys.readouterr().err
 
 
@@ -169,7 +169,7 @@ def test_run_captures_a_rehearsal_video_and_reports_the_camera(tiny_model_file, 
         writer.write(np.full((60, 80, 3), 20 * k, np.uint8))
     writer.release()
     heartbeat = tmp_path / "hb.json"
-    assert main(["run", "--windowed", "--frames", "30", "--camera", str(tmp_path / "cam.mp4"),
+    assert main(["run", "--windowed", "--headless", "--frames", "30", "--camera", str(tmp_path / "cam.mp4"),
                  "--heartbeat", str(heartbeat), "--model", str(tiny_model_file)]) == 0
     state = json.loads(heartbeat.read_text())
     assert state["camera"].startswith(("live", "connecting"))
@@ -188,7 +188,7 @@ def test_run_writes_camera_frames_only_into_an_operators_debug_dump(tiny_model_f
         writer.write(np.full((60, 80, 3), 100 + k, np.uint8))
     writer.release()
     dumps = tmp_path / "dumps"
-    assert main(["run", "--windowed", "--frames", "240", "--camera", str(tmp_path / "cam.mp4"), "--heartbeat",
+    assert main(["run", "--windowed", "--headless", "--frames", "240", "--camera", str(tmp_path / "cam.mp4"), "--heartbeat",
                  str(tmp_path / "hb.json"), "--model", str(tiny_model_file), "--camera-debug-dump", str(dumps),
                  "--camera-debug-seconds", "0.3"]) == 0
     assert list((dumps / "dump-1").glob("*-frame.png"))  # frames after the empty scene was learnt

@@ -78,7 +78,7 @@ def test_a_hung_loop_ends_the_process_for_the_service():
 
 def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp_path, monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    code = main(["run", "--windowed", "--frames", "50", "--memory-ceiling", "1", "--heartbeat", str(tmp_path / "hb.json"),
+    code = main(["run", "--windowed", "--headless", "--frames", "50", "--memory-ceiling", "1", "--heartbeat", str(tmp_path / "hb.json"),
                  "--model", str(tiny_model_file)])
     assert code == 4
 

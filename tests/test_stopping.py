@@ -34,7 +34,7 @@ def test_a_signal_stops_the_installation_within_two_seconds_and_says_so(tiny_mod
     heartbeat = tmp_path / "hb.json"
     environment = {**os.environ, "SDL_VIDEODRIVER": "dummy", "XDG_CONFIG_HOME": str(tmp_path)}
     command = [sys.executable, "-m", "leafdream", "run", "--windowed", "--model", str(tiny_model_file),
-               "--heartbeat", str(heartbeat), "--show", "dream"] + (["--kiosk"] if kiosk else [])
+               "--heartbeat", str(heartbeat), "--show", "dream", "--headless"] + (["--kiosk"] if kiosk else [])
     process = subprocess.Popen(command, env=environ_without_notify(environment), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
     try:
@@ -60,3 +60,29 @@ def test_a_signal_stops_the_installation_within_two_seconds_and_says_so(tiny_mod
 
 def environ_without_notify(environment: dict) -> dict:
     return {key: value for key, value in environment.items() if key != "NOTIFY_SOCKET"}
+
+
+def test_no_screen_is_an_error_not_a_dark_wall_that_looks_healthy(tiny_model_file, tmp_path, monkeypatch, capsys):
+    from leafdream.commands.cli import main
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    heartbeat = tmp_path / "hb.json"
+    assert main(["run", "--windowed", "--frames", "3", "--model", str(tiny_model_file), "--heartbeat",
+                 str(heartbeat)]) == 1
+    err = capsys.readouterr().err
+    assert "no screen to show on" in err and "SDL_VIDEODRIVER=dummy" in err and "--headless" in err
+    assert not heartbeat.exists()  # nothing ever said "all well"
+    assert main(["run", "--windowed", "--headless", "--frames", "3", "--model", str(tiny_model_file), "--heartbeat",
+                 str(heartbeat)]) == 0
+
+
+def test_doctor_says_why_there_is_no_screen(monkeypatch):
+    from leafdream.ops.doctor import _display
+
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    ok, detail = _display()
+    if ok:  # this machine has a real screen after all
+        return
+    assert "SDL_VIDEODRIVER" not in detail.split(":")[0] and ("no screen" in detail or "no display" in detail)

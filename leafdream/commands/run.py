@@ -38,6 +38,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--watchdog", type=float, default=30.0,
                         help="seconds without a presented frame before leafdream exits to be restarted (default 30)")
     parser.add_argument("--log-file", default=None, help="also log to this file (rotated at 5 MB, 5 kept)")
+    parser.add_argument("--headless", action="store_true",
+                        help="draw offscreen with no screen attached (for checks and tests, never for a gallery: "
+                             "without it, no screen is an error, so a dark wall never looks healthy)")
     parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
     add_model(parser)
     parser.add_argument("--seed", type=int, default=0, help="mixed into every day's seed (default 0)")
@@ -52,7 +55,7 @@ def settings_from(args) -> LiveSettings:
         raise LeafdreamError(f"--camera-debug-seconds must be positive, got {args.camera_debug_seconds}")
     return LiveSettings(model_path=model_path(args.model), show=args.show, windowed=args.windowed,
                         display=args.display, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
-                        max_frames=args.frames, osc_host=args.osc_host, osc_port=args.osc_port,
+                        max_frames=args.frames, headless=args.headless, osc_host=args.osc_host, osc_port=args.osc_port,
                         heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,
                         watchdog_seconds=args.watchdog, calibration_path=args.calibration,
                         dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds)

@@ -235,7 +235,7 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
     code = (
         "import os, time, sys; os.environ.setdefault('SDL_VIDEODRIVER', 'dummy'); t=time.perf_counter()\n"
         "from leafdream.commands.cli import main\n"
-        f"main(['run', '--windowed', '--frames', '1', '--model', {str(model_path)!r}])\n"
+        f"main(['run', '--windowed', '--headless', '--frames', '1', '--model', {str(model_path)!r}])\n"
         "print(time.perf_counter()-t)\n"
     )
     env = dict(os.environ, SDL_VIDEODRIVER="dummy")

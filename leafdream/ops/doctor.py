@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from leafdream.errors import LeafdreamError
+from leafdream.render.window import OFFSCREEN_DRIVERS, no_screen_reason
 from leafdream.paths import user_cache_dir
 
 
@@ -19,8 +20,8 @@ def _display() -> tuple[bool, str]:
         pygame.display.quit()
     except Exception as error:  # pygame raises its own error types for missing video
         return False, f"no display ({error}); connect a screen, log in to a desktop session, or set DISPLAY"
-    if driver in ("dummy", "offscreen"):
-        return False, f"SDL uses the '{driver}' video driver: nothing would be seen; unset SDL_VIDEODRIVER"
+    if driver in OFFSCREEN_DRIVERS:
+        return False, no_screen_reason(driver)
     return True, f"{count} display(s) via {driver}"
 
 

@@ -44,6 +44,7 @@ class LiveSettings:
     seed: int = 0
     kiosk: bool = False
     max_frames: int | None = None
+    headless: bool = False  # draw offscreen on purpose (offline checks, tests): no screen is not an error then
     osc_host: str = "127.0.0.1"
     osc_port: int | None = None
     heartbeat_path: str | None = None
@@ -152,7 +153,7 @@ class LiveRun:
 
         self.settings = settings
         show = resolve_show(settings.show)  # a wrong show or a broken show file: an error before any window opens
-        self.screen = open_display(settings.windowed, settings.display)
+        self.screen = open_display(settings.windowed, settings.display, settings.headless)
         splash(self.screen, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
         self.camera = None

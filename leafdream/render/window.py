@@ -8,8 +8,23 @@ from __future__ import annotations
 from leafdream.errors import LeafdreamError
 
 
-def open_display(windowed: bool, display: int):
-    """A pygame surface on ``display``: 1280x720 if ``windowed``, else full screen with the mouse hidden."""
+OFFSCREEN_DRIVERS = ("dummy", "offscreen")
+
+
+def no_screen_reason(driver: str) -> str:
+    """Why SDL's video ``driver`` shows nothing to anyone, in the technician's words."""
+    import os
+
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return (f"SDL_VIDEODRIVER={os.environ['SDL_VIDEODRIVER']} is set, so SDL draws with its '{driver}' driver "
+                f"and nothing is seen: unset it")
+    return (f"SDL found no screen and fell back to its '{driver}' driver (DISPLAY and WAYLAND_DISPLAY are not set): "
+            f"start leafdream in the gallery user's desktop session, where a screen is attached")
+
+
+def open_display(windowed: bool, display: int, headless: bool = False):
+    """A pygame surface on ``display``: 1280x720 if ``windowed``, else full screen with the mouse hidden.
+    Without a screen to show on it is an error, unless ``headless`` asks to draw offscreen on purpose."""
     import os
 
     import pygame
@@ -18,6 +33,11 @@ def open_display(windowed: bool, display: int):
     os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     pygame.display.init()
     pygame.font.init()
+    driver = pygame.display.get_driver()
+    if driver in OFFSCREEN_DRIVERS and not headless:
+        pygame.quit()
+        raise LeafdreamError(f"no screen to show on: {no_screen_reason(driver)}; or pass --headless to draw "
+                             f"offscreen on purpose")
     count = pygame.display.get_num_displays()
     if display < 0 or display >= count:
         raise LeafdreamError(f"--display {display}: this machine has {count} display(s), numbered 0 to {count - 1}")
