@@ -1,4 +1,4 @@
-"""Where things live: the shipped model and the user cache directory."""
+"""Where things live: the shipped model, the user cache directory, the state kept between runs."""
 
 import os
 from pathlib import Path
@@ -12,6 +12,13 @@ SHIPPED_MODEL = ASSETS_DIR / "leafdream-model.npz"
 def user_cache_dir() -> Path:
     """A writable per-user cache directory (``$XDG_CACHE_HOME/leafdream`` or ``~/.cache/leafdream``)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "leafdream"
+
+
+def user_state_dir() -> Path:
+    """Where leafdream keeps what must outlive a run (the last good show): ``$XDG_STATE_HOME/leafdream`` or
+    ``~/.local/state/leafdream``."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "leafdream"
 
 

@@ -1,11 +1,19 @@
 """Shared fixtures: generated leaves and a tiny model trained on them (no network, no ../shared)."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-# The machine's own camera calibration (~/.config/leafdream) must not change what tests see.
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="leafdream-test-config-")
+# Tests never see or touch the machine's own leafdream: its camera calibration (~/.config), its last good show
+# (~/.local/state) and the running installation's heartbeat ($XDG_RUNTIME_DIR). One folder for the session,
+# removed at its end. (The compiled-kernel cache is shared on purpose: it only makes tests faster.)
+_SANDBOX = tempfile.mkdtemp(prefix="leafdream-tests-")
+atexit.register(shutil.rmtree, _SANDBOX, True)
+for _name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
+    os.environ[_name] = os.path.join(_SANDBOX, _name.lower())
+    os.makedirs(os.environ[_name], exist_ok=True)
 
 import numpy as np
 import pytest

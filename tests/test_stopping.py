@@ -86,3 +86,34 @@ def test_doctor_says_why_there_is_no_screen(monkeypatch):
     if ok:  # this machine has a real screen after all
         return
     assert "SDL_VIDEODRIVER" not in detail.split(":")[0] and ("no screen" in detail or "no display" in detail)
+
+
+def test_a_broken_show_at_start_plays_the_last_good_show_and_status_says_so(tiny_model_file, tmp_path, capsys):
+    from leafdream.commands.cli import main
+
+    show = tmp_path / "piece.toml"
+    show.write_text('[[cue]]\nscene = "dream"\nduration = "1m"\n')
+    heartbeat = tmp_path / "hb.json"
+    run = ["run", "--windowed", "--headless", "--frames", "3", "--model", str(tiny_model_file), "--heartbeat",
+           str(heartbeat), "--show", str(show)]
+    assert main(run) == 0  # a good show: kept as the last good one
+    show.write_text('[[cue]]\nscene = "dream"\nduration = "1m"\n[cue.params]\ntemperature = 50\n')  # a bad edit
+    assert main(run) == 0  # the wall is not dark
+    state = json.loads(heartbeat.read_text())
+    assert "playing the last good show" in state["fallback"] and "temperature" in state["fallback"]
+    assert state["stopped"].endswith("by its frame limit")
+    del state["stopped"]  # as the heartbeat read while it was running
+    heartbeat.write_text(json.dumps({**state, "healthy": True, "written_at": time.time()}))
+    ok, line = read_status(heartbeat, time.time())
+    assert not ok and "on a fallback" in line and "last good show" in line
+
+
+def test_without_a_last_good_show_the_built_in_loop_plays(tiny_model_file, tmp_path, monkeypatch):
+    from leafdream.show.fallback import show_or_fallback
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[cue]\n")
+    show, reason = show_or_fallback(str(broken))
+    assert "built-in loop" in reason and show.path == str(broken)  # the artist's file stays watched
+    assert [cue.scene for cue in show.cues] == ["dream", "drift", "layers", "xerox"]

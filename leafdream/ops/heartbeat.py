@@ -93,6 +93,8 @@ def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tup
                f"camera {state.get('camera', '?')}")
     if not state.get("open", True):
         summary = "closed (outside opening hours); " + summary
+    if state.get("fallback"):
+        return False, f"running, but on a fallback: {state['fallback']} — {summary}"
     if not state.get("healthy", True):
         return False, f"running, but not well: {state.get('last_error') or 'no frames'} — {summary}"
     note = f" (earlier: {state['last_error']})" if state.get("last_error") else ""

@@ -26,7 +26,7 @@ from leafdream.render.governor import FrameGovernor
 from leafdream.render.window import open_display, overlay, present, splash
 from leafdream.scenes.context import load_context
 from leafdream.show.installation import Installation
-from leafdream.show.resolve import resolve_show
+from leafdream.show.fallback import show_or_fallback
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class LiveRun:
         import pygame
 
         self.settings = settings
-        show = resolve_show(settings.show)  # a wrong show or a broken show file: an error before any window opens
+        show, self.fallback = show_or_fallback(settings.show)  # a broken show never leaves the wall dark
         self.screen = open_display(settings.windowed, settings.display, settings.headless)
         splash(self.screen, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
@@ -271,6 +271,13 @@ class LiveRun:
         if self.settings.max_frames is not None and self.frames >= self.settings.max_frames:
             self.stop("its frame limit")
 
+    def _still_fallback(self) -> bool:
+        """Until the broken show is fixed and reloaded, the fallback plays."""
+        if self.fallback and self.installation.reloaded:
+            log.info("the show asked for loads again: the fallback has ended")
+            self.fallback = ""
+        return bool(self.fallback)
+
     def _state_for_heartbeat(self) -> dict:
         state = self._state()
         state.pop("error_now", None)
@@ -284,6 +291,7 @@ class LiveRun:
             "cue": (player.cue.number or player.index + 1) if player else None,
             "scene": player.scene.name if player else None,
             "camera": self.camera_state(),
+            "fallback": self.fallback if installation.show.path and self._still_fallback() else "",
             "error_now": installation.last_error or (player.last_error if player else ""),
         }
 

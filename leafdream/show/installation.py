@@ -21,6 +21,7 @@ from leafdream.show.build import build_player
 from leafdream.show.player import Player
 from leafdream.scenes.context import SceneContext
 from leafdream.show.schedule import day_seed
+from leafdream.show.fallback import remember
 from leafdream.show.resolve import resolve_show
 from leafdream.show.showfile import Show
 
@@ -37,6 +38,7 @@ class Installation:
         self.show = resolve_show(show) if isinstance(show, str) else show
         self.path = Path(self.show.path) if Path(self.show.path).is_file() else None
         self.stamp = self._stamp()
+        self.reloaded = False  # a valid edit has taken over since the start
         self.reload_every = reload_every
         self.since_check = 0.0
         self.player: Player | None = None
@@ -71,6 +73,8 @@ class Installation:
             return
         self.show = show
         self.last_error = ""
+        self.reloaded = True
+        remember(show)
         log.info("show %s reloaded; it takes over at the next cue", self.path)
         if self.player is not None:
             self.player.take_over(show.cues, show.loop, show.arrangement)
