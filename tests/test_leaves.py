@@ -134,3 +134,20 @@ def test_a_16_bit_leaf_mask_reads_as_the_same_leaf(tmp_path):
     Image.fromarray(eight).save(tmp_path / "flat.png")
     np.testing.assert_array_equal(load_mask(tmp_path / "deep.png") > 0.5, load_mask(tmp_path / "flat.png") > 0.5)
     assert (load_mask(tmp_path / "deep.png") > 0.5).sum() == 32 * 24
+
+
+def test_an_image_too_large_to_read_is_refused_before_it_is_decoded(tmp_path):
+    from PIL import Image
+
+    from leafdream.data import leaves
+    from leafdream.data.leaves import read_image
+
+    Image.new("L", (300, 200)).save(tmp_path / "wide.png")
+    original = leaves.MOST_PIXELS
+    leaves.MOST_PIXELS = 50_000
+    try:
+        with pytest.raises(LeafdreamError, match="300x200.*scale it down"):
+            read_image(tmp_path / "wide.png")
+    finally:
+        leaves.MOST_PIXELS = original
+    assert read_image(tmp_path / "wide.png").shape == (200, 300)

@@ -22,6 +22,7 @@ from leafdream.errors import LeafdreamError
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp"}
 # A mask has only anti-aliased edges between black and white; leaves100 has <= 6 % such pixels.
 MAX_GREY_FRACTION_OF_A_MASK = 0.25
+MOST_PIXELS = 50_000_000  # a 50-megapixel photo is 150 MB decoded; larger ones are refused before decoding
 MIN_LEAF_FRACTION = 0.005
 MAX_LEAF_FRACTION = 0.95
 
@@ -35,6 +36,10 @@ def read_image(path: str | Path) -> np.ndarray:
         raise LeafdreamError(f"{path}: is a folder, expected an image file")
     try:
         with Image.open(path) as img:
+            width, height = img.size
+            if width * height > MOST_PIXELS:
+                raise LeafdreamError(f"{path}: image is {width}x{height} ({width * height / 1e6:.0f} megapixels); "
+                                     f"leafdream reads images up to {MOST_PIXELS / 1e6:.0f} megapixels: scale it down")
             img.load()
             if img.mode in ("I", "F") or img.mode.startswith("I;16"):
                 arr = _deep_to_8_bits(np.asarray(img))
