@@ -60,9 +60,10 @@ class Segmenter:
         else:
             cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
 
-    def colour_distance(self, frame_bgr: np.ndarray) -> np.ndarray:
-        """float32 (H, W): each pixel's colour distance (Lab) from the learnt background."""
-        lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+    def colour_distance(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
+        """float32 (H, W): each pixel's colour distance (Lab) from the learnt background (``lab``: the frame in
+        Lab, when the caller has it already)."""
+        lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32) if lab is None else lab
         difference = lab - self.background
         difference[..., 0] *= 0.35  # light changes move L most; leaves differ in colour too
         return np.sqrt((difference ** 2).sum(axis=2))
@@ -71,26 +72,27 @@ class Segmenter:
         return (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
                 and frame.shape[:2] == tuple(self.shape) and frame.shape[2] == 3)
 
-    def foreground(self, frame_bgr: np.ndarray, share: float = 1.0) -> np.ndarray:
+    def foreground(self, frame_bgr: np.ndarray, share: float = 1.0, distance: np.ndarray | None = None) -> np.ndarray:
         """bool (H, W): what differs from the empty scene by more than ``share`` x the threshold; everything
-        when there is none (a photo)."""
+        when there is none (a photo). ``distance``: the frame's ``colour_distance``, when already known."""
         if self.background is None:
             return np.ones(self.shape, bool)
-        distance = self.colour_distance(frame_bgr)
+        distance = self.colour_distance(frame_bgr) if distance is None else distance
         return cv2.medianBlur((distance > self.threshold * share).astype(np.uint8), 5).astype(bool)
 
     def segment(self, frame_bgr) -> Segmentation:
         if not self._valid(frame_bgr) or (self.background is None and not self.without_background):
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), np.zeros(self.shape, bool), False, 0.0))
         lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
-        foreground = self.foreground(frame_bgr)
+        distance = self.colour_distance(frame_bgr, lab) if self.background is not None else None
+        foreground = self.foreground(frame_bgr, distance=distance)
         detected = self.detector.hands(frame_bgr) if self.detector is not None else None
         regions = colour_regions(frame_bgr)
         near_empty = foreground
         if self.background is not None:
             foreground = whole_objects(foreground, regions)
             # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
-            near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE)
+            near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE, distance)
         hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
                                no_empty_scene=self.background is None)
         leaf_mask = find_leaf(lab, foreground & ~hands, hands, regions)

@@ -18,14 +18,14 @@ class Health:
         self.process = process or psutil.Process()
         self.last_error, self.last_error_at = "", None
 
-    def after_frame(self, dt: float, now: float, state: dict) -> float | None:
-        """Note the frame's state (``now`` in seconds of a monotonic clock); returns RSS in MB when the heartbeat was written."""
-        error_now = state.pop("error_now", "")
+    def after_frame(self, dt: float, now: float, error_now: str, state) -> float | None:
+        """Note the frame's error (``now`` in seconds of a monotonic clock); when a heartbeat is due, write it
+        from ``state()`` (a dict, built only then). Returns RSS in MB when the heartbeat was written."""
         if error_now and error_now != self.last_error:
             self.last_error, self.last_error_at = error_now, now
         recent_error = self.last_error_at is not None and now - self.last_error_at < ERROR_MEMORY
         if not self.heartbeat.due(dt):
             return None
         rss_mb = self.process.memory_info().rss / 1e6
-        self.heartbeat.write({**state, "rss_mb": rss_mb, "last_error": self.last_error, "healthy": not recent_error})
+        self.heartbeat.write({**state(), "rss_mb": rss_mb, "last_error": self.last_error, "healthy": not recent_error})
         return rss_mb

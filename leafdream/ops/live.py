@@ -258,7 +258,9 @@ class LiveRun:
         self.watchdog.presented()
         self.notifier.frame_presented(dt)
         self.work_ms = (time.perf_counter() - work_started) * 1e3
-        rss_mb = self.health.after_frame(dt, time.perf_counter(), self._state())
+        player = installation.player
+        error_now = installation.last_error or (player.last_error if player else "")
+        rss_mb = self.health.after_frame(dt, time.perf_counter(), error_now, self._state)
         if rss_mb is not None and rss_mb > self.settings.memory_ceiling_mb:
             log.critical("memory %.0f MB is above the ceiling of %.0f MB: exiting for a clean restart",
                          rss_mb, self.settings.memory_ceiling_mb)
@@ -271,17 +273,15 @@ class LiveRun:
         if self.settings.max_frames is not None and self.frames >= self.settings.max_frames:
             self.stop("its frame limit")
 
-    def _still_fallback(self) -> bool:
-        """Until the broken show is fixed and reloaded, the fallback plays."""
+    def _current_fallback(self) -> str:
+        """Why a fallback show plays, until the broken show is fixed and reloaded ("" when none plays)."""
         if self.fallback and self.installation.reloaded:
             log.info("the show asked for loads again: the fallback has ended")
             self.fallback = ""
-        return bool(self.fallback)
+        return self.fallback
 
     def _state_for_heartbeat(self) -> dict:
-        state = self._state()
-        state.pop("error_now", None)
-        return {**state, "last_error": self.health.last_error}
+        return {**self._state(), "last_error": self.health.last_error}
 
     def _state(self) -> dict:
         installation, player = self.installation, self.installation.player
@@ -291,8 +291,7 @@ class LiveRun:
             "cue": (player.cue.number or player.index + 1) if player else None,
             "scene": player.scene.name if player else None,
             "camera": self.camera_state(),
-            "fallback": self.fallback if installation.show.path and self._still_fallback() else "",
-            "error_now": installation.last_error or (player.last_error if player else ""),
+            "fallback": self._current_fallback(),
         }
 
     def stop(self, reason: str) -> None:
