@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from skimage.segmentation import felzenszwalb
 
-from leafdream.camera.skin import edge_band
+from leafdream.camera.masks import edge_band, shared_borders
 
 OBJECT_SHARE = 0.3         # a region this much foreground is foreground whole
 SMALLEST_LEAF = 0.005      # share of the frame the leaf's main region covers at least
@@ -96,11 +96,7 @@ class _RegionTable:
                                 for k in range(3)], axis=1) / np.maximum(self.area, 1)[:, None]
         band = edge_band(labels.shape, 1) & (labels >= 0)
         self.edge = np.bincount(labels[band], minlength=count).astype(np.float64)
-        self.border = np.zeros((size, size), np.float64)
-        for a, b in ((codes[:, :-1], codes[:, 1:]), (codes[:-1, :], codes[1:, :])):
-            differ = a != b
-            pairs = np.bincount(a[differ] * size + b[differ], minlength=size * size).reshape(size, size)
-            self.border += pairs + pairs.T
+        self.border = shared_borders(codes, size)
         self.perimeter = self.border.sum(axis=1)
 
     def edge_share(self, region: int) -> float:

@@ -21,7 +21,8 @@ import cv2
 import numpy as np
 
 from leafdream.camera.regions import colour_regions, find_leaf, whole_objects
-from leafdream.camera.skin import SkinModel, edge_band, hands_and_arms
+from leafdream.camera.masks import edge_band
+from leafdream.camera.skin import SkinModel, hands_and_arms
 
 
 SKIN_THRESHOLD_SHARE = 0.5  # of the foreground threshold, for skin-coloured pixels

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from leafdream.camera.masks import edge_band, shared_borders
+
 # regularises the fitted covariance (L, a, b): shading moves L a lot, the hue of skin very little
 COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
 MATCH_DISTANCE = 3.2          # Mahalanobis distance that still counts as the visitor's skin
@@ -91,13 +93,6 @@ class SkinColours:
         return np.sqrt(np.maximum(squared, 0)).reshape(lab.shape[:2])
 
 
-def edge_band(shape, width: int = 2) -> np.ndarray:
-    """bool (H, W): the ``width``-pixel band along the frame's edge."""
-    band = np.zeros(shape, bool)
-    band[:width], band[-width:], band[:, :width], band[:, -width:] = True, True, True, True
-    return band
-
-
 def thick_parts(mask: np.ndarray, radius: float) -> np.ndarray:
     """bool (H, W): the parts of ``mask`` wider than 2 x ``radius`` (a torso, a wall), as an opening with a disc."""
     inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
@@ -148,11 +143,8 @@ def _skin_regions(matching: np.ndarray, regions: np.ndarray, sure: np.ndarray) -
     wall = (total > MOST_OF_FRAME * height * width) | (edge > MOST_OF_EDGE * 2 * (height + width))
     # a seam of mixed colour along an outline (leaf against wall can blend to a skin colour) is thin: its area
     # is hardly more than its border
-    border = np.zeros(count)
-    for a, b in ((regions[:, :-1], regions[:, 1:]), (regions[:-1, :], regions[1:, :])):
-        differ = a != b
-        border += np.bincount(a[differ], minlength=count) + np.bincount(b[differ], minlength=count)
-    seam = total < SEAM * np.maximum(border, 1)
+    perimeter = shared_borders(regions, count).sum(axis=1)
+    seam = total < SEAM * np.maximum(perimeter, 1)
     return ((share >= 0.5) & ~seam & ~wall) | holds_sure
 
 
