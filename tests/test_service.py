@@ -84,11 +84,11 @@ def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp
 
 
 def test_a_corrupt_model_falls_back_to_the_shipped_one(tmp_path, caplog):
-    from leafdream.ops.live import _load_context_or_shipped
+    from leafdream.ops.live import _context_and_path
 
     broken = tmp_path / "broken.npz"
     broken.write_bytes(b"not a model")
-    context = _load_context_or_shipped(broken)
+    context, _ = _context_and_path(broken)
     assert context.dbn.layer_sizes[0] == 64 * 64
     assert "MODEL NOT USABLE" in caplog.text and "broken.npz" in caplog.text
 

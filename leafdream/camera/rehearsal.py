@@ -74,8 +74,7 @@ def rehearse(context, clip: cv2.VideoCapture, source: str, every: int = 1, learn
     """Every ``every``-th frame after the empty scene is learnt, completed as the live installation would."""
     if every < 1:
         raise LeafdreamError(f"--every must be at least 1, got {every}")
-    watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands,
-                          most_per_second=None)
+    watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands)
     worker = CompletionWorker(context, watcher)
     for number, frame in frames_of(clip, source):
         started = time.perf_counter()

@@ -80,15 +80,11 @@ class LeafWatcher(Watching):
     """With a ``calibration`` (see ``leafdream camera calibrate``) of the camera's size, its empty
     scene and thresholds are used from the first frame; otherwise the first frames are learnt."""
 
-    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True,
-                 most_per_second: float | None = None):
+    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True):
         """``detect_hands``: use the hand detector (camera/hands.py) where it can run; else skin colour alone.
-        ``most_per_second``: segment at most this many frames a second (None: every frame it is given; the live
-        camera process, camera/worker_process.py, gives it at most SEGMENTS_PER_SECOND)."""
+        Every frame it is given is segmented: the live camera process (camera/worker_process.py) gives it at most
+        SEGMENTS_PER_SECOND."""
         self.learn_frames = learn_frames
-        self.most_per_second = most_per_second
-        self._last_segmented = float("-inf")
-        self.skipped = 0
         self.detect_hands = detect_hands
         self.detector = None
         self.width = width
@@ -132,16 +128,10 @@ class LeafWatcher(Watching):
         self.segmenter, self.seen = Segmenter(shape, detector=self.detector), 0  # a new size starts learning again
 
     def observe(self, frame, arrival_time: float = 0.0) -> None:
-        """Called by the camera thread with every new frame (BGR, any depth or channel count) and the time it
-        arrived (seconds). At most ``most_per_second`` frames a second are segmented; the rest are let go."""
+        """Called with every new frame (BGR, any depth or channel count) and the time it arrived (seconds)."""
         frame = as_bgr8(frame)
         if frame is None:
             return
-        if self.most_per_second and self.seen > self.learn_frames:
-            if arrival_time - self._last_segmented < 1.0 / self.most_per_second - 1e-3:
-                self.skipped += 1
-                return
-            self._last_segmented = arrival_time
         small = shrink(frame, self.width)
         if self.segmenter is None or self.segmenter.shape != small.shape[:2]:
             self._new_segmenter(small.shape[:2])

@@ -39,8 +39,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
 
     cv2.setNumThreads(1)  # two threads' worth of work here: more thread pools would only fight the screen's
     threadpool_limits(1)
-    watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration,
-                          detect_hands=detect_hands, most_per_second=None)
+    watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration, detect_hands=detect_hands)
     worker = CompletionWorker(load_context(model_path), watcher, rate=SEGMENTS_PER_SECOND * 2).start()
     watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
     sending = threading.Lock()

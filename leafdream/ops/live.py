@@ -61,11 +61,6 @@ def _seconds_since_process_start() -> float:
     return time.time() - psutil.Process().create_time()
 
 
-def _load_context_or_shipped(model_path):
-    """The model asked for, or — loudly — the shipped one when it is missing or damaged."""
-    return _context_and_path(model_path)[0]
-
-
 def _context_and_path(model_path):
     """(context, the model file it came from): ``model_path``, or — loudly — the shipped model."""
     try:
