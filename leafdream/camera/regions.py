@@ -1,17 +1,18 @@
-"""Finding the leaf among what is not backdrop and not hand: the visitor's body, clothes, sleeves, a wall.
+"""Regions of one colour, and the leaf among them: not backdrop, not hand, not the visitor's body.
 
-The frame is split into regions of one colour (Felzenszwalb's graph-based segmentation, on a
-reduced frame: it merges across soft changes — shading, a cloth's folds and prints — and splits
-at sharp ones, like a leaf's outline). What reaches in from the frame's edge — a torso, a sleeve,
-a wall, a table — is not the leaf: a leaf is held up *inside* the picture. So the leaf is the
-largest region that stays inside the frame (one the hand touches first), grown by the regions it
-encloses (a variegated leaf's pale margin, veins, glare), by neighbours of its own colour, and by
-the pieces of its colour that fingers cut off it. Only when nothing stays inside the frame is a
-leaf cut by the frame edge taken: a region whose edge contact is short for its size. The regions
-choose *which* pixels are leaf; the outline is then decided pixel by pixel at full size.
+Two kinds of regions, on a frame reduced to a third:
 
-All region bookkeeping (areas, colours, edge contact, shared borders) is done at once with
-``np.bincount`` on the reduced label image, so it costs a few milliseconds per frame.
+* **Superpixels** (SLIC in Lab, ~300 a frame) are small and follow sharp edges, so none straddles a
+  leaf's outline; ``camera/proposals.py`` groups them into candidate objects and picks the held
+  leaf (inside the picture, large, held, sharp-edged). The leaf is then grown by the pieces of its
+  colour the reduced size rounded off or fingers cut off (``grow_by_colour``) and its outline is
+  decided pixel by pixel at full size (``refine_outline``).
+* **Objects** for the skin (``joined``, ``split_by``): superpixels joined where their colours are
+  alike and no sharp edge lies between them, split again wherever Felzenszwalb's graph-based
+  regions split (they catch the small steps between flat colours that SLIC's compact cells miss).
+
+All region bookkeeping (areas, colours, edge contact, shared borders, how sharp each border is) is
+done at once with ``np.bincount`` on the reduced label image, so it costs a few milliseconds.
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from skimage.segmentation import felzenszwalb
+from skimage.segmentation import felzenszwalb, slic
 
-from leafdream.camera.masks import edge_band, shared_borders
+from leafdream.camera.masks import border_contrast, edge_band, shared_borders, within
+from leafdream.camera.proposals import choose, components
 
 OBJECT_SHARE = 0.3         # a region this much foreground is foreground whole
 SMALLEST_LEAF = 0.005      # share of the frame the leaf's main region covers at least
+SUPERPIXELS = 300          # superpixels per frame for the leaf (a held leaf spans ~60 of them)
+SUPERPIXEL_COMPACTNESS = 0.3  # low: in skimage's units 10 gave a plain grid that ignored every outline
+JOIN_TOLERANCE = 12.0     # Lab distance between superpixels' colours that makes them one object for the skin
+SOFT_STEP = 6.0            # mean colour step (Lab) across a border above which it is an outline, not shading
 REGION_SCALE = 200         # Felzenszwalb's scale: larger merges more
 REGION_DIVISOR = 3         # regions are found on a frame this many times smaller (a third: 7 ms, not 19)
-SAME_COLOUR = 14.0         # Lab distance within which two regions are one leaf's colour
-MOST_EDGE_FOR_SIZE = 1.1   # edge contact / sqrt(area) above which an edge region is a torso or a wall, not a leaf
-ENCLOSED = 0.6             # share of a region's border on the leaf or hand that makes it part of the leaf
 GROW_REACH = 12            # pixels (full size) within which the leaf's own colour joins it
+HAND_SEAM = 2.5            # pixels (reduced size) of blended colour that may lie between the hand and what it touches
 OUTLINE = 6                # pixels (full size) around the chosen regions where the outline is decided per pixel
 
 
@@ -51,6 +55,52 @@ class Regions:
         """bool (h, w): ``mask`` bool (H, W) at the reduced size (a small pixel is in when most of it is)."""
         height, width = self.small.shape
         return cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA) > 0.5
+
+
+def superpixels(frame_bgr: np.ndarray, count: int = SUPERPIXELS) -> Regions:
+    """Compact regions of one colour (SLIC, in Lab) of a frame uint8 (H, W, 3): small enough never to straddle a
+    leaf's outline, which Felzenszwalb's regions do where a cloth's print is as varied as the edge is sharp."""
+    height, width = frame_bgr.shape[:2]
+    small = cv2.resize(frame_bgr, (max(8, width // REGION_DIVISOR), max(8, height // REGION_DIVISOR)),
+                       interpolation=cv2.INTER_AREA)
+    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)  # true Lab: L 0-100, the scale SLIC's
+    labels = slic(lab, n_segments=count, compactness=SUPERPIXEL_COMPACTNESS,  # compactness is meant for
+                  start_label=0, convert2lab=False, channel_axis=-1).astype(np.int32)
+    return Regions(labels, cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST))
+
+
+def joined(regions: Regions, lab: np.ndarray, apart: np.ndarray | None = None,
+           tolerance: float = JOIN_TOLERANCE) -> Regions:
+    """``regions`` with neighbours whose mean colours (``lab`` float32 (H, W, 3), the frame in Lab) lie within
+    ``tolerance`` joined into one: objects of one colour, shading and a cloth's folds included, for the skin.
+    ``apart``: bool (H, W), or None; regions mostly in it never join those mostly outside it (what differs from
+    the empty scene is not one object with the wall it differs from, however alike their colours)."""
+    height, width = regions.small.shape
+    small_lab = cv2.resize(lab, (width, height), interpolation=cv2.INTER_AREA)
+    count = regions.count
+    flat = regions.small.ravel()
+    area = np.maximum(np.bincount(flat, minlength=count), 1)
+    colour = np.stack([np.bincount(flat, weights=small_lab[..., k].ravel(), minlength=count) for k in range(3)],
+                      axis=1) / area[:, None]
+    border = shared_borders(regions.small, count)
+    first, second = np.nonzero(np.triu(border > 0, 1))
+    step = border_contrast(regions.small, small_lab, count)[first, second] / border[first, second]
+    # alike on average and no sharp edge between them (a chain of in-between pieces must not join hand and leaf)
+    near = (np.linalg.norm(colour[first] - colour[second], axis=1) <= tolerance) & (step <= SOFT_STEP)
+    if apart is not None:
+        side = np.bincount(flat, weights=regions.shrink(apart).ravel().astype(np.float64), minlength=count) / area > 0.5
+        near &= side[first] == side[second]
+    component = components(count, first[near], second[near]).astype(np.int32)
+    return Regions(component[regions.small], component[regions.full])
+
+
+def split_by(first: Regions, second: Regions) -> Regions:
+    """The regions where ``first`` and ``second`` agree: two pixels share one only if they share one in both."""
+    pairs = first.small.astype(np.int64) * second.count + second.small
+    _, labels = np.unique(pairs, return_inverse=True)
+    labels = labels.reshape(first.small.shape).astype(np.int32)
+    height, width = first.full.shape
+    return Regions(labels, cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST))
 
 
 def colour_regions(frame_bgr: np.ndarray) -> Regions:
@@ -97,47 +147,11 @@ class _RegionTable:
         band = edge_band(labels.shape, 1) & (labels >= 0)
         self.edge = np.bincount(labels[band], minlength=count).astype(np.float64)
         self.border = shared_borders(codes, size)
+        self.contrast = border_contrast(codes, lab, size)
         self.perimeter = self.border.sum(axis=1)
-
-    def edge_share(self, region: int) -> float:
-        return self.edge[region] / np.sqrt(max(self.area[region], 1.0))
-
-
-def _choose_seed(table: _RegionTable, least: float) -> int | None:
-    """The leaf's main region: of those that stay inside the frame (else those whose edge contact is short for
-    their size: a cut leaf, not a torso or a wall), the largest the hand touches, or else the largest."""
-    big = [r for r in range(table.count) if table.area[r] >= least]
-    eligible = [r for r in big if table.edge_share(r) <= MOST_EDGE_FOR_SIZE]
-    if not eligible:
-        return None
-    inside = [r for r in eligible if table.edge[r] == 0] or eligible
-    held = [r for r in inside if table.border[r, table.hand] > 0]
-    return max(held or inside, key=lambda r: table.area[r])
-
-
-def _grow(table: _RegionTable, seed: int) -> set[int]:
-    """The regions that are more of the leaf: next to it and of its colour (an edge one only when smaller than
-    the seed: a leaf cut by the edge, not a torso), enclosed by it and the hand, or a piece of its colour that
-    fingers cut off it."""
-    leaf = {seed}
-    grew = True
-    while grew:
-        grew = False
-        members = list(leaf)
-        on_leaf = table.border[:, members].sum(axis=1)
-        for region in range(table.count):
-            if region in leaf or table.area[region] == 0:
-                continue
-            same = np.linalg.norm(table.colour[region] - table.colour[seed]) < SAME_COLOUR
-            inside = table.edge[region] == 0
-            touching = on_leaf[region] > 0
-            enclosed = (on_leaf[region] + table.border[region, table.hand]) / max(table.perimeter[region], 1)
-            cut_off = same and inside and table.border[region, table.hand] > 0 and table.area[region] >= 0.02 * table.area[seed]
-            small_edge_piece = table.edge_share(region) <= MOST_EDGE_FOR_SIZE and table.area[region] <= table.area[seed]
-            if (same and touching and (inside or small_edge_piece)) or (inside and enclosed > ENCLOSED) or cut_off:
-                leaf.add(region)
-                grew = True
-    return leaf
+        # next to the hand, or across a thin seam of blended colour from it
+        close = within(hands, HAND_SEAM) & (labels >= 0)
+        self.by_hand = np.bincount(labels[close], minlength=count) > 0
 
 
 def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, regions: Regions) -> np.ndarray:
@@ -151,11 +165,11 @@ def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, region
     small_lab = cv2.resize(lab, (width, height), interpolation=cv2.INTER_AREA)
     labels = np.where(small_candidates & ~small_hands, regions.small, -1)
     table = _RegionTable(labels, small_lab, small_hands)
-    seed = _choose_seed(table, SMALLEST_LEAF * height * width) if table.count else None
-    if seed is None:
+    members = choose(table, SMALLEST_LEAF * height * width, height * width) if table.count else None
+    if members is None:
         return np.zeros(candidates.shape, bool)
     chosen = np.zeros(table.count + 2, bool)
-    chosen[list(_grow(table, seed))] = True
+    chosen[:table.count] = members
     small_leaf = chosen[np.where(labels >= 0, labels, table.outside)]
     leaf = cv2.resize(small_leaf.astype(np.uint8), (candidates.shape[1], candidates.shape[0]),
                       interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -169,11 +183,9 @@ def grow_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, hands
     """bool (H, W): ``leaf`` with what lies within ``reach`` pixels of it or of the fingers on it and has the
     leaf's colour rather than its surroundings': the teeth and tips a reduced-size segmentation rounds off, and
     the pieces of the leaf that fingers cut off it."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-    near_leaf = cv2.dilate(leaf.astype(np.uint8), kernel).astype(bool)
-    wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (6 * reach + 1, 6 * reach + 1))
-    fingers = hands & cv2.dilate(leaf.astype(np.uint8), wide).astype(bool)  # a finger is up to ~3 reaches wide
-    zone = cv2.dilate((leaf | fingers).astype(np.uint8), kernel).astype(bool) & allowed & ~leaf
+    near_leaf = within(leaf, reach)
+    fingers = hands & within(leaf, 3 * reach)  # a finger is up to ~3 reaches wide
+    zone = within(leaf | fingers, reach) & allowed & ~leaf
     if not zone.any() or leaf.sum() < 20:
         return leaf
     colours = lab[leaf]
@@ -201,8 +213,7 @@ def refine_outline(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, reach
     """bool (H, W): ``leaf`` with its outline decided pixel by pixel at full size: within ``reach`` pixels of the
     region's edge (which the reduced segmentation places only roughly), a pixel is leaf when its colour is
     nearer the leaf's colour close by than the colour of what surrounds the leaf close by."""
-    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    band = cv2.dilate(leaf.astype(np.uint8), kernel).astype(bool) & ~cv2.erode(leaf.astype(np.uint8), kernel).astype(bool)
+    band = within(leaf, reach) & within(~leaf, reach)
     band &= allowed
     inner = leaf & ~band
     outer = ~leaf & ~band  # the surroundings as the camera sees them, backdrop included

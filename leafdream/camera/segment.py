@@ -5,9 +5,10 @@
 * Hands and arms: ``camera/skin.py`` — a broad skin prior, the limb that reaches in from the
   frame's edge, then that visitor's own skin colour; a hand detector's hands when one runs
   (``camera/hands.py``). They are unknown: the network fills what they hide.
-* Leaf: ``camera/regions.py`` — of what is left, the largest region of one colour that stays
-  inside the frame (a torso, sleeve or wall reaches in from the edge), with what it encloses
-  and the pieces fingers cut off it.
+* Leaf: ``camera/regions.py`` and ``camera/proposals.py`` — of what is left, the object that
+  stays inside the frame (a torso, sleeve or wall reaches in from the edge), is large, is held by
+  the hand and has a sharp outline, with what it encloses and the pieces fingers cut off it.
+  Within the leaf's outline, whatever is there but is not leaf lies over it: unknown too.
 * Presence: hysteresis on the leaf's area, so "a leaf is there" does not flicker.
 
 Frames that are black, white, noise, the wrong size or type give "no leaf", never an error.
@@ -20,11 +21,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from leafdream.camera.regions import colour_regions, find_leaf, whole_objects
-from leafdream.camera.masks import edge_band
+from leafdream.camera.regions import colour_regions, find_leaf, joined, split_by, superpixels, whole_objects
+from leafdream.camera.masks import edge_band, within, within_outline
 from leafdream.camera.skin import SkinModel, hands_and_arms
 
 
+HAND_MARGIN = 2  # pixels around the hand where what is not leaf is unknown (its outline blends into the leaf)
 SKIN_THRESHOLD_SHARE = 0.5  # of the foreground threshold, for skin-coloured pixels
 
 
@@ -88,18 +90,24 @@ class Segmenter:
         distance = self.colour_distance(frame_bgr, lab) if self.background is not None else None
         foreground = self.foreground(frame_bgr, distance=distance)
         detected = self.detector.hands(frame_bgr) if self.detector is not None else None
-        regions = colour_regions(frame_bgr)
+        pieces = superpixels(frame_bgr)
         near_empty = foreground
         if self.background is not None:
-            foreground = whole_objects(foreground, regions)
+            foreground = whole_objects(foreground, pieces)
             # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
             near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE, distance)
+        regions = split_by(joined(pieces, lab, near_empty if self.background is not None else None), colour_regions(frame_bgr))
         hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
                                no_empty_scene=self.background is None)
-        leaf_mask = find_leaf(lab, foreground & ~hands, hands, regions)
+        leaf_mask = find_leaf(lab, foreground & ~hands, hands, pieces)
         if not leaf_mask.any():
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), hands, False, 0.0))
-        hidden = hands.copy()
+        # the hand's outline blends into what it lies on: what near it is not found to be leaf is unknown too
+        hidden = within(hands, HAND_MARGIN) & ~leaf_mask
+        # within the leaf's outline, what is there but not leaf (live: differs from the empty scene; a photo: has
+        # a skin colour) lies over it: the fingers the visitor's own skin colour missed
+        over = foreground if self.background is not None else self.skin.mask(frame_bgr, lab)
+        hidden |= over & ~leaf_mask & within_outline(leaf_mask)
         edge = edge_band(self.shape)
         if (leaf_mask & edge).any():  # a leaf cut by the frame edge: beyond it is unknown, not background
             hidden |= cv2.dilate((leaf_mask & edge).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~leaf_mask

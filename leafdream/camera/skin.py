@@ -10,8 +10,10 @@ every brown leaf and maroon wall:
    split what the prior joined — a brown leaf, a beige shirt or a warm wall touching the hand
    is a region of its own behind a sharp edge. The skin is the region that comes in from the
    frame's edge no wider than an arm (or, with a sleeve over the arm, the thinnest: fingers, not
-   a leaf's blade), with every region of the same hue; wide parts at the edge larger than a palm
-   (torso, wall) are not. A detected hand (``camera/hands.py``) is sure skin by itself.
+   a leaf's blade), with every other object of the colour fitted to it (a palm in shadow, a finger
+   the leaf cuts off); wide parts at the edge larger than a palm (torso, wall) are not, nor is
+   anything wider than a palm on that arm (a brown leaf in a hand of its colour). A detected hand
+   (``camera/hands.py``) is sure skin by itself.
 3. A **per-visitor colour model** (``SkinColours``: a Gaussian in Lab) is fitted to the sure
    skin, and everything of that visitor's colour connected to it is the hand and arm; where the
    region held a second colour, each pixel goes to the nearer of the two. So pale, pink, olive
@@ -33,10 +35,10 @@ MATCH_DISTANCE = 3.2          # Mahalanobis distance that still counts as the vi
 LIMB_RADIUS = 0.2             # share of the shorter side: nothing wider than twice this is an arm or a palm
 LARGEST_PALM = 0.12           # share of the frame: a wide part larger than this is a torso or a wall
 SEAM = 2.5                   # pixels: a region no thicker than this is a seam along an outline
-SAME_HUE = 4.5               # a, b distance within which two parts of one region are one skin, shaded
 MOST_OF_FRAME = 0.45          # a skin-coloured region larger than this share of the frame is a wall, not an arm
 MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this share of the frame's edge
 PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin
+PALM_BREADTH = 1.8            # a palm is at most this many times as wide as the arm it is on
 SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
 
 
@@ -100,6 +102,24 @@ def thick_parts(mask: np.ndarray, radius: float) -> np.ndarray:
     if not core.any():
         return core
     return (cv2.distanceTransform((~core).astype(np.uint8), cv2.DIST_L2, 3) <= radius) & mask
+
+
+def arm_radius(limb: np.ndarray) -> float:
+    """Half the width of the arm in ``limb`` (bool (H, W)) where it comes in over the frame's edge (the length of
+    its contact with the edge, halved), or with no contact the limb's own thickness (90th percentile)."""
+    contact = max(limb[0].sum(), limb[-1].sum(), limb[:, 0].sum(), limb[:, -1].sum())
+    if contact >= 4:
+        return contact / 2.0
+    inside = cv2.distanceTransform(limb.astype(np.uint8), cv2.DIST_L2, 3)
+    return float(np.percentile(inside[limb], 90)) if limb.any() else 0.0
+
+
+def wider_than_a_hand(mask: np.ndarray, radius: float) -> np.ndarray:
+    """bool (H, W): the parts of ``mask`` wider than a palm on an arm of ``radius``: a leaf of the visitor's own
+    colour (a brown leaf in a dark hand) that colour alone joined to the hand."""
+    if radius <= 0:
+        return np.zeros(mask.shape, bool)
+    return thick_parts(mask, PALM_BREADTH * radius)
 
 
 def touching_edge(mask: np.ndarray) -> np.ndarray:
@@ -193,18 +213,21 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
         chosen = max(from_edge, key=lambda m: m.sum())
     else:  # no arm in view (a sleeve): fingers are thinner than a leaf's blade
         chosen = min(candidates, key=thickness)
-    hue = lab[chosen][:, 1:].mean(axis=0)
-    skin = np.zeros(limb.shape, bool)
+    # the rest of the hand is shaded differently but of the same skin (a finger the leaf cuts off, a palm in
+    # shadow): of the colour fitted to the chosen part; a brown leaf or a beige shirt is not
+    colours = SkinColours.fit(lab[chosen])
+    skin = chosen.copy()
     for member in objects:
-        if member is chosen or (np.linalg.norm(lab[member][:, 1:].mean(axis=0) - hue) < SAME_HUE
-                                and not torso_like(member)):
+        if member is not chosen and not torso_like(member) and colours is not None \
+                and np.median(colours.distance(lab[member][None])) < MATCH_DISTANCE:
             skin |= member
+    skin &= ~wider_than_a_hand(skin, arm_radius(skin))
     other = limb & ~skin & np.any(objects, axis=0)
     return _without_torso(skin), (other if other.sum() >= 40 else None)
 
 
 def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarray, prior: SkinModel,
-                   detected: np.ndarray | None = None, grow: int = 7, regions: np.ndarray | None = None,
+                   detected: np.ndarray | None = None, grow: int = 3, regions: np.ndarray | None = None,
                    no_empty_scene: bool = False) -> np.ndarray:
     """bool (H, W): the visitor's hands and arms, grown by ``grow`` pixels (their edge is unknown too).
 
@@ -240,6 +263,7 @@ def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarra
         _, labels = cv2.connectedComponents(matching.astype(np.uint8), connectivity=8)
         touching = np.unique(labels[sure & matching])
         hands = np.isin(labels, touching[touching > 0])
+        hands &= ~wider_than_a_hand(hands, arm_radius(detected if detected is not None else hands))
         if detected is not None:
             hands |= detected
     if not hands.any():
