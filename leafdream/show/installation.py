@@ -71,6 +71,11 @@ class Installation:
             self.last_error = f"show not reloaded, the last good show plays on: {str(error).splitlines()[0]}"
             log.error("%s\n%s", self.last_error, error)
             return
+        except Exception as error:  # noqa: BLE001 - whatever an edited file does, the piece plays on
+            self.last_error = (f"show not reloaded, the last good show plays on: {self.path} could not be read "
+                               f"({type(error).__name__}: {error})")
+            log.error("%s", self.last_error)
+            return
         self.show = show
         self.last_error = ""
         self.reloaded = True

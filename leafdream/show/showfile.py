@@ -9,6 +9,7 @@ See ``shows/README.md`` for the format.
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,9 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
     contracts = {name: cls.contract for name, cls in SCENES.items()}
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ShowError(path, [Problem(1, 1, "TOML syntax: arrays or tables nested too deeply to read — a show "
+                                             "needs at most a few levels")]) from None
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
@@ -422,10 +426,17 @@ def load_show(path: str | Path, space=None) -> Show:
         raise LeafdreamError(f"{path}: show file does not exist")
     if path.is_dir():
         raise LeafdreamError(f"{path}: is a folder, expected a show file (.toml)")
-    if path.stat().st_size > MAX_BYTES:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would hang the read, /dev/zero fill the memory
+            raise LeafdreamError(f"{path}: not a regular file (a pipe, a device?); a show is a .toml text file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # bounded, whatever the file claims its size is
+    except OSError as error:
+        raise LeafdreamError(f"{path}: cannot read the show file ({error.strerror or error})") from None
+    if len(data) > MAX_BYTES:
         raise LeafdreamError(f"{path}: show file is larger than {MAX_BYTES // 1000} kB; is it the right file?")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LeafdreamError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     return parse_show(text, str(path), space=space)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|h|m|s)")
+LONGEST = 31 * 24 * 3600.0  # seconds: no cue, wait or fade of a show lasts longer than a month
 
 
 def parse_duration(value) -> float:
@@ -16,7 +17,7 @@ def parse_duration(value) -> float:
             raise ValueError(f"times must be finite, got {value}")
         if value < 0:
             raise ValueError(f"times cannot be negative, got {value}")
-        return float(value)
+        return _bounded(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"expected a time like \"45s\" or \"2m30s\", got {value!r}")
     text = value.strip().lower().replace(" ", "")
@@ -31,4 +32,10 @@ def parse_duration(value) -> float:
         position = match.end()
     if position != len(text):
         raise ValueError(f"cannot read the time {value!r}; write it like \"45s\", \"2m30s\" or \"1h\"")
-    return total
+    return _bounded(total, value)
+
+
+def _bounded(seconds: float, value) -> float:
+    if not seconds <= LONGEST:
+        raise ValueError(f"{value!r} is longer than a show's longest time, 31 days ({LONGEST:.0f} s)")
+    return seconds

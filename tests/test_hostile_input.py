@@ -1,0 +1,134 @@
+"""Hostile input to the show files: what a file on disk can do must never hang, fill the memory or stop the piece."""
+
+import os
+import sys
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leafdream.errors import LeafdreamError
+from leafdream.leafspace.store import leaf_space
+from leafdream.scenes.context import SceneContext
+from leafdream.show import installation as installation_module
+from leafdream.show.installation import Installation
+from leafdream.show.showfile import MAX_BYTES, ShowError, load_show, parse_show
+from leafdream.show.timeparse import LONGEST, parse_duration
+
+pytestmark = pytest.mark.hostile
+
+UTC = ZoneInfo("UTC")
+GOOD = '[[cue]]\nscene = "dream"\nduration = "10s"\ncrossfade = "0s"\n'
+
+
+@pytest.fixture(scope="module")
+def context(tiny_model):
+    return SceneContext(tiny_model.dbn, leaf_space(tiny_model))
+
+
+def _within_seconds(call, seconds=10.0):
+    """What ``call()`` returned or raised, failing the test (not hanging it) if it takes longer than ``seconds``."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still running after {seconds} s"
+    return outcome
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_is_refused_without_reading_from_it(tmp_path):
+    pipe = tmp_path / "show.toml"
+    os.mkfifo(pipe)  # reading it would block for ever: nobody writes to it
+    outcome = _within_seconds(lambda: load_show(pipe))
+    assert isinstance(outcome.get("error"), LeafdreamError) and "not a regular file" in str(outcome["error"])
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_a_link_to_an_endless_device_is_refused(tmp_path):
+    link = tmp_path / "show.toml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(LeafdreamError, match="not a regular file"):
+        load_show(link)
+
+
+def test_a_file_larger_than_a_show_is_refused_after_reading_only_its_limit(tmp_path):
+    big = tmp_path / "show.toml"
+    big.write_text("# " + "x" * (MAX_BYTES + 10) + "\n" + GOOD)
+    with pytest.raises(LeafdreamError, match="larger than"):
+        load_show(big)
+
+
+@pytest.mark.parametrize("nesting", ["[" * 5000 + "]" * 5000, "{a = " * 3000 + "1" + "}" * 3000])
+def test_deep_nesting_is_a_problem_at_a_line_not_a_recursion_error(nesting):
+    with pytest.raises(ShowError, match="nested too deeply"):
+        parse_show("x = " + nesting + "\n" + GOOD, "deep.toml")
+
+
+@pytest.mark.parametrize("value", ["1e308", "1e300", '"99999999999h"', '"745h"', str(sys.float_info.max)])
+def test_a_time_longer_than_a_month_is_a_problem_at_its_line(value):
+    with pytest.raises(ShowError) as raised:
+        parse_show(f'[[cue]]\nscene = "dream"\nduration = {value}\n', "long.toml")
+    assert "31 days" in str(raised.value) and "long.toml:3" in str(raised.value)
+
+
+def test_the_longest_time_itself_is_allowed():
+    assert parse_duration(LONGEST) == LONGEST
+    assert parse_duration("744h") == 744 * 3600.0
+
+
+def _run(piece, now, seconds, dt=0.1):
+    for _ in range(int(round(seconds / dt))):
+        now += timedelta(seconds=dt)
+        piece.tick(now, dt)
+    return now
+
+
+def _touch(path, text):
+    path.write_text(text)
+    stamp = path.stat().st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+
+
+@pytest.mark.parametrize("failure", [RecursionError("maximum recursion depth exceeded"), MemoryError(),
+                                     OverflowError("cannot convert float infinity to integer"), KeyError("cue")])
+def test_a_reload_that_fails_in_any_way_keeps_the_last_good_show(context, tmp_path, monkeypatch, failure):
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    piece = Installation(context, str(show), (64, 48), reload_every=0.5)
+    now = _run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 1)
+
+    def broken(name):
+        raise failure
+
+    monkeypatch.setattr(installation_module, "resolve_show", broken)
+    _touch(show, GOOD.replace("dream", "xerox"))
+    now = _run(piece, now, 1)
+    assert "last good show plays on" in piece.last_error and type(failure).__name__ in piece.last_error
+    assert piece.player.scene.name == "dream"
+    _run(piece, now, 12)  # and it keeps playing, past the cue's end
+    assert piece.player.scene.name == "dream" and piece.frame().max() > 0
+
+
+def test_a_reload_of_a_pipe_keeps_the_last_good_show(context, tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    piece = Installation(context, str(show), (64, 48), reload_every=0.5)
+    now = _run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 1)
+    show.unlink()
+    os.mkfifo(show)
+    stamp = os.stat(show).st_mtime_ns + 2_000_000_000
+    os.utime(show, ns=(stamp, stamp))
+    _within_seconds(lambda: _run(piece, now, 1))
+    assert "not a regular file" in piece.last_error
+    assert piece.player.scene.name == "dream"
