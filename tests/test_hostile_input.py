@@ -132,3 +132,73 @@ def test_a_reload_of_a_pipe_keeps_the_last_good_show(context, tmp_path):
     _within_seconds(lambda: _run(piece, now, 1))
     assert "not a regular file" in piece.last_error
     assert piece.player.scene.name == "dream"
+
+
+# ---- camera debug dumps: visitors' pictures, bounded however often they are asked for ----
+
+class _Segmentation:
+    def __init__(self, shape):
+        import numpy as np
+
+        self.leaf = np.zeros(shape, np.float32)
+        self.hidden = np.zeros(shape, bool)
+
+
+def _frames(count, shape=(24, 32)):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return [rng.integers(0, 255, shape + (3,), dtype=np.uint8) for _ in range(count)]
+
+
+def test_one_dump_at_a_time_and_its_pictures_readable_by_us_alone(tmp_path, caplog):
+    from leafdream.camera.watcher import LeafWatcher
+
+    watcher = LeafWatcher()
+    assert watcher.start_dump(tmp_path, seconds=10.0)
+    assert not watcher.start_dump(tmp_path, seconds=10.0)  # a second request while one runs
+    assert "still running" in caplog.text
+    for index, frame in enumerate(_frames(3)):
+        watcher.dump.write(frame, _Segmentation(frame.shape[:2]), index / 30)
+    assert [p.name for p in tmp_path.iterdir()] == ["dump-1"]
+    assert (tmp_path / "dump-1").stat().st_mode & 0o777 == 0o700
+    pictures = list((tmp_path / "dump-1").iterdir())
+    assert len(pictures) == 6 and all(p.stat().st_mode & 0o777 == 0o600 for p in pictures)
+
+
+def test_a_flood_of_dump_requests_makes_at_most_the_allowed_number_of_folders(tmp_path, caplog):
+    from leafdream.camera.dump import MOST_DUMPS
+    from leafdream.camera.watcher import LeafWatcher
+
+    watcher = LeafWatcher()
+    for _ in range(3 * MOST_DUMPS):
+        if watcher.start_dump(tmp_path, seconds=0.0):
+            watcher.dump.finish()
+    assert len(list(tmp_path.glob("dump-*"))) == MOST_DUMPS
+    assert f"at most {MOST_DUMPS}" in caplog.text
+
+
+def test_dumps_stop_at_the_size_limit(tmp_path, monkeypatch, caplog):
+    from leafdream.camera import dump as dump_module
+
+    monkeypatch.setattr(dump_module, "MOST_BYTES", 20_000)
+    dump = dump_module.DebugDump(tmp_path, seconds=100.0)
+    for index, frame in enumerate(_frames(50)):
+        dump.write(frame, _Segmentation(frame.shape[:2]), index / 30)
+    assert dump.finished and 0 < dump.written < 50
+    again = dump_module.DebugDump(tmp_path, seconds=100.0)  # the next one gets only what is left
+    for index, frame in enumerate(_frames(50)):
+        again.write(frame, _Segmentation(frame.shape[:2]), index / 30)
+    assert sum(p.stat().st_size for p in tmp_path.glob("dump-*/*")) <= 20_000
+    monkeypatch.setattr(dump_module, "MOST_BYTES", 1_000)
+    with pytest.raises(dump_module.DumpRefused, match="MB of camera dumps already"):
+        dump_module.DebugDump(tmp_path, seconds=1.0)
+
+
+def test_a_dump_folder_that_cannot_be_made_is_refused_in_words(tmp_path):
+    from leafdream.camera.dump import DebugDump, DumpRefused
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DumpRefused, match="cannot use"):
+        DebugDump(blocker / "dumps", seconds=1.0)

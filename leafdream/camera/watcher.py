@@ -58,13 +58,21 @@ class Watching:
     """What the show sees of a watcher: the newest segmentation, presence, and an operator's debug dump.
     Subclasses keep ``_latest`` under ``_lock`` and ``dump``."""
 
-    def start_dump(self, folder, seconds: float) -> None:
-        """Begin an operator's debug dump (see camera/dump.py); replaces one still running."""
-        from leafdream.camera.dump import DebugDump
+    def start_dump(self, folder, seconds: float) -> bool:
+        """Begin an operator's debug dump (see camera/dump.py), unless one is running or the folder is full (logged);
+        whether it began."""
+        from leafdream.camera.dump import DebugDump, DumpRefused
 
-        if self.dump is not None:
-            self.dump.finish()
-        self.dump = DebugDump(folder, seconds)
+        running = self.dump
+        if running is not None and not running.finished:
+            log.warning("camera debug dump refused: the one in %s is still running", running.folder)
+            return False
+        try:
+            self.dump = DebugDump(folder, seconds)
+        except DumpRefused as error:
+            log.error("camera debug dump refused: %s", error)
+            return False
+        return True
 
     @property
     def present(self) -> bool:
