@@ -202,3 +202,111 @@ def test_a_dump_folder_that_cannot_be_made_is_refused_in_words(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(DumpRefused, match="cannot use"):
         DebugDump(blocker / "dumps", seconds=1.0)
+
+
+# ---- OSC: nothing a packet does stops the piece ----
+
+def _remote(**kwargs):
+    from leafdream.ops.remote import RemoteControl
+
+    return RemoteControl("127.0.0.1", 0, **kwargs)
+
+
+def _send(remote, payloads):
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for payload in payloads:
+            sock.sendto(payload, remote.address)
+
+
+def _message(address, *args):
+    from pythonosc.osc_message_builder import OscMessageBuilder
+
+    builder = OscMessageBuilder(address=address)
+    for arg in args:
+        builder.add_arg(arg)
+    return builder.build().dgram
+
+
+def _settle(remote, seconds=1.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and remote.commands.qsize() == 0:
+        time.sleep(0.01)
+    time.sleep(0.2)
+
+
+def test_a_flood_from_loopback_is_cut_to_the_senders_rate_and_the_frames_share(caplog):
+    from leafdream.ops.remote import BURST, PER_FRAME
+
+    remote = _remote()
+    try:
+        _send(remote, [_message("/leafdream/next")] * 3000)
+        _settle(remote)
+        waiting = remote.commands.qsize()
+        assert 1 <= waiting <= BURST + 60  # the burst and what the rate refilled while the packets came
+        assert len(remote.poll()) == PER_FRAME  # the loop takes a frame's share, the rest waits
+        assert "more than" in caplog.text and caplog.text.count("sends more than") <= 2
+    finally:
+        remote.close()
+
+
+@pytest.mark.parametrize("packet", [
+    b"#bundle\x00" + b"\x00" * 8 + (b"\x00\x00\x9c\x40" + b"#bundle\x00" + b"\x00" * 8) * 2000,  # 40 KB nested
+    b"/leafdream/set\x00\x00,sf\x00steps_per_second\x00\x00\x00",  # a float promised, none sent
+    b"/leafdream/cue\x00\x00,i\x00\x00",  # an integer promised, none sent
+    b"\x00" * 64,
+])
+def test_an_unreadable_packet_is_one_log_line_never_a_traceback(packet, capfd, caplog):
+    remote = _remote()
+    try:
+        _send(remote, [packet] * 5 + [_message("/leafdream/go")])
+        _settle(remote)
+        assert remote.poll() == [("go", [])]  # and the next good command still arrives
+    finally:
+        remote.close()
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert caplog.text.count("could not be read") <= 1
+
+
+def test_strangers_are_not_heard_unless_allowed(caplog):
+    remote = _remote(allow=("192.168.1.20",))
+    try:
+        assert not remote._sender_allowed(("10.0.0.5", 5000))
+        assert not remote._sender_allowed(("10.0.0.6", 5000))  # the same kind of line: held, counted
+        assert remote._sender_allowed(("192.168.1.20", 5000))
+        assert remote._sender_allowed(("::ffff:127.0.0.1", 5000, 0, 0))
+    finally:
+        remote.close()
+    assert caplog.text.count("not an allowed sender") == 1 and "--osc-allow 10.0.0.5" in caplog.text
+
+
+def test_quiet_log_says_a_kind_once_an_interval_with_the_count_of_the_rest(caplog):
+    from leafdream.ops.remote import QuietLog
+
+    now = [0.0]
+    quiet = QuietLog(every=10.0, clock=lambda: now[0])
+    for step in range(100):
+        now[0] = step * 0.1  # 100 in 10 s
+        quiet.warning("flood", "OSC: flood from %s", "me")
+    now[0] = 10.5
+    quiet.warning("flood", "OSC: flood from %s", "me")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == ["OSC: flood from me", "OSC: flood from me (99 more like this in the last 10 s)"]
+
+
+@pytest.mark.parametrize("arguments, words", [
+    (["--osc-port", "70000"], "from 1 to 65535"),
+    (["--osc-port", "nine"], "expected a port number"),
+    (["--osc-port", "0"], "from 1 to 65535"),
+    (["--osc-allow", "10.0.0.300"], "not an IP address"),
+])
+def test_bad_osc_arguments_are_refused_in_words(arguments, words, capsys):
+    from leafdream.commands.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "--headless", *arguments])
+    assert stopped.value.code == 2 and words in capsys.readouterr().err

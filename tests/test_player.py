@@ -98,9 +98,18 @@ def test_render_is_deterministic_and_writes_frames(capsys, tiny_model_file, tmp_
     assert "use a folder" in capsys.readouterr().err
 
 
+def _free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_run_opens_a_window_plays_and_quits(capsys, tiny_model_file, monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    assert main(["run", "--windowed", "--headless", "--show", "demo", "--frames", "20", "--fps", "120", "--osc-port", "0",
+    assert main(["run", "--windowed", "--headless", "--show", "demo", "--frames", "20", "--fps", "120",
+                 "--osc-port", str(_free_udp_port()),
                  "--model", str(tiny_model_file)]) == 0
     assert main(["run", "--windowed", "--headless", "--display", "7", "--frames", "2", "--model", str(tiny_model_file)]) == 1
     assert "--display 7" in capsys.readouterr().err

@@ -18,6 +18,29 @@ def positive_int(text: str) -> int:
     return value
 
 
+def port(text: str) -> int:
+    """A UDP or TCP port to listen on: 1-65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number like 9000, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {value}")
+    return value
+
+
+def senders(text: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses allowed to send OSC, besides this machine."""
+    from leafdream.ops.remote import allowed_senders
+
+    addresses = tuple(part.strip() for part in text.split(",") if part.strip())
+    try:
+        allowed_senders(addresses)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return addresses
+
+
 def layer_sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in text.split(","))

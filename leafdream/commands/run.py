@@ -8,7 +8,7 @@ import argparse
 import logging
 from logging.handlers import RotatingFileHandler
 
-from leafdream.commands.arguments import add_model, model_path, positive_int
+from leafdream.commands.arguments import add_model, model_path, port, positive_int, senders
 from leafdream.errors import LeafdreamError
 
 
@@ -29,9 +29,12 @@ def add_parser(commands) -> None:
     parser.add_argument("--camera-debug-seconds", type=float, default=10.0, help="length of a debug dump (default 10)")
     parser.add_argument("--fps", type=positive_int, default=60, help="frames per second (default 60)")
     parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
-    parser.add_argument("--osc-port", type=int, default=None, help="listen for OSC remote control on this UDP port")
+    parser.add_argument("--osc-port", type=port, default=None, help="listen for OSC remote control on this UDP port")
     parser.add_argument("--osc-host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--osc-allow", type=senders, default=(), metavar="ADDR[,ADDR]",
+                        help="besides this machine, the IP addresses whose OSC commands are heard (default: none; "
+                             "listening on another --osc-host hears no one else without it)")
     parser.add_argument("--heartbeat", default=None, help="heartbeat file (default $XDG_RUNTIME_DIR/leafdream/heartbeat.json)")
     parser.add_argument("--memory-ceiling", type=float, default=3000.0,
                         help="MB of memory above which leafdream exits for a clean restart (default 3000)")
@@ -56,6 +59,7 @@ def settings_from(args) -> LiveSettings:
     return LiveSettings(model_path=model_path(args.model), show=args.show, windowed=args.windowed,
                         display=args.display, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
                         max_frames=args.frames, headless=args.headless, osc_host=args.osc_host, osc_port=args.osc_port,
+                        osc_allow=args.osc_allow,
                         heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,
                         watchdog_seconds=args.watchdog, calibration_path=args.calibration,
                         dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds)

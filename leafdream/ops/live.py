@@ -47,6 +47,7 @@ class LiveSettings:
     headless: bool = False  # draw offscreen on purpose (offline checks, tests): no screen is not an error then
     osc_host: str = "127.0.0.1"
     osc_port: int | None = None
+    osc_allow: tuple = ()                 # IP addresses besides loopback whose OSC commands are heard
     heartbeat_path: str | None = None
     memory_ceiling_mb: float = 3000.0
     watchdog_seconds: float = 30.0
@@ -181,7 +182,7 @@ class LiveRun:
         from leafdream.ops.remote import RemoteControl
 
         try:
-            return RemoteControl(self.settings.osc_host, self.settings.osc_port)
+            return RemoteControl(self.settings.osc_host, self.settings.osc_port, self.settings.osc_allow)
         except OSError as error:
             log.error("OSC remote control not started on %s:%s (%s); the show runs without it",
                       self.settings.osc_host, self.settings.osc_port, error)

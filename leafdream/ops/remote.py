@@ -8,53 +8,156 @@ Addresses:  /leafdream/go   /leafdream/next   /leafdream/stop   /leafdream/cue N
             /leafdream/set NAME VALUE   (a parameter of the scene on screen)
             /leafdream/camera_dump SECONDS   (a debug dump of camera frames; only when leafdream
                                               was started with --camera-debug-dump DIR)
+
+Safe by default, because nothing on a network should be able to stop the piece:
+
+* only **allowed senders** are heard: loopback alone unless ``allow`` names more addresses
+  (``--osc-allow``); a packet from anyone else is dropped, and said so in the log;
+* each sender may send at most ``RATE`` commands a second (a burst of ``BURST``); beyond it
+  commands are dropped, never queued;
+* one thread reads the socket (a thread per packet, python-osc's threading server, let a flood
+  stall the show), the loop takes at most ``PER_FRAME`` commands a frame, and a packet that
+  cannot be read (a malformed or 40 KB nested bundle) is one log line, never a traceback;
+* log lines about the remote control are rate-limited: the first of a kind, then one line a
+  ``LOG_EVERY`` seconds with how many more there were.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import queue
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("go", "next", "stop", "cue", "set", "camera_dump")
+RATE = 50.0          # commands a second per sender
+BURST = 100.0        # commands a sender may send at once
+PER_FRAME = 20       # commands the loop applies in one frame at most
+LOG_EVERY = 10.0     # seconds between two log lines of one kind
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def allowed_senders(addresses) -> frozenset[str]:
+    """The senders to hear: loopback and ``addresses`` (IP addresses as text); ValueError names a bad one."""
+    allowed = set(LOOPBACK)
+    for text in addresses or ():
+        try:
+            allowed.add(str(ipaddress.ip_address(text.strip())))
+        except ValueError:
+            raise ValueError(f"{text!r} is not an IP address (for example 192.168.1.20)") from None
+    return frozenset(allowed)
+
+
+class QuietLog:
+    """Log lines that say each kind of thing at most once every ``every`` seconds, with a count of the rest."""
+
+    def __init__(self, every: float = LOG_EVERY, clock=time.monotonic):
+        self.every, self.clock = every, clock
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def warning(self, kind: str, message: str, *args) -> None:
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(kind)
+            if last is not None and now - last < self.every:
+                self._held[kind] = self._held.get(kind, 0) + 1
+                return
+            held = self._held.pop(kind, 0)
+            self._last[kind] = now
+        suffix = f" ({held} more like this in the last {self.every:.0f} s)" if held else ""
+        log.warning(message + suffix, *args)
+
+
+class SenderLimit:
+    """A token bucket per sender: ``rate`` commands a second, bursts of ``burst``."""
+
+    def __init__(self, rate: float = RATE, burst: float = BURST, clock=time.monotonic):
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allows(self, sender: str) -> bool:
+        now = self.clock()
+        tokens, then = self._buckets.get(sender, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if tokens < 1.0:
+            self._buckets[sender] = (tokens, now)
+            return False
+        self._buckets[sender] = (tokens - 1.0, now)
+        if len(self._buckets) > 10_000:  # spoofed senders must not grow this without end
+            self._buckets.clear()
+        return True
 
 
 class RemoteControl:
-    def __init__(self, host: str = "127.0.0.1", port: int = 9000):
+    def __init__(self, host: str = "127.0.0.1", port: int = 9000, allow=(), clock=time.monotonic):
         from pythonosc.dispatcher import Dispatcher
-        from pythonosc.osc_server import ThreadingOSCUDPServer
+        from pythonosc.osc_server import BlockingOSCUDPServer
 
+        self.allowed = allowed_senders(allow)
+        self.limit = SenderLimit(clock=clock)
+        self.quiet = QuietLog(clock=clock)
         self.commands: queue.Queue = queue.Queue(maxsize=1000)
         dispatcher = Dispatcher()
         for name in COMMANDS:
-            dispatcher.map(f"/leafdream/{name}", self._heard, name)
-        dispatcher.set_default_handler(self._unknown)
-        self.server = ThreadingOSCUDPServer((host, port), dispatcher)
+            dispatcher.map(f"/leafdream/{name}", self._heard, name, needs_reply_address=True)
+        dispatcher.set_default_handler(self._unknown, needs_reply_address=True)
+        quiet = self.quiet
+
+        class Server(BlockingOSCUDPServer):
+            def verify_request(self, request, client_address):  # before the packet is parsed
+                return super().verify_request(request, client_address) and remote._sender_allowed(client_address)
+
+            def handle_error(self, request, client_address):  # never a traceback per packet
+                quiet.warning("unreadable", "OSC: a packet from %s could not be read (malformed or nested too "
+                                            "deeply); ignored", client_address[0])
+
+        remote = self
+        self.server = Server((host, port), dispatcher)
         self.address = self.server.server_address
         self.thread = threading.Thread(target=self.server.serve_forever, name="osc", daemon=True)
         self.thread.start()
-        log.info("OSC remote control listening on %s:%d", *self.address)
+        beyond = sorted(self.allowed - set(LOOPBACK))
+        log.info("OSC remote control listening on %s:%d, hearing loopback%s", self.address[0], self.address[1],
+                 f" and {', '.join(beyond)}" if beyond else " only")
 
-    def _heard(self, address, names, *args):
+    def _sender_allowed(self, client_address) -> bool:
+        sender = client_address[0]
+        if sender.startswith("::ffff:"):
+            sender = sender[7:]
+        if sender not in self.allowed:
+            self.quiet.warning("stranger", "OSC: a packet from %s dropped: not an allowed sender (start leafdream "
+                                           "with --osc-allow %s to hear it)", sender, sender)
+            return False
+        if not self.limit.allows(sender):
+            self.quiet.warning("flood", "OSC: %s sends more than %.0f commands a second; the rest are dropped",
+                               sender, RATE)
+            return False
+        return True
+
+    def _heard(self, client_address, address, names, *args):
         try:
             self.commands.put_nowait((names[0], list(args)))
         except queue.Full:
-            log.warning("OSC: too many commands waiting; %s dropped", address)
+            self.quiet.warning("full", "OSC: too many commands waiting; %s dropped", address)
 
-    @staticmethod
-    def _unknown(address, *args):
-        log.warning("OSC: unknown address %s (known: %s)", address, ", ".join(f"/leafdream/{c}" for c in COMMANDS))
+    def _unknown(self, client_address, address, *args):
+        self.quiet.warning("unknown", "OSC: unknown address %s (known: %s)", address,
+                           ", ".join(f"/leafdream/{c}" for c in COMMANDS))
 
-    def poll(self) -> list[tuple[str, list]]:
-        """Every command heard since the last poll, in order."""
+    def poll(self, most: int = PER_FRAME) -> list[tuple[str, list]]:
+        """The commands heard since the last poll, in order, at most ``most`` (the rest wait for the next frame)."""
         heard = []
-        while True:
+        while len(heard) < most:
             try:
                 heard.append(self.commands.get_nowait())
             except queue.Empty:
-                return heard
+                break
+        return heard
 
     def close(self) -> None:
         self.server.shutdown()
