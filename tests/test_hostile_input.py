@@ -310,3 +310,93 @@ def test_bad_osc_arguments_are_refused_in_words(arguments, words, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["run", "--headless", *arguments])
     assert stopped.value.code == 2 and words in capsys.readouterr().err
+
+
+# ---- model files: checked from the archive's headers before anything is allocated ----
+
+def _rewritten(source, target, change):
+    import numpy as np
+
+    with np.load(source) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    change(arrays)
+    np.savez_compressed(target, **arrays)
+    return target
+
+
+def _with_meta(arrays, **updates):
+    import json
+
+    import numpy as np
+
+    meta = json.loads(arrays["metadata"].tobytes())
+    meta.update(updates)
+    arrays["metadata"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda a: _with_meta(a, data=["a", "list"]), "'data' is a list, expected a dict"),
+    (lambda a: _with_meta(a, data={"files": "leaf.png"}), "'data.files' is a str, expected a list"),
+    (lambda a: _with_meta(a, data={"species": [1, 2]}), "'data.species' must list names"),
+    (lambda a: _with_meta(a, training="fast"), "'training' is a str"),
+    (lambda a: _with_meta(a, layer_sizes=[1024, 10 ** 9]), "whole numbers from 2 to"),
+    (lambda a: _with_meta(a, layer_sizes=[1024, "48"]), "whole numbers from 2 to"),
+])
+def test_model_metadata_of_the_wrong_kind_is_one_line_in_run_info_and_doctor(tiny_model_file, tmp_path, change,
+                                                                              words, capsys):
+    from leafdream.commands.cli import main
+    from leafdream.model.modelfile import load_model
+    from leafdream.ops.doctor import run_checks
+
+    target = _rewritten(tiny_model_file, tmp_path / "bad.npz", change)
+    with pytest.raises(LeafdreamError, match=words.replace("(", r"\(")):
+        load_model(target)
+    assert main(["info", str(target)]) == 1
+    assert words in capsys.readouterr().err
+    model_check = [r for r in run_checks(target, "default") if r[1] == "model"][0]
+    assert not model_check[0] and words in model_check[2]  # doctor says what run would
+
+
+def test_a_small_file_holding_a_huge_array_is_refused_before_it_is_allocated(tiny_model_file, tmp_path):
+    import tracemalloc
+
+    import numpy as np
+
+    from leafdream.model.modelfile import load_model
+
+    target = _rewritten(tiny_model_file, tmp_path / "huge.npz",
+                        lambda a: a.update(map_positions=np.zeros((17_000, 17_000), np.float32)))  # 1.1 GB, compressed
+    assert target.stat().st_size < 20 * 1024 ** 2
+    tracemalloc.start()
+    try:
+        with pytest.raises(LeafdreamError, match="would take 1102 MB"):
+            load_model(target)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 ** 2
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00" * 4096, bytes(range(256)) * 64, b"\x93NUMPY\x01\x00v\x00"])
+def test_empty_zero_or_random_bytes_are_not_a_model_and_say_nothing_of_pickles(tmp_path, content):
+    from leafdream.model.modelfile import load_model
+
+    target = tmp_path / "model.npz"
+    target.write_bytes(content)
+    with pytest.raises(LeafdreamError) as raised:
+        load_model(target)
+    assert "truncated or corrupt" in str(raised.value) and "pickle" not in str(raised.value)
+
+
+def test_an_array_of_python_objects_is_refused(tiny_model_file, tmp_path):
+    import numpy as np
+
+    from leafdream.model.modelfile import load_model
+
+    target = tmp_path / "objects.npz"
+    with np.load(tiny_model_file) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays["extra"] = np.array([{"a": 1}], dtype=object)
+    np.savez(target, **arrays)
+    with pytest.raises(LeafdreamError, match="holds Python objects"):
+        load_model(target)
