@@ -400,3 +400,87 @@ def test_an_array_of_python_objects_is_refused(tiny_model_file, tmp_path):
     np.savez(target, **arrays)
     with pytest.raises(LeafdreamError, match="holds Python objects"):
         load_model(target)
+
+
+# ---- camera sources and the status line: a stop never looks like health ----
+
+class _UndecodableVideo:
+    """A video file whose container promises frames that never decode."""
+
+    def __init__(self):
+        self.rewinds = 0
+
+    def isOpened(self):  # noqa: N802 (cv2.VideoCapture's names)
+        return True
+
+    def get(self, prop):
+        import cv2
+
+        return {cv2.CAP_PROP_FRAME_COUNT: 300.0, cv2.CAP_PROP_FPS: 30.0}.get(prop, 0.0)
+
+    def set(self, prop, value):
+        self.rewinds += 1
+        return True
+
+    def read(self):
+        return False, None
+
+    def release(self):
+        pass
+
+
+def test_a_video_whose_frames_never_decode_is_a_stall_and_is_reopened(tmp_path, caplog):
+    import time
+
+    from leafdream.camera.capture import CameraThread
+
+    video = tmp_path / "rehearsal.mp4"
+    video.write_bytes(b"not really a video")
+    opened = []
+    camera = CameraThread(str(video), opener=lambda source: opened.append(source) or _UndecodableVideo(),
+                          stall_after=0.3, max_backoff=0.2).start()
+    try:
+        deadline = time.monotonic() + 5
+        while camera.reconnects < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        camera.stop()
+    assert camera.reconnects >= 2 and len(opened) >= 2  # not "live (0 frames)" for ever
+    assert "stalled; reconnecting" in caplog.text
+
+
+def _heartbeat(tmp_path, **state):
+    import json
+    import time
+
+    path = tmp_path / "hb.json"
+    base = {"written_at": time.time(), "healthy": True, "show": "default", "cue": 1, "scene": "dream", "fps": 60.0,
+            "target_fps": 60, "frame_ms": 5.0, "uptime_s": 3600.0, "rss_mb": 300.0, "camera": "none", "open": True}
+    path.write_text(json.dumps({**base, **state}))
+    return path
+
+
+@pytest.mark.parametrize("state, words", [
+    ({"camera": "lost (0 frames, 4 reconnects)"}, "the camera is lost"),
+    ({"camera": "stalled 640x480 (120 frames, 1 reconnects)"}, "the camera is stalled"),
+    ({"camera": "live 640x480 (9000 frames, 0 reconnects, camera process ended)"}, "camera process ended"),
+    ({"fps": 10.0}, "far below the 60 fps"),
+    ({"fallback": "the shipped model (models/own.npz is damaged)"}, "on a fallback"),
+])
+def test_status_is_not_well_when_the_camera_or_the_frame_rate_or_the_model_is_not(tmp_path, state, words):
+    import time
+
+    from leafdream.ops.heartbeat import read_status
+
+    ok, line = read_status(_heartbeat(tmp_path, **state), time.time())
+    assert not ok and words in line
+
+
+def test_status_allows_a_camera_its_start_and_a_closed_room_its_calm(tmp_path):
+    import time
+
+    from leafdream.ops.heartbeat import read_status
+
+    assert read_status(_heartbeat(tmp_path, camera="connecting", uptime_s=3.0), time.time())[0]
+    assert read_status(_heartbeat(tmp_path, camera="live 640x480 (900 frames, 0 reconnects)"), time.time())[0]
+    assert read_status(_heartbeat(tmp_path, fps=58.0), time.time())[0]

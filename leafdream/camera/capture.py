@@ -123,12 +123,13 @@ class CameraThread:
             ok, frame = capture.read()
             now = self.clock()
             if not ok or frame is None:
-                if self.is_file and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:
-                    capture.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a rehearsal video loops
-                    continue
+                # no decoded frame for a while is a stall, whatever the container says (a video whose frames do
+                # not decode rewinds for ever otherwise)
                 if now - last_new > self.stall_after:
                     self.state = "stalled"
                     return
+                if self.is_file and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:
+                    capture.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a rehearsal video loops
                 time.sleep(0.01)
                 continue
             digest = hash(frame[::16, ::16].tobytes())

@@ -70,6 +70,11 @@ def write_atomically(path: Path, text: str) -> None:
         Path(temporary).write_text(text)
 
 
+CAMERA_GRACE = 15.0   # seconds after start before a camera still connecting counts as trouble
+FPS_GRACE = 10.0      # seconds after start before the frame rate is judged
+SLOW_SHARE = 0.5      # a frame rate below this share of the target is "not well"
+
+
 def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tuple[bool, str]:
     """(all is well, one line saying so or what is wrong) from the heartbeat at ``path``."""
     path = Path(path)
@@ -97,5 +102,15 @@ def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tup
         return False, f"running, but on a fallback: {state['fallback']} — {summary}"
     if not state.get("healthy", True):
         return False, f"running, but not well: {state.get('last_error') or 'no frames'} — {summary}"
+    camera = str(state.get("camera", "none"))
+    if camera.split(" ")[0] in ("lost", "stalled", "connecting") and state.get("uptime_s", 0) > CAMERA_GRACE:
+        return False, f"running, but not well: the camera is {camera.split(' ')[0]} — {summary}"
+    if ", camera process ended" in camera:
+        return False, f"running, but not well: the camera process ended, visitors' leaves are not seen — {summary}"
+    target = state.get("target_fps")
+    if target and state.get("open", True) and state.get("uptime_s", 0) > FPS_GRACE \
+            and state.get("fps", 0) < SLOW_SHARE * target:
+        return False, (f"running, but not well: {state.get('fps', 0):.0f} fps, far below the {target} fps asked "
+                       f"for — {summary}")
     note = f" (earlier: {state['last_error']})" if state.get("last_error") else ""
     return True, f"all well: {summary}{note}"

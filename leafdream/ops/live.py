@@ -283,6 +283,7 @@ class LiveRun:
         installation, player = self.installation, self.installation.player
         return {
             "uptime_s": time.perf_counter() - self.started, "fps": self.clock.get_fps(), "frame_ms": self.work_ms,
+            "target_fps": self.settings.fps,
             "effort": self.governor.effort, "show": installation.show.name, "open": installation.open,
             "cue": (player.cue.number or player.index + 1) if player else None,
             "scene": player.scene.name if player else None,
