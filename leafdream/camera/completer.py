@@ -133,12 +133,18 @@ class CompletionWorker:
                 continue
             done_from = segmentation
             started = time.monotonic()
-            try:
-                completed = self.complete_once()
-            except Exception:  # a bug or a frame nobody foresaw must not end live completion for the day
-                log.exception("completing the visitor's leaf failed; the last completion stays on screen")
-                completed = None
-            if completed is not None:
-                with self._lock:
-                    self._latest = completed
+            self.complete_newest()
             self._stop.wait(max(self.period - (time.monotonic() - started), 0.0))
+
+    def complete_newest(self) -> CompletedLeaf | None:
+        """Complete the watcher's newest segmentation now, on the caller's thread; the new completed leaf (also kept
+        as ``latest()``), or None. Nothing that goes wrong ends live completion for the day."""
+        try:
+            completed = self.complete_once()
+        except Exception:  # a bug or a frame nobody foresaw
+            log.exception("completing the visitor's leaf failed; the last completion stays on screen")
+            return None
+        if completed is not None:
+            with self._lock:
+                self._latest = completed
+        return completed

@@ -5,6 +5,9 @@ drawing 60 frames a second. In one process they take turns on Python's lock, and
 the completion each run at a fraction of their speed. Here a child process holds a plain
 ``LeafWatcher`` (and the hand detector) and a ``CompletionWorker``'s completion step, with the
 model and its leaf space loaded once behind the splash; the screen keeps the parent to itself.
+In the child a frame is segmented and its leaf completed one after the other on one thread:
+overlapping them (as two threads did until this round) made each wait for the other and put
+the slowest frames at 220 ms from the camera to the screen instead of 125-140.
 
 ``CameraWorkerProcess`` offers the interfaces the rest of leafdream uses: the watcher's
 (``observe``, ``present``, ``latest``, ``updated``, ``start_dump``) and, as ``.completion``, the
@@ -27,9 +30,10 @@ log = logging.getLogger(__name__)
 
 
 def _serve(connection, model_path: str, learn_frames: int, width: int, calibration, detect_hands: bool) -> None:
-    """The child: segments each (frame, arrival time) it is sent and answers ("segmented", segmentation or None)
-    at once; a completion worker thread completes the newest segmentation meanwhile and each new completed leaf
-    goes back as ("completed", leaf). Segmenting the next frame and completing the last one overlap."""
+    """The child: segments each (frame, arrival time) it is sent, completes the new segmentation at once on the same
+    thread and answers ("completed", leaf) when there is one, then ("segmented", segmentation or None). The child
+    has one core's worth of time: segmenting the next frame while completing the last one only made both wait for
+    Python's lock, so a frame's leaf is finished before the next frame is taken."""
     import cv2
     from threadpoolctl import threadpool_limits
 
@@ -37,48 +41,31 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
     from leafdream.camera.watcher import LeafWatcher
     from leafdream.scenes.context import load_context
 
-    cv2.setNumThreads(1)  # two threads' worth of work here: more thread pools would only fight the screen's
+    cv2.setNumThreads(1)  # the screen has the other core: more thread pools would only fight it
     threadpool_limits(1)
     watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration, detect_hands=detect_hands)
-    worker = CompletionWorker(load_context(model_path), watcher, rate=SEGMENTS_PER_SECOND * 2).start()
+    worker = CompletionWorker(load_context(model_path), watcher)  # not started: it completes in step, below
     watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
-    sending = threading.Lock()
-    stopped = threading.Event()
-
-    def send(message) -> None:
-        with sending:
-            connection.send(message)
-
-    def forward_completions() -> None:
-        shown = None
-        while not stopped.is_set():
-            completed = worker.latest()
-            if completed is not None and completed is not shown:
-                shown = completed
-                try:
-                    send(("completed", completed))
-                except (OSError, ValueError):
-                    return
-            stopped.wait(0.003)
-
-    threading.Thread(target=forward_completions, name="completions", daemon=True).start()
-    send(("ready", None))
-    try:
-        while True:
-            try:
-                message = connection.recv()
-            except (EOFError, OSError):
-                return
-            if message is None:
-                return
-            frame, arrival = message
-            before = watcher.latest()
-            watcher.observe(frame, arrival)
-            latest = watcher.latest()
-            send(("segmented", latest if latest is not before else None))
-    finally:
-        stopped.set()
-        worker.stop()
+    connection.send(("ready", None))
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        frame, arrival = message
+        before = watcher.latest()
+        watcher.observe(frame, arrival)
+        latest = watcher.latest()
+        fresh = latest is not before
+        completed = worker.complete_newest() if fresh else None
+        try:
+            if completed is not None:
+                connection.send(("completed", completed))
+            connection.send(("segmented", latest if fresh else None))
+        except (OSError, ValueError):
+            return
 
 
 class _Completions:
