@@ -58,21 +58,22 @@ class Regions:
 
 
 def superpixels(frame_bgr: np.ndarray, count: int = SUPERPIXELS) -> Regions:
-    """Compact regions of one colour (SLIC, in Lab) of a frame uint8 (H, W, 3): small enough never to straddle a
-    leaf's outline, which Felzenszwalb's regions do where a cloth's print is as varied as the edge is sharp."""
+    """Compact regions of one colour (SLIC, in Lab) of a frame uint8 (H, W, 3): small, and bending to follow sharp
+    edges, so they seldom straddle a leaf's outline — which Felzenszwalb's regions do where a cloth's print varies
+    as much as the edge steps."""
     height, width = frame_bgr.shape[:2]
     small = cv2.resize(frame_bgr, (max(8, width // REGION_DIVISOR), max(8, height // REGION_DIVISOR)),
                        interpolation=cv2.INTER_AREA)
-    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)  # true Lab: L 0-100, the scale SLIC's
-    labels = slic(lab, n_segments=count, compactness=SUPERPIXEL_COMPACTNESS,  # compactness is meant for
-                  start_label=0, convert2lab=False, channel_axis=-1).astype(np.int32)
+    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)  # true Lab (L 0-100), not 8-bit
+    labels = slic(lab, n_segments=count, compactness=SUPERPIXEL_COMPACTNESS, start_label=0, convert2lab=False,
+                  channel_axis=-1).astype(np.int32)
     return Regions(labels, cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST))
 
 
 def joined(regions: Regions, lab: np.ndarray, apart: np.ndarray | None = None,
            tolerance: float = JOIN_TOLERANCE) -> Regions:
-    """``regions`` with neighbours whose mean colours (``lab`` float32 (H, W, 3), the frame in Lab) lie within
-    ``tolerance`` joined into one: objects of one colour, shading and a cloth's folds included, for the skin.
+    """``regions`` with neighbours whose mean colours (``lab`` float32 (H, W, 3), the frame in 8-bit Lab as OpenCV
+    gives it, L scaled to 0-255) lie within ``tolerance`` and whose border is soft joined into one: objects of one colour, shading and a cloth's folds included, for the skin.
     ``apart``: bool (H, W), or None; regions mostly in it never join those mostly outside it (what differs from
     the empty scene is not one object with the wall it differs from, however alike their colours)."""
     height, width = regions.small.shape

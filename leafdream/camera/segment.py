@@ -96,7 +96,10 @@ class Segmenter:
             foreground = whole_objects(foreground, pieces)
             # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
             near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE, distance)
-        regions = split_by(joined(pieces, lab, near_empty if self.background is not None else None), colour_regions(frame_bgr))
+        # objects for the skin: superpixels of one colour joined (never across what differs from the empty scene
+        # and what does not), split again where Felzenszwalb's regions split between flat colours
+        joined_pieces = joined(pieces, lab, near_empty if self.background is not None else None)
+        regions = split_by(joined_pieces, colour_regions(frame_bgr))
         hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
                                no_empty_scene=self.background is None)
         leaf_mask = find_leaf(lab, foreground & ~hands, hands, pieces)
