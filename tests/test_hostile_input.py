@@ -484,3 +484,51 @@ def test_status_allows_a_camera_its_start_and_a_closed_room_its_calm(tmp_path):
     assert read_status(_heartbeat(tmp_path, camera="connecting", uptime_s=3.0), time.time())[0]
     assert read_status(_heartbeat(tmp_path, camera="live 640x480 (900 frames, 0 reconnects)"), time.time())[0]
     assert read_status(_heartbeat(tmp_path, fps=58.0), time.time())[0]
+
+
+# ---- signals: a stopped-and-continued process is judged by the time since it resumed ----
+
+def test_the_watchdog_counts_from_a_resume_not_through_a_stop():
+    import time
+
+    from leafdream.ops.service import Watchdog
+
+    now = [100.0]
+    fired = []
+    dog = Watchdog(30.0, on_hang=fired.append, poll=0.01, clock=lambda: now[0])
+    try:
+        time.sleep(0.05)
+        now[0] += 40.0  # SIGSTOP for 40 s, then SIGCONT: every thread slept, the loop included
+        time.sleep(0.1)
+        assert not fired  # not "no frame for 40 s"
+        for _ in range(40):  # but a loop that really hangs after the resume still ends the process
+            now[0] += 1.0
+            time.sleep(0.02)
+        deadline = time.monotonic() + 2
+        while not fired and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        dog.stop()
+    assert fired and 30.0 < fired[0] < 45.0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGSTOP/SIGCONT as on the exhibition machine")
+def test_a_real_stop_and_continue_does_not_end_the_process():
+    import subprocess
+
+    code = ("from leafdream.ops.service import Watchdog\nimport time\n"
+            "dog = Watchdog(1.0, poll=0.05)\n"
+            "print('watching', flush=True)\n"
+            "for _ in range(60):\n    time.sleep(0.05)\n    dog.presented()\n"
+            "print('alive', flush=True)\n")
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import signal
+    import time
+
+    assert process.stdout.readline().strip() == "watching"
+    time.sleep(0.3)
+    process.send_signal(signal.SIGSTOP)
+    time.sleep(3.5)  # longer than the watchdog's 1 s
+    process.send_signal(signal.SIGCONT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0 and "alive" in out, err

@@ -51,26 +51,38 @@ class ServiceNotifier:
             self._send("WATCHDOG=1")
 
 
+RESUMED_AFTER = 3.0  # seconds a watchdog poll may come late before the process counts as stopped and resumed
+
+
 class Watchdog:
     """Ends the process if ``presented()`` is not called for ``timeout`` seconds.
 
     ``on_hang`` is what happens then (default: log and ``os._exit(EXIT_HUNG)``); tests pass their own.
     """
 
-    def __init__(self, timeout: float, on_hang=None, poll: float = 0.5):
+    def __init__(self, timeout: float, on_hang=None, poll: float = 0.5, clock=time.monotonic):
         self.timeout = timeout
         self.on_hang = on_hang or self._exit
-        self.last = time.monotonic()
+        self.clock = clock
+        self.last = clock()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._watch, args=(poll,), name="watchdog", daemon=True)
         self.thread.start()
 
     def presented(self) -> None:
-        self.last = time.monotonic()
+        self.last = self.clock()
 
     def _watch(self, poll: float) -> None:
+        previous = self.clock()
         while not self.stopped.wait(poll):
-            silent = time.monotonic() - self.last
+            now = self.clock()
+            if now - previous > max(RESUMED_AFTER, 10 * poll):
+                # this thread itself did not run for a while: the process was stopped (SIGSTOP, a suspended
+                # machine) and has just resumed; the loop is judged by the time since then, not the time it slept
+                log.warning("resumed after %.0f s stopped; the watchdog counts from now", now - previous)
+                self.last = now
+            previous = now
+            silent = now - self.last
             if silent > self.timeout:
                 self.on_hang(silent)
                 return
