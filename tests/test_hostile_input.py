@@ -532,3 +532,68 @@ def test_a_real_stop_and_continue_does_not_end_the_process():
     process.send_signal(signal.SIGCONT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0 and "alive" in out, err
+
+
+# ---- crash loops end ----
+
+def test_a_show_that_ends_the_piece_twice_after_its_start_is_set_aside_until_edited(tmp_path):
+    from leafdream.ops.starts import StartRecord
+    from leafdream.show.fallback import show_or_fallback
+
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    for attempt in range(2):  # two starts that never settle (a hang, the memory ceiling, a crash)
+        record = StartRecord(tmp_path / "state")
+        record.begin(str(show))
+        assert not record.set_aside
+    record = StartRecord(tmp_path / "state")
+    assert record.begin(str(show)) == 2 and record.set_aside
+    played, why = show_or_fallback(str(show), "it ended the piece soon after the start 2 times in a row")
+    assert played.name == "built-in loop" and "2 times in a row" in why and played.path == str(show)
+    record.settle()  # the fallback running well says nothing of the show set aside
+    assert StartRecord(tmp_path / "state").begin(str(show)) == 2
+    _touch(show, GOOD.replace("10s", "12s"))  # the artist's edit gives it a fresh chance
+    again = StartRecord(tmp_path / "state")
+    assert again.begin(str(show)) == 0 and not again.set_aside
+
+
+def test_starts_that_settle_never_add_up(tmp_path):
+    from leafdream.ops.starts import SETTLED_AFTER, StartRecord
+
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    for _ in range(5):
+        record = StartRecord(tmp_path / "state")
+        assert record.begin(str(show)) == 0
+        record.running_well(SETTLED_AFTER + 1)
+    broken = tmp_path / "state" / "starts.json"
+    broken.write_text("[not, json")
+    assert StartRecord(tmp_path / "state").begin(str(show)) == 0  # a damaged record is no reason to set aside
+
+
+def test_a_run_that_stops_cleanly_settles_and_the_third_failed_start_plays_the_loop(tiny_model_file, tmp_path,
+                                                                                      monkeypatch):
+    from leafdream.ops.live import LiveRun, LiveSettings
+    from leafdream.ops.starts import StartRecord
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    settings = LiveSettings(model_path=tiny_model_file, show=str(show), windowed=True, headless=True, max_frames=3,
+                            heartbeat_path=str(tmp_path / "hb.json"))
+    first = LiveRun(settings)  # a run that plays the show and stops cleanly
+    try:
+        assert first.installation.show.name != "built-in loop" and not first.fallback
+        while first.running:
+            first.step()
+    finally:
+        first.close()
+    assert [StartRecord().begin(str(show)) for _ in range(2)] == [0, 1]  # then two starts that died early
+    run = LiveRun(settings)
+    try:
+        assert run.installation.show.name == "built-in loop" and "2 times in a row" in run.fallback
+        while run.running:
+            run.step()
+    finally:
+        run.close()
+    assert StartRecord().begin(str(show)) == 2  # still set aside: the loop's clean stop does not clear it

@@ -21,6 +21,7 @@ from leafdream.errors import LeafdreamError
 from leafdream.ops.health import Health
 from leafdream.ops.heartbeat import Heartbeat, default_heartbeat_path
 from leafdream.ops.service import EXIT_MEMORY, ServiceNotifier, Watchdog
+from leafdream.ops.starts import StartRecord
 from leafdream.paths import SHIPPED_MODEL
 from leafdream.render.governor import FrameGovernor
 from leafdream.render.window import open_display, overlay, present, splash
@@ -148,7 +149,11 @@ class LiveRun:
         import pygame
 
         self.settings = settings
-        show, self.fallback = show_or_fallback(settings.show)  # a broken show never leaves the wall dark
+        self.starts = StartRecord()
+        failed = self.starts.begin(settings.show)
+        aside = (f"it ended the piece soon after the start {failed} times in a row; edit it to try it again"
+                 if self.starts.set_aside else "")
+        show, self.fallback = show_or_fallback(settings.show, aside)  # a broken show never leaves the wall dark
         self.screen = open_display(settings.windowed, settings.display, settings.headless)
         splash(self.screen, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
@@ -263,6 +268,7 @@ class LiveRun:
             self.exit_code = EXIT_MEMORY
             self.stop("the memory ceiling")
         self.governor.record(self.work_ms / 1e3)
+        self.starts.running_well(time.perf_counter() - self.started)
         self.frames += 1
         if self.frames == 1:
             self.first_frame_at = _seconds_since_process_start()
@@ -307,6 +313,8 @@ class LiveRun:
         import pygame
 
         self.health.heartbeat.final(self._state_for_heartbeat(), self.stop_reason or "an unknown cause")
+        if self.exit_code == 0:
+            self.starts.settle()  # a clean stop: this start did not fail
         self.watchdog.stop()
         if self.camera is not None:
             self.camera.stop()

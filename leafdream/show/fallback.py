@@ -42,19 +42,23 @@ def remember(show: Show) -> None:
         log.warning("the last good show could not be kept in %s (%s)", target, error.strerror or error)
 
 
-def show_or_fallback(name: str) -> tuple[Show, str]:
-    """(the show to play, "" or why it is a fallback). A broken or missing show is logged loudly, never fatal."""
-    try:
-        show = resolve_show(name)
-    except LeafdreamError as error:
-        problem = str(error).splitlines()[0]
+def show_or_fallback(name: str, set_aside: str = "") -> tuple[Show, str]:
+    """(the show to play, "" or why it is a fallback). A broken or missing show is logged loudly, never fatal.
+    ``set_aside``: why the show asked for is not to be played even if it loads (ops/starts.py), or ""."""
+    if set_aside:
+        problem = set_aside
     else:
-        remember(show)
-        return show, ""
+        try:
+            show = resolve_show(name)
+        except LeafdreamError as error:
+            problem = str(error).splitlines()[0]
+        else:
+            remember(show)
+            return show, ""
     kept = last_good_path()
     watched = name if Path(name).is_file() else str(kept)
-    try:
-        show = load_show(kept) if kept.is_file() else None
+    try:  # a show set aside is most likely the last good show itself: the built-in loop plays instead
+        show = load_show(kept) if kept.is_file() and not set_aside else None
     except LeafdreamError:
         show = None
     if show is not None:
