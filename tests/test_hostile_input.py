@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from leafdream.errors import LeafdreamError
+from model_files import rewrite, set_meta
 from leafdream.leafspace.store import leaf_space
 from leafdream.scenes.context import SceneContext
 from leafdream.show import installation as installation_module
@@ -314,33 +315,13 @@ def test_bad_osc_arguments_are_refused_in_words(arguments, words, capsys):
 
 # ---- model files: checked from the archive's headers before anything is allocated ----
 
-def _rewritten(source, target, change):
-    import numpy as np
-
-    with np.load(source) as archive:
-        arrays = {k: archive[k] for k in archive.files}
-    change(arrays)
-    np.savez_compressed(target, **arrays)
-    return target
-
-
-def _with_meta(arrays, **updates):
-    import json
-
-    import numpy as np
-
-    meta = json.loads(arrays["metadata"].tobytes())
-    meta.update(updates)
-    arrays["metadata"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-
-
 @pytest.mark.parametrize("change, words", [
-    (lambda a: _with_meta(a, data=["a", "list"]), "'data' is a list, expected a dict"),
-    (lambda a: _with_meta(a, data={"files": "leaf.png"}), "'data.files' is a str, expected a list"),
-    (lambda a: _with_meta(a, data={"species": [1, 2]}), "'data.species' must list names"),
-    (lambda a: _with_meta(a, training="fast"), "'training' is a str"),
-    (lambda a: _with_meta(a, layer_sizes=[1024, 10 ** 9]), "whole numbers from 2 to"),
-    (lambda a: _with_meta(a, layer_sizes=[1024, "48"]), "whole numbers from 2 to"),
+    (lambda a: set_meta(a, data=["a", "list"]), "'data' is a list, expected a dict"),
+    (lambda a: set_meta(a, data={"files": "leaf.png"}), "'data.files' is a str, expected a list"),
+    (lambda a: set_meta(a, data={"species": [1, 2]}), "'data.species' must list names"),
+    (lambda a: set_meta(a, training="fast"), "'training' is a str"),
+    (lambda a: set_meta(a, layer_sizes=[1024, 10 ** 9]), "whole numbers from 2 to"),
+    (lambda a: set_meta(a, layer_sizes=[1024, "48"]), "whole numbers from 2 to"),
 ])
 def test_model_metadata_of_the_wrong_kind_is_one_line_in_run_info_and_doctor(tiny_model_file, tmp_path, change,
                                                                               words, capsys):
@@ -348,7 +329,7 @@ def test_model_metadata_of_the_wrong_kind_is_one_line_in_run_info_and_doctor(tin
     from leafdream.model.modelfile import load_model
     from leafdream.ops.doctor import run_checks
 
-    target = _rewritten(tiny_model_file, tmp_path / "bad.npz", change)
+    target = rewrite(tiny_model_file, tmp_path / "bad.npz", change, compressed=True)
     with pytest.raises(LeafdreamError, match=words.replace("(", r"\(")):
         load_model(target)
     assert main(["info", str(target)]) == 1
@@ -364,8 +345,8 @@ def test_a_small_file_holding_a_huge_array_is_refused_before_it_is_allocated(tin
 
     from leafdream.model.modelfile import load_model
 
-    target = _rewritten(tiny_model_file, tmp_path / "huge.npz",
-                        lambda a: a.update(map_positions=np.zeros((17_000, 17_000), np.float32)))  # 1.1 GB, compressed
+    target = rewrite(tiny_model_file, tmp_path / "huge.npz",
+                     lambda a: a.update(map_positions=np.zeros((17_000, 17_000), np.float32)), compressed=True)  # 1.1 GB
     assert target.stat().st_size < 20 * 1024 ** 2
     tracemalloc.start()
     try:

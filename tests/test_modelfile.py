@@ -1,4 +1,3 @@
-import json
 import zipfile
 
 import numpy as np
@@ -6,6 +5,7 @@ import pytest
 
 from leafdream.errors import LeafdreamError
 from leafdream.model.modelfile import VERSION, load_model, save_model
+from model_files import rewrite, set_meta
 
 
 def test_round_trip_keeps_weights_and_metadata(tiny_model, tmp_path):
@@ -21,20 +21,6 @@ def test_round_trip_keeps_weights_and_metadata(tiny_model, tmp_path):
     assert meta["normalisation"]["size"] == 32
     assert [layer["method"] for layer in meta["training"]["layers"]] == ["cd", "pcd"]
     assert "CC BY 4.0" in meta["credit"]
-
-
-def rewrite(path, target, change):
-    with np.load(path) as archive:
-        arrays = {k: archive[k] for k in archive.files}
-    change(arrays)
-    np.savez(target, **arrays)
-    return target
-
-
-def set_meta(arrays, **updates):
-    meta = json.loads(arrays["metadata"].tobytes())
-    meta.update(updates)
-    arrays["metadata"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
 
 
 @pytest.mark.parametrize("damage, message", [
