@@ -578,3 +578,13 @@ def test_a_run_that_stops_cleanly_settles_and_the_third_failed_start_plays_the_l
     finally:
         run.close()
     assert StartRecord().begin(str(show)) == 2  # still set aside: the loop's clean stop does not clear it
+
+
+def test_a_start_that_ends_before_the_show_plays_says_nothing_of_the_show(tmp_path):
+    from leafdream.ops.starts import StartRecord
+
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    for _ in range(5):  # --display 7, no screen, a bad argument: checked, never recorded
+        assert StartRecord(tmp_path / "state").check(str(show)) == 0
+    assert StartRecord(tmp_path / "state").begin(str(show)) == 0

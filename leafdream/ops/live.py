@@ -150,7 +150,7 @@ class LiveRun:
 
         self.settings = settings
         self.starts = StartRecord()
-        failed = self.starts.begin(settings.show)
+        failed = self.starts.check(settings.show)
         aside = (f"it ended the piece soon after the start {failed} times in a row; edit it to try it again"
                  if self.starts.set_aside else "")
         show, self.fallback = show_or_fallback(settings.show, aside)  # a broken show never leaves the wall dark
@@ -247,6 +247,8 @@ class LiveRun:
         import pygame
 
         installation = self.installation
+        if self.frames == 0:
+            self.starts.record()  # the show begins to play: a hang from here on counts against it
         dt = self.clock.tick(self.settings.fps if installation.open else 5) / 1000.0
         self._keys()
         work_started = time.perf_counter()

@@ -4,8 +4,9 @@ A service restarts leafdream when it dies, hangs (the watchdog) or outgrows its 
 show itself is the cause — a scene that fails on some machine only, a setting that hangs the loop
 — it would fail again at every restart, for weeks. So each start is recorded in the state folder
 (``starts.json``: the show asked for, its file's modification time, how many starts in a row did
-not get far), and a start is *settled* once the piece has run well for ``SETTLED_AFTER`` seconds
-or stopped cleanly. The third start in a row of the same, unchanged show that never settled plays
+not get far) from its first frame on — a start that ends before the show plays (no screen, a bad
+argument) says nothing of the show — and a start is *settled* once the piece has run well for
+``SETTLED_AFTER`` seconds or stopped cleanly. The third start in a row of the same, unchanged show that never settled plays
 the last good show or the built-in loop instead (``show/fallback.py``), and ``status`` says why.
 Editing the show file (a new modification time) gives it a fresh chance.
 """
@@ -40,6 +41,7 @@ class StartRecord:
         self.path = (folder or user_state_dir()) / STARTS
         self.settled = False
         self.set_aside = False  # this run plays a fallback instead: it says nothing of the show asked for
+        self.show, self.stamp, self.failed = "", None, 0
 
     def _read(self) -> dict:
         try:
@@ -56,13 +58,26 @@ class StartRecord:
         except OSError as error:
             log.warning("the record of starts could not be written to %s (%s)", self.path, error.strerror or error)
 
-    def begin(self, show: str) -> int:
-        """Record a start of ``show``; how many starts of it, unchanged, in a row before this one never settled."""
+    def check(self, show: str) -> int:
+        """How many starts of ``show``, unchanged, in a row before this one never settled (and so whether this run
+        sets it aside); nothing is written yet."""
         record = self._read()
-        same = record.get("show") == show and record.get("stamp") == _stamp(show)
-        failed = int(record.get("unsettled", 0)) if same and isinstance(record.get("unsettled"), int) else 0
-        self.set_aside = failed >= FAILED_STARTS
-        self._write({"show": show, "stamp": _stamp(show), "unsettled": failed if self.set_aside else failed + 1})
+        self.show, self.stamp = show, _stamp(show)
+        same = record.get("show") == show and record.get("stamp") == self.stamp
+        self.failed = int(record.get("unsettled", 0)) if same and isinstance(record.get("unsettled"), int) else 0
+        self.set_aside = self.failed >= FAILED_STARTS
+        return self.failed
+
+    def record(self) -> None:
+        """The show has begun to play (the first frame): count this start until it settles. A start that ends before
+        (no screen, a bad argument) says nothing of the show."""
+        count = self.failed if self.set_aside else self.failed + 1
+        self._write({"show": self.show, "stamp": self.stamp, "unsettled": count})
+
+    def begin(self, show: str) -> int:
+        """``check`` and ``record`` at once: a start that plays."""
+        failed = self.check(show)
+        self.record()
         return failed
 
     def settle(self) -> None:
