@@ -134,3 +134,11 @@ def test_reconstruct_without_a_mask_finds_the_hand_in_a_photo(capsys, tiny_model
     far = ~cv2.dilate((shot.leaf | shot.hand).astype(np.uint8), np.ones((15, 15), np.uint8)).astype(bool)
     assert probability[far].max() < 10  # the leaf's probability, never the photo's brightness
     assert (result & shot.leaf).sum() / max((result | shot.leaf).sum(), 1) > 0.75  # the 32-px test model's fill
+
+
+def test_version_says_the_installed_version(capsys):
+    from leafdream import __version__
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"leafdream {__version__}"

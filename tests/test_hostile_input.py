@@ -1,5 +1,6 @@
 """Hostile input to the show files: what a file on disk can do must never hang, fill the memory or stop the piece."""
 
+import logging
 import os
 import sys
 import threading
@@ -265,7 +266,7 @@ def test_an_unreadable_packet_is_one_log_line_never_a_traceback(packet, capfd, c
     try:
         _send(remote, [packet] * 5 + [_message("/leafdream/go")])
         _settle(remote)
-        assert remote.poll() == [("go", [])]  # and the next good command still arrives
+        assert remote.poll() == [("go", [], "127.0.0.1")]  # and the next good command still arrives
     finally:
         remote.close()
     captured = capfd.readouterr()
@@ -588,3 +589,19 @@ def test_a_start_that_ends_before_the_show_plays_says_nothing_of_the_show(tmp_pa
     for _ in range(5):  # --display 7, no screen, a bad argument: checked, never recorded
         assert StartRecord(tmp_path / "state").check(str(show)) == 0
     assert StartRecord(tmp_path / "state").begin(str(show)) == 0
+
+
+@pytest.mark.parametrize("args, words", [
+    ([], "cue takes one number"), (["three"], "got three"), ([True], "cue takes one number"), ([1, 2], "got 1 2"),
+])
+def test_a_cue_command_without_a_number_is_refused_in_plain_words(context, tmp_path, args, words, caplog):
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    piece = Installation(context, str(show), (64, 48))
+    _run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.5)
+    piece.command("cue", args, "10.0.0.9")
+    assert words in piece.last_error and "from 10.0.0.9" in piece.last_error
+    assert "index" not in piece.last_error and "could not convert" not in piece.last_error
+    with caplog.at_level(logging.INFO):
+        piece.command("cue", ["1"], "10.0.0.9")  # a number sent as text is still a number
+    assert "remote cue 1 from 10.0.0.9: done" in caplog.text

@@ -104,7 +104,8 @@ def test_osc_commands_reach_the_show_over_loopback(context, tmp_path):
             time.sleep(0.01)
     finally:
         remote.close()
-    assert [name for name, _ in heard] == ["cue", "set", "cue", "stop"]
+    assert [name for name, _, _ in heard] == ["cue", "set", "cue", "stop"]
+    assert {sender for _, _, sender in heard} == {"127.0.0.1"}
     piece.command(*heard[0])
     assert piece.player.scene.name == "layers"
     piece.command(*heard[1])

@@ -22,7 +22,10 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from leafdream import __version__
+
     parser = argparse.ArgumentParser(prog="leafdream", description="A Deep Belief Network that dreams leaves.")
+    parser.add_argument("--version", action="version", version=f"leafdream {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS.values():
         module.add_parser(commands)

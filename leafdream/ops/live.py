@@ -217,11 +217,11 @@ class LiveRun:
     def _inputs(self) -> None:
         """Remote commands and visitor events reach the installation."""
         if self.remote is not None:
-            for name, args in self.remote.poll():
+            for name, args, sender in self.remote.poll():
                 if name == "camera_dump":
                     _camera_dump(self.camera.watcher if self.camera else None, self.settings.dump_dir, args)
                 else:
-                    self.installation.command(name, args)
+                    self.installation.command(name, args, sender)
         if self.camera is not None:
             for event in self.camera.visitor_events(time.monotonic()):
                 log.info("visitor: %s", event.describe())

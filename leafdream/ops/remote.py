@@ -141,7 +141,7 @@ class RemoteControl:
 
     def _heard(self, client_address, address, names, *args):
         try:
-            self.commands.put_nowait((names[0], list(args)))
+            self.commands.put_nowait((names[0], list(args), client_address[0]))
         except queue.Full:
             self.quiet.warning("full", "OSC: too many commands waiting; %s dropped", address)
 
@@ -149,8 +149,9 @@ class RemoteControl:
         self.quiet.warning("unknown", "OSC: unknown address %s (known: %s)", address,
                            ", ".join(f"/leafdream/{c}" for c in COMMANDS))
 
-    def poll(self, most: int = PER_FRAME) -> list[tuple[str, list]]:
-        """The commands heard since the last poll, in order, at most ``most`` (the rest wait for the next frame)."""
+    def poll(self, most: int = PER_FRAME) -> list[tuple[str, list, str]]:
+        """The commands heard since the last poll as (name, arguments, sender's address), in order, at most ``most``
+        (the rest wait for the next frame)."""
         heard = []
         while len(heard) < most:
             try:

@@ -135,13 +135,18 @@ class Installation:
                     return
         self.visitor.update(dt, effort)
 
-    def command(self, name: str, args: list) -> None:
-        """Apply a remote command (go, next, stop, cue N, set NAME VALUE); bad ones are logged, never raised."""
+    def command(self, name: str, args: list, sender: str = "") -> None:
+        """Apply a remote command (go, next, stop, cue N, set NAME VALUE) from ``sender`` (an address, for the log);
+        each applied one is logged, bad ones are logged in plain words, never raised."""
+        said = " ".join(str(arg) for arg in args)
+        source = f" from {sender}" if sender else ""
         try:
             self._command(name, args)
         except (LeafdreamError, ValueError, TypeError, IndexError) as error:
-            self.last_error = f"remote {name} {args}: {error}"
+            self.last_error = f"remote {name} {said}{source}: {error}".replace("  ", " ")
             log.error(self.last_error)
+        else:
+            log.info("remote %s%s%s: done", name, f" {said}" if said else "", source)
 
     def _command(self, name: str, args: list) -> None:
         if name == "stop":
@@ -156,7 +161,13 @@ class Installation:
         if self.player is None:
             raise LeafdreamError("the show is not playing (outside opening hours)")
         if name == "cue":
-            number = float(args[0])
+            try:
+                if len(args) != 1 or isinstance(args[0], bool):
+                    raise ValueError
+                number = float(args[0])
+            except (ValueError, TypeError):
+                raise LeafdreamError(f"cue takes one number, the cue's, e.g. /leafdream/cue 3 "
+                                     f"(got {' '.join(map(str, args)) or 'nothing'})") from None
             numbers = [cue.number or index + 1 for index, cue in enumerate(self.player.cues)]
             if number not in numbers:
                 raise LeafdreamError(f"no cue number {number:g}; cues are {', '.join(f'{n:g}' for n in numbers)}")
