@@ -605,3 +605,67 @@ def test_a_cue_command_without_a_number_is_refused_in_plain_words(context, tmp_p
     with caplog.at_level(logging.INFO):
         piece.command("cue", ["1"], "10.0.0.9")  # a number sent as text is still a number
     assert "remote cue 1 from 10.0.0.9: done" in caplog.text
+
+
+# ---- every wrong value a show file can hold: one line naming the file and line, never a traceback ----
+
+CUE = '[[cue]]\nscene = "{scene}"\nduration = "{duration}"\n'
+BAD_SHOWS = [
+    ('[show]\nseed = "one"\n' + CUE, "seed"),
+    ('[show]\nseed = 1.5\n' + CUE, "seed"),
+    ('[show]\npalette = "neon"\n' + CUE, "palette"),
+    ('[show]\ncrossfade = "-3s"\n' + CUE, "crossfade"),
+    ('[show]\nloop = yes\n' + CUE, "TOML"),
+    ('[show]\nloop = "yes"\n' + CUE, "loop"),
+    ('[show]\nhours = "someday 10-18"\ntimezone = "UTC"\n' + CUE, "hours"),
+    ('[show]\nhours = "mon 10:00-18:00"\ntimezone = "Mars/Olympus"\n' + CUE, "time zone"),
+    ('[show]\ncolour = "red"\n' + CUE, "colour"),
+    ('[cue]\nscene = "dream"\nduration = "1m"\n', "cue"),
+    (CUE.replace("{scene}", "dreem"), "dreem"),
+    ('[[cue]]\nduration = "1m"\n', "scene"),
+    ('[[cue]]\nscene = "dream"\n', "duration"),
+    (CUE.replace("{duration}", "0s"), "duration"),
+    (CUE.replace("{duration}", "soon"), "duration"),
+    (CUE.replace("{duration}", "-1m"), "duration"),
+    (CUE + 'pre_wait = "forever"\n', "pre_wait"),
+    (CUE + 'post_wait = -2\n', "post_wait"),
+    (CUE + 'continue = "maybe"\n', "continue"),
+    (CUE + 'palette = 7\n', "palette"),
+    (CUE + 'number = "four"\n', "number"),
+    (CUE + 'number = 1\n' + CUE + 'number = 1\n', "number"),
+    (CUE + 'wobble = 3\n', "wobble"),
+    (CUE + '[cue.params]\ntemperature = 50\n', "temperature"),
+    (CUE + '[cue.params]\ntemperature = "1.8"\n', "quotes"),
+    (CUE + '[cue.params]\ntemperature = -1.0\n', "temperature"),
+    (CUE + '[cue.params]\nleaves = 10\n', "leaves"),
+    (CUE + '[cue.params]\nleaves = 2.5\n', "leaves"),
+    (CUE + '[cue.params]\nsteps_per_second = 100000000\n', "steps_per_second"),
+    (CUE + '[cue.params]\nsmoothing = 1e308\n', "smoothing"),
+    (CUE + '[cue.params]\nnonsense = 1\n', "nonsense"),
+    (CUE + '[cue.params]\ntemperature = { from = 1.0, to = 99.0 }\n', "temperature"),
+    (CUE + '[cue.params]\ntemperature = { from = 1.0 }\n', "temperature"),
+    (CUE.replace("{scene}", "xerox") + '[cue.params]\ndepth = 7\n', "depth"),
+    (CUE.replace("{scene}", "xerox") + '[cue.params]\ndepth = 2.5\n', "depth"),
+    (CUE.replace("{scene}", "xerox") + '[cue.params]\ngenerations_per_second = 1e300\n', "generations_per_second"),
+    (CUE.replace("{scene}", "xerox") + '[cue.params]\nzoom = 0\n', "zoom"),
+    (CUE.replace("{scene}", "drift") + '[cue.params]\nspeed = 0\n', "speed"),
+    (CUE.replace("{scene}", "drift") + '[cue.params]\nease = "bouncy"\n', "ease"),
+    (CUE.replace("{scene}", "drift") + '[cue.params]\npath = "acer"\n', "path"),
+    (CUE.replace("{scene}", "drift") + '[cue.params]\npath = [[2.0, 0.5]]\n', "path"),
+    (CUE.replace("{scene}", "layers") + '[cue.params]\nhold = 0\n', "hold"),
+    ('[visitors]\nhold = "never"\n' + CUE, "hold"),
+    ('[visitors]\nscene = "disco"\n' + CUE, "scene"),
+    ('x = "unterminated\n' + CUE, "TOML"),
+    ("\x00\x01\x02" + CUE, "TOML"),
+]
+
+
+@pytest.mark.parametrize("text, key", BAD_SHOWS)
+def test_every_wrong_value_is_one_line_at_its_place(text, key, tmp_path, capsys):
+    from leafdream.commands.cli import main
+
+    show = tmp_path / "bad.toml"
+    show.write_text(text.replace("{scene}", "dream").replace("{duration}", "1m"))
+    assert main(["check", str(show)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(show) in err and key in err

@@ -413,10 +413,22 @@ def _check_path(path: list, space, at: tuple, problem) -> None:
     from leafdream.leafspace.cursor import resolve_waypoint
 
     for spec in path:
+        if _outside_the_map(spec):  # the scene would clamp it with a warning; the artist should hear it here
+            problem(at, f"path: the map point {spec} lies outside the map; both numbers go from 0 to 1")
+            continue
         try:
             resolve_waypoint(space, spec, space.files)
         except LeafdreamError as error:
             problem(at, f"path: {error}")
+
+
+def _outside_the_map(spec) -> bool:
+    if not isinstance(spec, list) or len(spec) != 2:
+        return False
+    try:
+        return not all(0.0 <= float(value) <= 1.0 for value in spec)
+    except (TypeError, ValueError):
+        return False
 
 
 def load_show(path: str | Path, space=None) -> Show:
