@@ -77,13 +77,13 @@ def scores(table, members: np.ndarray, frame_area: float) -> np.ndarray:
     weight = members.astype(np.float64)
     area = weight @ table.area
     edge = weight @ table.edge
-    between = table.border[:count, :count]
-    internal = ((weight @ between) * weight).sum(axis=1)
+    against = weight @ table.border[:count, :count]  # (n, count): each candidate's border with each region
+    internal = (against * weight).sum(axis=1)
     outline = np.maximum(weight @ table.perimeter[:count] - internal + edge, 1.0)
     held = (weight @ table.border[:count, table.hand]) / outline
     # the outline's sharpness: against other regions and what is not a candidate, not the hand (a torso borders
     # the hand as sharply as a leaf does)
-    outer_border = ((weight @ between) * (1 - weight)).sum(axis=1) + weight @ table.border[:count, table.outside]
+    outer_border = (against * (1 - weight)).sum(axis=1) + weight @ table.border[:count, table.outside]
     outer_step = ((weight @ table.contrast[:count, :count]) * (1 - weight)).sum(axis=1) \
         + weight @ table.contrast[:count, table.outside]
     sharpness = outer_step / np.maximum(outer_border, 1.0)

@@ -2,8 +2,8 @@
 
 Two kinds of regions, on a frame reduced to a third:
 
-* **Superpixels** (SLIC in Lab, ~300 a frame) are small and follow sharp edges, so none straddles a
-  leaf's outline; ``camera/proposals.py`` groups them into candidate objects and picks the held
+* **Superpixels** (SLIC in Lab, ~300 a frame) are small and follow sharp edges, so they seldom
+  straddle a leaf's outline; ``camera/proposals.py`` groups them into candidate objects and picks the held
   leaf (inside the picture, large, held, sharp-edged). The leaf is then grown by the pieces of its
   colour the reduced size rounded off or fingers cut off (``grow_by_colour``) and its outline is
   decided pixel by pixel at full size (``refine_outline``).
@@ -72,8 +72,9 @@ def superpixels(frame_bgr: np.ndarray, count: int = SUPERPIXELS) -> Regions:
 
 def joined(regions: Regions, lab: np.ndarray, apart: np.ndarray | None = None,
            tolerance: float = JOIN_TOLERANCE) -> Regions:
-    """``regions`` with neighbours whose mean colours (``lab`` float32 (H, W, 3), the frame in 8-bit Lab as OpenCV
-    gives it, L scaled to 0-255) lie within ``tolerance`` and whose border is soft joined into one: objects of one colour, shading and a cloth's folds included, for the skin.
+    """``regions`` with neighbours joined into one where their mean colours lie within ``tolerance`` and the border
+    between them is soft: objects of one colour, shading and a cloth's folds included, for the skin. ``lab``: float32
+    (H, W, 3), the frame in 8-bit Lab as OpenCV gives it (L scaled to 0-255).
     ``apart``: bool (H, W), or None; regions mostly in it never join those mostly outside it (what differs from
     the empty scene is not one object with the wall it differs from, however alike their colours)."""
     height, width = regions.small.shape

@@ -87,7 +87,8 @@ def _array_shapes(path) -> dict[str, tuple[tuple, np.dtype]]:
                 continue
             with archive.open(info) as member:
                 version = np.lib.format.read_magic(member)
-                reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                formats = np.lib.format
+                reader = formats.read_array_header_1_0 if version == (1, 0) else formats.read_array_header_2_0
                 shape, _, dtype = reader(member)
             shapes[info.filename[:-4]] = (tuple(shape), np.dtype(dtype))
     return shapes

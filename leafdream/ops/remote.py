@@ -106,17 +106,15 @@ class RemoteControl:
         for name in COMMANDS:
             dispatcher.map(f"/leafdream/{name}", self._heard, name, needs_reply_address=True)
         dispatcher.set_default_handler(self._unknown, needs_reply_address=True)
-        quiet = self.quiet
+        sender_allowed, unreadable = self._sender_allowed, self._unreadable
 
         class Server(BlockingOSCUDPServer):
             def verify_request(self, request, client_address):  # before the packet is parsed
-                return super().verify_request(request, client_address) and remote._sender_allowed(client_address)
+                return super().verify_request(request, client_address) and sender_allowed(client_address)
 
             def handle_error(self, request, client_address):  # never a traceback per packet
-                quiet.warning("unreadable", "OSC: a packet from %s could not be read (malformed or nested too "
-                                            "deeply); ignored", client_address[0])
+                unreadable(client_address)
 
-        remote = self
         self.server = Server((host, port), dispatcher)
         self.address = self.server.server_address
         self.thread = threading.Thread(target=self.server.serve_forever, name="osc", daemon=True)
@@ -138,6 +136,10 @@ class RemoteControl:
                                sender, RATE)
             return False
         return True
+
+    def _unreadable(self, client_address) -> None:
+        self.quiet.warning("unreadable", "OSC: a packet from %s could not be read (malformed or nested too deeply); "
+                                         "ignored", client_address[0])
 
     def _heard(self, client_address, address, names, *args):
         try:
