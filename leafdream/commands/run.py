@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import argparse
 import logging
+from pathlib import Path
 from logging.handlers import RotatingFileHandler
 
 from leafdream.commands.arguments import add_model, model_path, port, positive_int, senders
@@ -69,8 +70,14 @@ def run(args) -> int:
     from leafdream.ops.live import run_live
 
     settings = settings_from(args)
-    if args.log_file:
-        handler = RotatingFileHandler(args.log_file, maxBytes=5_000_000, backupCount=5)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-    return run_live(settings)
+    if not args.log_file:
+        return run_live(settings)
+    Path(args.log_file).parent.mkdir(parents=True, exist_ok=True)  # a fresh account has no ~/.local/state yet
+    handler = RotatingFileHandler(args.log_file, maxBytes=5_000_000, backupCount=5)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    try:
+        return run_live(settings)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()

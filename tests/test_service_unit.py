@@ -1,0 +1,135 @@
+"""``leafdream service``: the unit it writes, what it asks of systemctl, and what it refuses."""
+
+import logging
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from leafdream.commands.cli import main
+from leafdream.errors import LeafdreamError
+from leafdream.ops.systemctl import describe_state, install, uninstall, verify
+from leafdream.ops.unit import UnitSettings, display_environment, launcher, quoted, run_arguments, unit_text
+
+
+def _unit_lines(text: str) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            keys.setdefault(key, []).append(value)
+    return keys
+
+
+def test_the_printed_unit_runs_this_leafdream_with_absolute_paths_kiosk_and_the_display(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shows").mkdir()
+    (tmp_path / "shows" / "mine.toml").write_text("")
+    monkeypatch.setenv("DISPLAY", ":1")
+    monkeypatch.setenv("XAUTHORITY", "xauth")
+    assert main(["service", "install", "--print", "--", "--show", "shows/mine.toml", "--camera", "0",
+                 "--log-file=logs/leafdream.log", "--osc-port", "9000"]) == 0
+    keys = _unit_lines(capsys.readouterr().out)
+    command = keys["ExecStart"][0].split(" ")
+    assert Path(command[0]).is_absolute() and command[0] == launcher()[0]
+    assert command[command.index("--show") + 1] == str(tmp_path / "shows" / "mine.toml")
+    assert f"--log-file={tmp_path / 'logs' / 'leafdream.log'}" in command
+    assert command[command.index("--camera") + 1] == "0"  # a camera index stays as it is
+    assert "--kiosk" in command and "%h" not in keys["ExecStart"][0]
+    assert set(keys["Environment"]) >= {"DISPLAY=:1", f"XAUTHORITY={tmp_path / 'xauth'}", "PYTHONUNBUFFERED=1"}
+    assert keys["Type"] == ["notify"] and keys["WatchdogSec"] == ["60"] and keys["Restart"] == ["always"]
+    assert keys["StartLimitBurst"] == ["10"] and keys["StartLimitIntervalSec"] == ["600"]
+    assert keys["StandardOutput"] == ["journal"] and keys["WantedBy"] == ["graphical-session.target"]
+
+
+def test_without_a_display_the_unit_assumes_the_first_screen_and_says_so():
+    environment, note = display_environment({})
+    assert environment == {"DISPLAY": ":0"} and "DISPLAY=:0" in note
+    assert display_environment({"WAYLAND_DISPLAY": "wayland-0"}) == ({"WAYLAND_DISPLAY": "wayland-0"}, "")
+
+
+def test_words_systemd_would_expand_or_split_are_quoted():
+    assert quoted("/plain/path") == "/plain/path"
+    assert quoted("/a b/100%.log") == '"/a b/100%%.log"'
+    assert quoted('say "hi" $HOME') == '"say \\"hi\\" $$HOME"'
+    assert run_arguments(["--show", "default"], Path("/x")) == ["--show", "default", "--kiosk"]  # a shipped show
+    assert run_arguments(["--kiosk", "--model", "m.npz"], Path("/x")) == ["--kiosk", "--model", "/x/m.npz"]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze (installed by .ci/run)")
+def test_systemd_analyze_finds_the_written_unit_right_and_a_damaged_one_wrong():
+    text = unit_text(UnitSettings(launcher() + ["run", "--kiosk"], {"DISPLAY": ":0"}))
+    assert verify(text, shutil.which("systemd-analyze")) == []
+    problems = verify(text.replace("Type=notify", "Type=notifyish"), shutil.which("systemd-analyze"))
+    assert problems and "notifyish" in problems[0] and "leafdream.service" in problems[0]
+
+
+def _fake_systemctl(tmp_path: Path, fail_with: str = "") -> tuple[str, Path]:
+    calls = tmp_path / "calls"
+    script = tmp_path / "systemctl"
+    failing = f'echo "{fail_with}" >&2; exit 1' if fail_with else "exit 0"
+    script.write_text(f'#!/bin/sh\necho "$@" >> {calls}\n{failing}\n')
+    script.chmod(0o755)
+    return str(script), calls
+
+
+def test_install_reloads_enables_and_starts_and_uninstall_takes_it_all_away(tmp_path):
+    systemctl, calls = _fake_systemctl(tmp_path)
+    unit_dir = tmp_path / "config" / "systemd" / "user"
+    said = install("[Unit]\n", unit_dir, systemctl, start=True)
+    unit = unit_dir / "leafdream.service"
+    assert unit.read_text() == "[Unit]\n" and stat.S_IMODE(unit.stat().st_mode) == 0o644
+    assert calls.read_text().splitlines() == ["--user daemon-reload", "--user enable --now leafdream.service"]
+    assert "started" in said[-1]
+    uninstall(unit_dir, systemctl)
+    assert not unit.exists()
+    assert calls.read_text().splitlines()[2:] == ["--user disable --now leafdream.service", "--user daemon-reload"]
+    assert "nothing to remove" in uninstall(unit_dir, systemctl)[0]
+
+
+def test_a_systemctl_without_a_session_is_one_sentence_with_the_way_out(tmp_path):
+    systemctl, _ = _fake_systemctl(tmp_path, "Failed to connect to bus: No medium found")
+    with pytest.raises(LeafdreamError, match="daemon-reload failed: Failed to connect to bus.*enable-linger"):
+        install("[Unit]\n", tmp_path / "units", systemctl, start=True)
+
+
+def test_install_without_systemctl_writes_the_unit_and_makes_the_log_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["service", "install", "--unit-dir", str(tmp_path / "units"), "--no-systemctl", "--",
+                 "--log-file", "state/deep/leafdream.log"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "units" / "leafdream.service").is_file() and (tmp_path / "state" / "deep").is_dir()
+    assert f"wrote {tmp_path / 'units' / 'leafdream.service'}" in out
+    assert main(["service", "uninstall", "--unit-dir", str(tmp_path / "units"), "--no-systemctl"]) == 0
+    assert not (tmp_path / "units" / "leafdream.service").exists()
+
+
+@pytest.mark.parametrize("options, said", [
+    (["--headless"], "--headless has no place in the service"),
+    (["--osc-port", "99999"], "a port is a number from 1 to 65535"),
+    (["--camera-debug-dump", "dump"], "needs a camera"),
+])
+def test_run_options_that_cannot_work_in_a_service_write_nothing(tmp_path, capsys, options, said):
+    assert main(["service", "install", "--unit-dir", str(tmp_path), "--no-systemctl", "--", *options]) != 0
+    captured = capsys.readouterr()
+    assert said in captured.err and not os.listdir(tmp_path)
+
+
+def test_service_status_names_a_start_limit_and_an_absent_unit():
+    running, line = describe_state({"LoadState": "loaded", "ActiveState": "failed", "SubState": "failed",
+                                    "Result": "start-limit-hit", "NRestarts": "10", "UnitFileState": "enabled"})
+    assert not running and "gave up" in line and "reset-failed" in line
+    assert describe_state({"LoadState": "not-found"}) == (False, "not installed: 'leafdream service install'")
+    assert describe_state({"LoadState": "loaded", "ActiveState": "active", "SubState": "running",
+                           "UnitFileState": "enabled", "NRestarts": "0"})[0]
+    assert not describe_state({})[0]
+
+
+def test_run_makes_the_folder_of_its_log_file(tiny_model_file, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    log_file = tmp_path / "fresh" / "state" / "leafdream.log"
+    assert main(["run", "--windowed", "--headless", "--frames", "2", "--model", str(tiny_model_file), "--heartbeat",
+                 str(tmp_path / "hb.json"), "--log-file", str(log_file), "--show", "dream"]) == 0
+    assert "ran 2 frames" in log_file.read_text()
