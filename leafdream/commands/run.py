@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import argparse
 import logging
+import os
 from pathlib import Path
 from logging.handlers import RotatingFileHandler
 
@@ -36,6 +37,13 @@ def add_parser(commands) -> None:
     parser.add_argument("--osc-allow", type=senders, default=(), metavar="ADDR[,ADDR]",
                         help="besides this machine, the IP addresses whose OSC commands are heard (default: none; "
                              "listening on another --osc-host hears no one else without it)")
+    parser.add_argument("--status-port", type=port, default=None,
+                        help="serve a read-only status page and /status.json on this TCP port (default: none)")
+    parser.add_argument("--status-host", default="127.0.0.1",
+                        help="address of the status page (default 127.0.0.1: this machine only; another one needs "
+                             "--status-token)")
+    parser.add_argument("--status-token", default=os.environ.get("LEAFDREAM_STATUS_TOKEN"),
+                        help="a secret the page's visitors add as ?token=... (default $LEAFDREAM_STATUS_TOKEN)")
     parser.add_argument("--heartbeat", default=None, help="heartbeat file (default $XDG_RUNTIME_DIR/leafdream/heartbeat.json)")
     parser.add_argument("--memory-ceiling", type=float, default=3000.0,
                         help="MB of memory above which leafdream exits for a clean restart (default 3000)")
@@ -57,13 +65,18 @@ def settings_from(args) -> LiveSettings:
         raise LeafdreamError("--camera-debug-dump needs a camera: add --camera SOURCE")
     if not args.camera_debug_seconds > 0:
         raise LeafdreamError(f"--camera-debug-seconds must be positive, got {args.camera_debug_seconds}")
+    from leafdream.ops.status_server import check_exposure
+
+    if args.status_port is not None:
+        check_exposure(args.status_host, args.status_token)
     return LiveSettings(model_path=model_path(args.model), show=args.show, windowed=args.windowed,
                         display=args.display, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
                         max_frames=args.frames, headless=args.headless, osc_host=args.osc_host, osc_port=args.osc_port,
                         osc_allow=args.osc_allow,
                         heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,
                         watchdog_seconds=args.watchdog, calibration_path=args.calibration,
-                        dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds)
+                        dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds,
+                        status_host=args.status_host, status_port=args.status_port, status_token=args.status_token)
 
 
 def run(args) -> int:

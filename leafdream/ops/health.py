@@ -23,9 +23,15 @@ class Health:
         from ``state()`` (a dict, built only then). Returns RSS in MB when the heartbeat was written."""
         if error_now and error_now != self.last_error:
             self.last_error, self.last_error_at = error_now, now
-        recent_error = self.last_error_at is not None and now - self.last_error_at < ERROR_MEMORY
         if not self.heartbeat.due(dt):
             return None
-        rss_mb = self.process.memory_info().rss / 1e6
-        self.heartbeat.write({**state(), "rss_mb": rss_mb, "last_error": self.last_error, "healthy": not recent_error})
-        return rss_mb
+        report = self.report(now, state())
+        self.heartbeat.write(report)
+        return report["rss_mb"]
+
+    def report(self, now: float, state: dict) -> dict:
+        """``state`` with memory, the last error and whether the piece is healthy now (no error in the last
+        ``ERROR_MEMORY`` seconds): what the heartbeat and the status page say."""
+        recent_error = self.last_error_at is not None and now - self.last_error_at < ERROR_MEMORY
+        return {**state, "rss_mb": self.process.memory_info().rss / 1e6, "last_error": self.last_error,
+                "healthy": not recent_error}

@@ -85,6 +85,12 @@ def read_status(path: Path, now: float, max_age: float = DEFAULT_MAX_AGE) -> tup
         age = now - float(state["written_at"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         return False, f"heartbeat {path} is unreadable ({error.__class__.__name__}); is leafdream running?"
+    return judge(state, age, max_age)
+
+
+def judge(state: dict, age: float = 0.0, max_age: float = DEFAULT_MAX_AGE) -> tuple[bool, str]:
+    """(all is well, one line) for a heartbeat ``state`` written ``age`` seconds ago: the one health policy of
+    ``status``, ``service status`` and the status page."""
     if state.get("stopped"):
         return False, f"not running: {state['stopped']}"
     if age > max_age:

@@ -55,6 +55,9 @@ class LiveSettings:
     calibration_path: str | None = None
     dump_dir: str | None = None
     dump_seconds: float = 10.0
+    status_host: str = "127.0.0.1"
+    status_port: int | None = None        # serve the status page (ops/status_server.py) on this TCP port
+    status_token: str | None = None
 
 
 def _seconds_since_process_start() -> float:
@@ -149,6 +152,7 @@ class LiveRun:
         import pygame
 
         self.settings = settings
+        self.recent_log = self._recent_log()  # first, so the status page shows the start's own lines
         self.starts = StartRecord()
         failed = self.starts.check(settings.show)
         aside = (f"it ended the piece soon after the start {failed} times in a row; edit it to try it again"
@@ -170,6 +174,7 @@ class LiveRun:
         self.watchdog = Watchdog(settings.watchdog_seconds, on_hang=self._hung)
         self.zone = ZoneInfo(self.installation.show.timezone)
         self.remote = self._remote()
+        self.board, self.status_server = self._status_page()
         self.governor = FrameGovernor(settings.fps)
         self.clock = pygame.time.Clock()
         self.show_overlay = False
@@ -192,6 +197,32 @@ class LiveRun:
             log.error("OSC remote control not started on %s:%s (%s); the show runs without it",
                       self.settings.osc_host, self.settings.osc_port, error)
             return None
+
+    def _recent_log(self):
+        """The last log lines for the status page (None without one), kept from the start of the run on."""
+        if self.settings.status_port is None:
+            return None
+        from leafdream.ops.status_board import RecentLog
+
+        recent = RecentLog()
+        logging.getLogger().addHandler(recent)
+        return recent
+
+    def _status_page(self):
+        """(the board, its server), or (None, None) without --status-port or when the port cannot be had."""
+        if self.settings.status_port is None:
+            return None, None
+        from leafdream.ops.status_board import StatusBoard
+        from leafdream.ops.status_server import StatusServer
+
+        board = StatusBoard(self.recent_log)
+        try:
+            return board, StatusServer(self.settings.status_host, self.settings.status_port, board,
+                                       self.settings.status_token)
+        except OSError as error:
+            log.error("status page not started on %s:%s (%s); the show runs without it", self.settings.status_host,
+                      self.settings.status_port, error.strerror or error)
+            return None, None
 
     def camera_state(self) -> str:
         return "none" if self.camera is None else self.camera.state()
@@ -254,7 +285,8 @@ class LiveRun:
         work_started = time.perf_counter()
         self._inputs()
         installation.tick(datetime.now(self.zone), min(dt, 0.1), self.governor.effort)
-        present(self.screen, installation.frame())
+        frame = installation.frame()
+        present(self.screen, frame)
         if self.show_overlay:
             overlay(self.screen, self.overlay_lines())
         pygame.display.flip()
@@ -263,7 +295,10 @@ class LiveRun:
         self.work_ms = (time.perf_counter() - work_started) * 1e3
         player = installation.player
         error_now = installation.last_error or (player.last_error if player else "")
-        rss_mb = self.health.after_frame(dt, time.perf_counter(), error_now, self._state)
+        now = time.perf_counter()
+        rss_mb = self.health.after_frame(dt, now, error_now, self._state)
+        if self.board is not None:
+            self.board.update(now, self.work_ms, lambda: self.health.report(now, self._state()), frame)
         if rss_mb is not None and rss_mb > self.settings.memory_ceiling_mb:
             log.critical("memory %.0f MB is above the ceiling of %.0f MB: exiting for a clean restart",
                          rss_mb, self.settings.memory_ceiling_mb)
@@ -322,6 +357,10 @@ class LiveRun:
             self.camera.stop()
         if self.remote is not None:
             self.remote.close()
+        if self.status_server is not None:
+            self.status_server.close()
+        if self.recent_log is not None:
+            logging.getLogger().removeHandler(self.recent_log)
         log.info("ran %d frames in %.1f s; first frame %.2f s after the process started", self.frames,
                  time.perf_counter() - self.started, self.first_frame_at)
         pygame.quit()

@@ -1,0 +1,158 @@
+"""The status page: what the board keeps, what the server answers (and to whom), and the page in a real browser."""
+
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+from leafdream.errors import LeafdreamError
+from leafdream.ops.status_board import RecentLog, StatusBoard
+from leafdream.ops.status_server import StatusServer, check_exposure
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, bytes, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.read(), answer.headers["Content-Type"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers["Content-Type"]
+
+
+def _state(**changes) -> dict:
+    return {"show": "s", "cue": 2, "scene": "dream", "fps": 59.93333, "frame_ms": 4.123456, "uptime_s": 60.0,
+            "rss_mb": 250.0, "camera": "none", "healthy": True, "last_error": "", **changes}
+
+
+def test_the_board_keeps_a_second_by_second_history_rounded_numbers_and_the_health_now():
+    board = StatusBoard(RecentLog(), history_s=3)
+    frame = np.zeros((90, 160, 3), np.uint8)
+    asked = []
+    for index in range(60 * 5):  # five seconds at 60 fps, a slow frame in the third second
+        now = index / 60
+        board.update(now, 20.0 if index == 150 else 4.0, lambda: asked.append(now) or _state(), frame)
+    snapshot = board.snapshot()
+    assert len(asked) == 5  # the report is built once a second, not once a frame
+    assert [round(second["fps"]) for second in snapshot["history"]] == [60, 60, 60]  # the last 3 seconds only
+    assert max(second["work_max_ms"] for second in snapshot["history"]) == 20.0
+    assert max(second["work_p99_ms"] for second in snapshot["history"]) > 4.0
+    assert snapshot["fps"] == 59.93 and snapshot["frame_ms"] == 4.12
+    assert snapshot["healthy_now"] and snapshot["summary"].startswith("all well: s cue 2 (dream)")
+    assert board.thumbnail.startswith(b"\x89PNG")
+    board.update(6.0, 4.0, lambda: _state(healthy=False, last_error="scene 'xerox' failed", fps=float("nan")), frame)
+    snapshot = board.snapshot()
+    assert not snapshot["healthy_now"] and "scene 'xerox' failed" in snapshot["summary"] and snapshot["fps"] is None
+    json.dumps(snapshot, allow_nan=False)
+
+
+def test_the_log_keeps_the_last_fifty_lines_with_their_time():
+    recent = RecentLog()
+    logger = logging.getLogger("leafdream.test.recent")
+    logger.addHandler(recent)
+    logger.setLevel(logging.INFO)
+    try:
+        for number in range(80):
+            logger.info("line %d", number)
+    finally:
+        logger.removeHandler(recent)
+    assert len(recent.lines) == 50 and recent.lines[-1].endswith("INFO line 79") and "line 29" not in recent.lines[0]
+    assert recent.lines[0][:4].isdigit()  # a timestamp on every line
+
+
+@pytest.fixture
+def served():
+    board = StatusBoard(RecentLog())
+    board.update(0.0, 4.0, _state, np.full((90, 160, 3), 200, np.uint8))
+    server = StatusServer("127.0.0.1", 0, board, token="s3cret")
+    yield f"http://127.0.0.1:{server.address[1]}"
+    server.close()
+
+
+def test_the_server_answers_with_a_token_and_only_reads(served):
+    assert _get(f"{served}/status.json")[0] == 403
+    assert _get(f"{served}/status.json?token=wrong")[0] == 403
+    code, body, kind = _get(f"{served}/status.json?token=s3cret")
+    assert code == 200 and kind == "application/json" and json.loads(body)["show"] == "s"
+    code, body, kind = _get(f"{served}/thumbnail.png", {"X-Leafdream-Token": "s3cret"})
+    assert code == 200 and kind == "image/png" and body.startswith(b"\x89PNG")
+    assert b"status.json" in _get(f"{served}/?token=s3cret")[1]
+    assert _get(f"{served}/../../etc/passwd?token=s3cret")[0] == 404
+    request = urllib.request.Request(f"{served}/status.json?token=s3cret", data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 501
+
+
+def test_the_page_is_open_to_the_network_only_with_a_token(tiny_model_file, capsys):
+    check_exposure("127.0.0.1", None)
+    check_exposure("localhost", None)
+    with pytest.raises(LeafdreamError, match="--status-token"):
+        check_exposure("0.0.0.0", None)
+    from leafdream.commands.cli import main
+
+    assert main(["run", "--headless", "--frames", "1", "--model", str(tiny_model_file), "--status-port", "8080",
+                 "--status-host", "0.0.0.0", "--status-token", ""]) == 1
+    assert "opens the status page to the network" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _live(tiny_model_file, tmp_path, port):
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    return LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json"), status_port=port))
+
+
+def test_a_running_installation_serves_its_state_log_and_picture(tiny_model_file, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    port = _free_port()
+    live = _live(tiny_model_file, tmp_path, port)
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 2.5:
+            live.step()
+        code, body, _ = _get(f"http://127.0.0.1:{port}/status.json")
+        status = json.loads(body)
+        assert code == 200 and status["healthy_now"] and status["scene"] == "dream"
+        assert status["summary"].startswith("all well") and len(status["history"]) >= 1
+        assert any("opening: show" in line for line in status["log"])
+        assert _get(f"http://127.0.0.1:{port}/thumbnail.png")[1].startswith(b"\x89PNG")
+    finally:
+        live.close()
+    with pytest.raises(OSError):  # a stopped piece serves nothing: the page says "no answer", never "all well"
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/status.json", timeout=2)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (installed by .ci/run)")
+def test_the_page_in_a_real_browser_shows_health_facts_history_and_log(tiny_model_file, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    port = _free_port()
+    live = _live(tiny_model_file, tmp_path, port)
+    browser = subprocess.Popen(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={tmp_path}/c",
+         "--virtual-time-budget=4000", "--dump-dom", f"http://127.0.0.1:{port}/"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        started = time.monotonic()
+        while browser.poll() is None and time.monotonic() - started < 60:
+            live.step()  # the loop keeps drawing while the browser asks
+        dom = browser.communicate(timeout=10)[0].decode()
+    finally:
+        browser.kill()
+        live.close()
+    assert 'id="health" class="well">all well: ' in dom
+    assert "<td>scene</td><td>dream</td>" in dom
+    assert "<polyline" in dom and "opening: show" in dom
+    assert 'src="/thumbnail.png?t=' in dom
