@@ -52,7 +52,11 @@ def add_parser(commands) -> None:
     parser.add_argument("--log-file", default=None, help="also log to this file (rotated at 5 MB, 5 kept)")
     parser.add_argument("--headless", action="store_true",
                         help="draw offscreen with no screen attached (for checks and tests, never for a gallery: "
-                             "without it, no screen is an error, so a dark wall never looks healthy)")
+                             "without it, no screen is an error, so a dark wall never looks healthy); nor is the "
+                             "show's position saved or resumed")
+    parser.add_argument("--no-resume", action="store_true",
+                        help="start the show from its first cue even when a recent saved position of it exists "
+                             "(the position is saved every 5 s and resumed after a power cut or a restart)")
     parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
     add_model(parser)
     parser.add_argument("--seed", type=int, default=0, help="mixed into every day's seed (default 0)")
@@ -76,7 +80,7 @@ def settings_from(args) -> LiveSettings:
                         heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,
                         watchdog_seconds=args.watchdog, calibration_path=args.calibration,
                         dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds,
-                        status_host=args.status_host, status_port=args.status_port, status_token=args.status_token)
+                        status_host=args.status_host, status_port=args.status_port, status_token=args.status_token, resume=not args.no_resume)
 
 
 def run(args) -> int:

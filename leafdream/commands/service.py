@@ -40,15 +40,19 @@ def add_parser(commands) -> None:
 
 def _checked_run_options(options: list[str]) -> list[str]:
     """The run options, checked by run's own parser (a mistake is caught now, not at the next boot)."""
-    from leafdream.commands.cli import build_parser
-    from leafdream.commands.run import settings_from
+    import argparse
+
+    from leafdream.commands import run as run_command
+
+    parser = argparse.ArgumentParser(prog="leafdream")
+    run_command.add_parser(parser.add_subparsers(dest="command"))
 
     for refused, why in (("--headless", "a service draws for a screen; offscreen it would be a dark wall"),
                          ("--frames", "a service runs until it is stopped")):
         if refused in options:
             raise LeafdreamError(f"{refused} has no place in the service: {why}")
     try:
-        settings_from(build_parser().parse_args(["run", *options]))
+        run_command.settings_from(parser.parse_args(["run", *options]))
     except SystemExit as stop:
         raise LeafdreamError("the 'leafdream run' options above are not right (see the message); the unit was not "
                              "written") from stop

@@ -89,6 +89,30 @@ class DreamChains:
                 energies[k][accept], energies[k + 1][accept] = energies[k + 1][accept], energies[k][accept].copy()
                 self.swaps_taken += int(accept.sum())
 
+    def state(self) -> dict[str, np.ndarray]:
+        """Where every chain of every rung is: visible float32 (R, B, n_v), hidden float32 (R, B, n_h),
+        visible_probs float32 (R, B, n_v) and the random streams' positions int64 (R,)."""
+        return {"visible": np.stack([rung.visible for rung in self.rungs]),
+                "hidden": np.stack([rung.hidden for rung in self.rungs]),
+                "visible_probs": np.stack([rung.visible_probs for rung in self.rungs]),
+                "calls": np.array([rung.keys.calls for rung in self.rungs], np.int64)}
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        """Put the chains back where ``state()`` found them (same model and number of chains and rungs);
+        a state of other shapes raises ValueError and changes nothing."""
+        shapes = {"visible": (len(self.rungs), self.chains, self.dbn.top.n_visible),
+                  "hidden": (len(self.rungs), self.chains, self.dbn.top.n_hidden),
+                  "visible_probs": (len(self.rungs), self.chains, self.dbn.top.n_visible), "calls": (len(self.rungs),)}
+        for name, shape in shapes.items():
+            if name not in state or tuple(state[name].shape) != shape:
+                raise ValueError(f"chain state {name!r} does not fit these chains (expected shape {shape})")
+        for k, rung in enumerate(self.rungs):
+            rung.visible[...] = state["visible"][k]
+            rung.hidden[...] = state["hidden"][k]
+            rung.visible_probs[...] = state["visible_probs"][k]
+            rung.keys.calls = int(state["calls"][k])
+            rung.resync()
+
     def images(self) -> np.ndarray:
         """Pixel probabilities of every shown chain: float32 (B, size, size)."""
         size = self.dbn.size

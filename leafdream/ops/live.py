@@ -58,6 +58,9 @@ class LiveSettings:
     status_host: str = "127.0.0.1"
     status_port: int | None = None        # serve the status page (ops/status_server.py) on this TCP port
     status_token: str | None = None
+    resume: bool = True                   # carry on from the saved position when it is recent and of this show
+    position_path: str | None = None      # where the position is saved (default: the state folder; none when
+                                          # headless, which is never the gallery, unless given)
 
 
 def _seconds_since_process_start() -> float:
@@ -169,10 +172,11 @@ class LiveRun:
                                      settings.dump_seconds)
             self.camera.attach(context)
         self.installation = Installation(context, show, (width, height), settings.seed)
+        self.zone = ZoneInfo(self.installation.show.timezone)
+        self.checkpointer = self._checkpointer(show)
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
         self.notifier = ServiceNotifier()
         self.watchdog = Watchdog(settings.watchdog_seconds, on_hang=self._hung)
-        self.zone = ZoneInfo(self.installation.show.timezone)
         self.remote = self._remote()
         self.board, self.status_server = self._status_page()
         self.governor = FrameGovernor(settings.fps)
@@ -197,6 +201,31 @@ class LiveRun:
             log.error("OSC remote control not started on %s:%s (%s); the show runs without it",
                       self.settings.osc_host, self.settings.osc_port, error)
             return None
+
+    def _checkpointer(self, show):
+        """The saver of the show's position (None when headless without a path) — and, if asked, the saved
+        position handed to the installation to carry on from."""
+        from leafdream.ops.checkpoint import Checkpointer, checkpoint_path, load_saved, show_identity
+
+        path = self.settings.position_path or (None if self.settings.headless else checkpoint_path())
+        if path is None:
+            return None
+        saved = load_saved(path) if self.settings.resume else None
+        if saved is not None:
+            today = datetime.now(self.zone).date().isoformat()
+            why = saved.why_not_resumed(show_identity(show), today, time.time())
+            if why:
+                log.info("not resuming the saved position (%s): the show starts from its first cue", why)
+            else:
+                self.installation.resume = saved.for_installation()
+        return Checkpointer(path)
+
+    def _save_position(self) -> None:
+        from leafdream.ops.checkpoint import SavedPosition, show_identity
+
+        saved = self.installation.saved_position()
+        if saved is not None:
+            self.checkpointer.save(SavedPosition.of(show_identity(self.installation.show), saved, time.time()))
 
     def _recent_log(self):
         """The last log lines for the status page (None without one), kept from the start of the run on."""
@@ -304,6 +333,8 @@ class LiveRun:
                          rss_mb, self.settings.memory_ceiling_mb)
             self.exit_code = EXIT_MEMORY
             self.stop("the memory ceiling")
+        if self.checkpointer is not None and self.checkpointer.due(dt):
+            self._save_position()
         self.governor.record(self.work_ms / 1e3)
         self.starts.running_well(time.perf_counter() - self.started)
         self.frames += 1
@@ -349,6 +380,8 @@ class LiveRun:
     def close(self) -> None:
         import pygame
 
+        if self.checkpointer is not None:
+            self._save_position()  # a stop by systemd or the operator: the restart carries on from here
         self.health.heartbeat.final(self._state_for_heartbeat(), self.stop_reason or "an unknown cause")
         if self.exit_code == 0:
             self.starts.settle()  # a clean stop: this start did not fail

@@ -3,9 +3,11 @@
 The installation is ticked with a simulated local clock in coarse steps (the Gibbs work per
 tick is scaled down like the frame governor would), while a fake camera brings visitors
 and takes them away, the show file is edited — sometimes validly, sometimes not — the
-clock jumps back an hour once, and every simulated hour one real frame is timed and memory
-is read. It ends with the figures the technician cares about: crashes, memory growth from
-the first hour to the last, and whether frame time stayed flat.
+clock jumps back an hour once, the power is cut every ``POWER_CUT_EVERY_H`` hours (the piece
+starts again from its last saved position, through the same save file a real start reads),
+and every simulated hour one real frame is timed and memory is read. It ends with the
+figures the technician cares about: crashes, memory growth from the first hour to the last,
+whether frame time stayed flat, and how far behind each resumed show was.
 """
 
 from __future__ import annotations
@@ -52,9 +54,38 @@ duration = "2m"
 """
 
 
+POWER_CUT_EVERY_H = 7      # not a divisor of a day: the cuts fall at every hour of opening in turn
+SOAK_CHECKPOINT_S = 30.0   # the soak's save interval (a real run saves every 5 s): a few of its coarse ticks
+
+
+def _power_cut(context, show: Path, size, seed, saver, now: datetime, before):
+    """The piece after a cut at ``now``: a new installation, resumed from the save file the way a start does.
+    Returns (the new installation, how many seconds of show time it is behind ``before``, the installation
+    before the cut; None when either is closed)."""
+    from leafdream.errors import LeafdreamError
+    from leafdream.ops.checkpoint import load_saved, show_identity
+    from leafdream.show.installation import Installation
+
+    try:
+        piece = Installation(context, str(show), size, seed, reload_every=5.0, keep_last_good=False)
+    except LeafdreamError:  # the file was left broken by an edit: a start plays the last good show
+        piece = Installation(context, before.show, size, seed, reload_every=5.0, keep_last_good=False)
+    saved = load_saved(saver.path)
+    if saved is not None and not saved.why_not_resumed(show_identity(piece.show), now.date().isoformat(),
+                                                       now.timestamp()):
+        piece.resume = saved.for_installation()
+    piece.tick(now, 0.0, effort=0.02)
+    if before.player is None or piece.player is None:
+        return piece, None
+    lost = before.player.t - piece.player.t if piece.player.round == before.player.round else float("inf")
+    return piece, lost
+
+
 def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 0, log=None) -> dict:
     """Run ``hours`` of simulated time; returns the figures (raises on any crash)."""
     import psutil
+
+    from leafdream.ops.checkpoint import Checkpointer, SavedPosition, show_identity
 
     log = log or logger.info
 
@@ -67,10 +98,13 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
     with tempfile.TemporaryDirectory() as folder:
         show = Path(folder) / "soak.toml"
         show.write_text(SOAK_SHOW.format(seed=seed, dream="4m"))
-        piece = Installation(context, str(show), size, seed, reload_every=step)
+        piece = Installation(context, str(show), size, seed, reload_every=step, keep_last_good=False)
+        saver = Checkpointer(Path(folder) / "position.npz", every=SOAK_CHECKPOINT_S)
         ticks = int(hours * 3600 / step)
         hourly = int(3600 / step)
         rss, frame_ms, edits, bad_edits, visitors, jumped = [], [], 0, 0, 0, False
+        cuts, lost_s = 0, []
+        next_cut = int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
         started = time.perf_counter()
         for tick in range(ticks):
             now += timedelta(seconds=step)
@@ -90,6 +124,17 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
                     bad_edits += 1
                 edits += 1
             piece.tick(now, step, effort=0.02)
+            if tick == next_cut:  # between two saves, anywhere
+                piece, lost = _power_cut(context, show, size, seed, saver, now, piece)
+                next_cut += int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
+                cuts += 1
+                if lost is not None:
+                    lost_s.append(lost)
+                log(f"power cut at {now:%a %H:%M}: "
+                    + ("closed, nothing to resume" if lost is None else f"resumed {lost:.0f} s of show time behind"))
+            saved = piece.saved_position() if saver.due(step) else None
+            if saved is not None:
+                saver.save(SavedPosition.of(show_identity(piece.show), saved, now.timestamp()))
             if tick % hourly == 0:
                 if piece.open:  # time a real frame; closed hours draw nothing
                     begun = time.perf_counter()
@@ -113,5 +158,9 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
         "soak_rss_growth_mb": rss[-1] - (rss[1] if len(rss) > 1 else rss[0]),
         "soak_frame_ms_first_hours": float(first),
         "soak_frame_ms_last_hours": float(last),
+        "soak_power_cuts": cuts,
+        "soak_power_cuts_while_open": len(lost_s),
+        "soak_resume_worst_lost_s": max(lost_s, default=0.0),
+        "soak_checkpoint_s": SOAK_CHECKPOINT_S,
     }
     return figures

@@ -35,6 +35,7 @@ class Scene:
     name = "scene"
     contract: dict = {}   # parameter name -> Param (scenes/params.py)
     defaults: dict = {}   # parameter name -> default, from the contract
+    kept: tuple = ()      # names of the float32 arrays a checkpoint keeps (what the time alone does not give)
 
     def __init__(self, context: SceneContext, params: dict | None = None, seed: int = 0):
         self.context = context
@@ -53,6 +54,20 @@ class Scene:
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """What a checkpoint must keep for this scene to carry on after a restart, beyond its cue's time: copies
+        of the ``kept`` arrays (a scene whose picture follows from the time alone keeps nothing)."""
+        return {name: np.array(getattr(self, name), copy=True) for name in self.kept}
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        """Carry on from ``state()`` of a scene of the same kind and parameters; ValueError, changing nothing,
+        if it does not fit."""
+        for name in self.kept:
+            if name not in state or state[name].shape != getattr(self, name).shape:
+                raise ValueError(f"the saved {name!r} of the {self.name} scene does not fit this one")
+        for name in self.kept:
+            getattr(self, name)[...] = state[name]
 
     def view(self) -> np.ndarray:
         raise NotImplementedError

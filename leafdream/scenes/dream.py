@@ -17,6 +17,7 @@ class DreamScene(Scene):
     contract = {"temperature": TEMPERATURE, "leaves": LEAVES, "steps_per_second": STEPS_PER_SECOND,
                 "smoothing": SMOOTHING}
     defaults = defaults_of(contract)
+    kept = ("display",)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)
@@ -34,6 +35,13 @@ class DreamScene(Scene):
             self.steps_owed -= steps
             self.chains.advance(steps, 1.0 / temperature)
         smooth_towards(self.display, self.chains.images(), dt, self.params["smoothing"])
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {**self.chains.state(), **super().state()}
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        self.chains.restore(state)
+        super().restore(state)
 
     def view(self) -> np.ndarray:
         return side_by_side(self.display, 0.25)

@@ -25,6 +25,7 @@ class DriftScene(Scene):
                 "ease": Param("sine", choices=tuple(EASINGS), meaning="how the cursor starts and stops"),
                 "hold": Param(0.0, 0.0, 3600.0, meaning="seconds to rest at each waypoint")}
     defaults = defaults_of(contract)
+    kept = ("display",)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

@@ -22,6 +22,7 @@ class LayersScene(Scene):
     name = "layers"
     contract = {"hold": Param(8.0, 0.5, 3600.0, meaning="seconds before the next leaf"), "smoothing": like(SMOOTHING, 0.6)}
     defaults = defaults_of(contract)
+    kept = ("display",)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

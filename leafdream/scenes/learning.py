@@ -24,6 +24,7 @@ class LearningScene(Scene):
                 "fields": Param(False, meaning="receptive fields below the panel"),
                 "counter": Param(True, meaning="layer and epoch in a corner"), "smoothing": like(SMOOTHING, 0.1)}
     defaults = defaults_of(contract)
+    kept = ("display",)
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

@@ -33,6 +33,7 @@ class XeroxScene(Scene):
                 "reseed_after": Param(60, 0, 100000, meaning="copies before a fresh leaf; 0 never"),
                 "smoothing": like(SMOOTHING, 0.2)}
     defaults = defaults_of(contract)
+    kept = ("image", "display")
 
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)

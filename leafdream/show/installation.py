@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 
 class Installation:
     def __init__(self, context: SceneContext, show: Show | str, size: tuple[int, int], seed: int = 0,
-                 reload_every: float = 2.0):
-        """``show``: a Show already read (so a show is parsed once at start), or a name to resolve."""
+                 reload_every: float = 2.0, keep_last_good: bool = True):
+        """``show``: a Show already read (so a show is parsed once at start), or a name to resolve.
+        ``keep_last_good``: a valid edit becomes the last good show of the state folder (not in simulations)."""
         self.context = context
         self.size = size
         self.seed = seed
@@ -40,6 +41,7 @@ class Installation:
         self.stamp = self._stamp()
         self.reloaded = False  # a valid edit has taken over since the start
         self.reload_every = reload_every
+        self.keep_last_good = keep_last_good
         self.since_check = 0.0
         self.player: Player | None = None
         self.open = False
@@ -49,6 +51,8 @@ class Installation:
         self.visitor_present = False
         self.visitor_since_gone = 0.0
         self.visitor_fade = 0.0                  # 0 = the show, 1 = the visitor's scene
+        self.day = ""                            # the day (ISO date) whose seed built the player
+        self.resume: dict | None = None          # a saved position to carry on from at the first tick, if open
         self._dark = np.zeros((size[1], size[0], 3), np.uint8)
 
     def _stamp(self):
@@ -79,7 +83,8 @@ class Installation:
         self.show = show
         self.last_error = ""
         self.reloaded = True
-        remember(show)
+        if self.keep_last_good:
+            remember(show)
         log.info("show %s reloaded; it takes over at the next cue", self.path)
         if self.player is not None:
             self.player.take_over(show.cues, show.loop, show.arrangement)
@@ -92,12 +97,15 @@ class Installation:
         open_now = self.is_open(now)
         if open_now and not self.open:
             seed = day_seed(self.show.seed, now.date()) + self.seed
-            log.info("opening: show %r from its first cue, seed %d for %s", self.show.name, seed, now.date())
+            self.day = now.date().isoformat()
             self.player = build_player(self.context, self.show, self.size, seed)
+            if not self._resumed(seed):
+                log.info("opening: show %r from its first cue, seed %d for %s", self.show.name, seed, now.date())
         elif not open_now and self.open:
             log.info("closing: the screen goes dark until the next opening")
             self.player = None
         self.open = open_now
+        self.resume = None  # a saved position is for the start only
         if self.player is not None and not self.stopped:
             if self.visitor is not None:
                 self._tick_visitor(dt, effort)
@@ -105,6 +113,36 @@ class Installation:
                 self.player.update(dt, effort)
         elif self.player is None:
             self.visitor = None
+
+    def saved_position(self) -> dict | None:
+        """What a checkpoint keeps of the show now ({"day", "position", "scene", "scene_state"}), None while
+        the show does not play."""
+        if self.player is None:
+            return None
+        if self.player.next_show is not None:
+            return None  # an edit takes over at the next cue: the position is of neither show
+        return {"day": self.day, "position": self.player.position(), "scene": self.player.scene.name,
+                "scene_state": self.player.scene.state()}
+
+    def _resumed(self, seed: int) -> bool:
+        """Carry on from ``self.resume`` (set before the first tick) if it is of this day; True if it was.
+        ``seed``: the day's seed the player was built with (built again if the position does not fit)."""
+        saved = self.resume
+        if saved is None:
+            return False
+        if saved["day"] != self.day:
+            log.info("the saved position is of %s, not today: the show starts from its first cue", saved["day"])
+            return False
+        try:
+            self.player.resume(saved["position"], saved["scene_state"], saved["scene"])
+        except (ValueError, KeyError, TypeError) as error:
+            log.warning("the saved position does not fit the show (%s): it starts from its first cue", error)
+            self.player = build_player(self.context, self.show, self.size, seed)
+            return False
+        cue = self.player.cue
+        log.info("resuming show %r where it was: cue %g (%s), %.0f s into it, round %d", self.show.name,
+                 cue.number or self.player.index + 1, cue.scene, saved["position"]["in_cue"], self.player.round + 1)
+        return True
 
     def visitor_event(self, present: bool) -> None:
         """A leaf appeared in front of the camera (True) or has gone (False)."""

@@ -115,6 +115,33 @@ class Player:
         """Go: begin the next cue now (with its crossfade, without its pre-wait)."""
         self._begin(self.sequence.wrap(self.index + 1, loop=True))
 
+    def position(self) -> dict:
+        """Where the show is: round, cue index in the round, show time and time in the cue (seconds)."""
+        return {"round": self.round, "index": self.index, "t": self.t, "in_cue": self.t - self.cue_start}
+
+    def resume(self, position: dict, scene_state: dict, scene_name: str) -> None:
+        """Carry on at ``position`` (from ``position()`` of a player of the same show and seed): the cue is begun
+        again without a crossfade, its scene brought to its time and, when ``scene_state`` (of a ``scene_name``
+        scene) fits, back to the chains it had. ValueError if the position is not in this show."""
+        round_number, index = int(position["round"]), int(position["index"])
+        in_cue, t = float(position["in_cue"]), float(position["t"])
+        if round_number < 0 or index < 0 or not 0 <= in_cue <= t:
+            raise ValueError(f"not a position in a show: {position}")
+        self.sequence.go_to_round(round_number)
+        if index >= len(self.cues):
+            raise ValueError(f"cue {index + 1} of round {round_number + 1} is not in this show")
+        self.t = t
+        self._begin(index)
+        self.previous = None
+        self.cue_start = t - in_cue
+        cue, scene, _ = self.current
+        if scene_state and scene.name == scene_name:
+            try:
+                scene.restore(scene_state)
+            except ValueError as error:
+                log.warning("resumed at the saved place, but not with the saved chains: %s", error)
+        self.current = self._update_scene(self.current, in_cue, 0.0, 1.0)
+
     def fade_amount(self) -> float:
         """How far the crossfade into the current cue has gone, 0..1 (1 when there is none)."""
         if self.previous is None:

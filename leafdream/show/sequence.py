@@ -30,6 +30,11 @@ class CueSequence:
         self._next_round()
         return 0
 
+    def go_to_round(self, number: int) -> None:
+        """Play round ``number`` (a show resumed after a restart)."""
+        self.round = number
+        self.cues = self.arrange(number, self.seed) if self.arrange else self.base
+
     def replace(self, cues: list, loop: bool, arrange=None) -> None:
         """Another show's cues from the next round on (an edited show taking over)."""
         self.base, self.loop, self.arrange = list(cues), loop, arrange

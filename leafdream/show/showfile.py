@@ -8,6 +8,7 @@ See ``shows/README.md`` for the format.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 import tomllib
@@ -62,6 +63,7 @@ class Show:
     raw_hours: str = ""
     visitors: dict = field(default_factory=lambda: dict(DEFAULT_VISITORS))
     groups: dict = field(default_factory=dict)   # name -> {"mode": "order"|"shuffle", "repeat": n}
+    digest: str = ""            # sha256 of the text it was read from ("" for shows that are no text)
 
     def arrangement(self, round_number: int, seed: int) -> list:
         """The cues of one round of the show: groups repeated, shuffled ones in a seeded order."""
@@ -200,7 +202,7 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
         raise ShowError(path, problems)
     return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
                 hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors,
-                groups=groups)
+                groups=groups, digest=hashlib.sha256(text.encode()).hexdigest())
 
 
 @dataclass

@@ -1,0 +1,163 @@
+"""Coming back where it was: the chains' state, the player's position, the save file and the start that reads it."""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from leafdream.leafspace.store import leaf_space
+from leafdream.model.dreaming import DreamChains
+from leafdream.ops.checkpoint import Checkpointer, SavedPosition, load_saved, show_identity
+from leafdream.scenes.context import SceneContext
+from leafdream.show.installation import Installation
+from leafdream.show.player import Player
+from leafdream.show.resolve import resolve_show
+from leafdream.show.cue import Cue
+
+SHOW = """
+[show]
+name = "resumable"
+seed = 4
+
+[[cue]]
+scene = "dream"
+duration = "20s"
+
+[[cue]]
+scene = "drift"
+duration = "15s"
+
+[[cue]]
+scene = "dream"
+duration = "30s"
+[cue.params]
+leaves = 2
+"""
+
+
+@pytest.fixture(scope="module")
+def context(tiny_model):
+    return SceneContext(tiny_model.dbn, leaf_space(tiny_model))
+
+
+def test_chains_restored_from_their_state_carry_on_exactly(tiny_model):
+    first = DreamChains(tiny_model.dbn, 3, seed=5, ladder=(1.0, 0.8))
+    first.advance(40)
+    state = {name: value.copy() for name, value in first.state().items()}
+    again = DreamChains(tiny_model.dbn, 3, seed=5, ladder=(1.0, 0.8))
+    again.restore(state)
+    np.testing.assert_array_equal(again.images(), first.images())
+    first.gibbs.run(7)
+    again.gibbs.run(7)  # the random stream is restored too: the same samples follow
+    np.testing.assert_array_equal(again.gibbs.visible, first.gibbs.visible)
+    with pytest.raises(ValueError, match="does not fit"):
+        DreamChains(tiny_model.dbn, 2, seed=5, ladder=(1.0, 0.8)).restore(state)
+
+
+def test_a_player_resumed_at_a_position_plays_the_same_cue_at_the_same_time_with_the_same_leaves(context):
+    cues = [Cue("dream", 10.0, {}, "moss", 1.0), Cue("drift", 10.0, {}, "bone", 1.0),
+            Cue("dream", 10.0, {"leaves": 2}, "moss", 1.0)]
+    playing = Player(context, cues, 96, 54, seed=3)
+    for _ in range(int(47.3 * 10)):  # 47.3 s: the second round, its second cue (a drift)
+        playing.update(0.1)
+    position, state = playing.position(), playing.scene.state()
+    assert position["round"] == 1 and position["index"] == 1
+    resumed = Player(context, cues, 96, 54, seed=3)
+    resumed.resume(position, state, playing.scene.name)
+    assert resumed.position() == pytest.approx(position) and resumed.cue is playing.cue
+    np.testing.assert_array_equal(resumed.frame(), playing.frame())  # the drift's cursor follows its cue's time
+    for _ in range(60):  # and both go on the same way into the next cue (a dream)
+        playing.update(0.1)
+        resumed.update(0.1)
+    assert resumed.position() == pytest.approx(playing.position()) and resumed.index == 2
+    with pytest.raises(ValueError, match="not in this show"):
+        Player(context, cues, 96, 54, seed=3).resume({**position, "index": 7}, {}, "dream")
+
+
+def _at(hour, minute=0, day=2):
+    return datetime(2026, 12, day, hour, minute, tzinfo=ZoneInfo("UTC"))
+
+
+def _played(context, show_file, seconds):
+    piece = Installation(context, str(show_file), (96, 54), seed=1)
+    piece.tick(_at(12), 0.0)
+    for _ in range(int(seconds * 10)):
+        piece.tick(_at(12), 0.1)
+    return piece
+
+
+def test_the_save_file_brings_the_show_back_after_a_cut_and_only_the_same_show(context, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    show_file = tmp_path / "show.toml"
+    show_file.write_text(SHOW)
+    before = _played(context, show_file, 41.0)  # 6 s into the third cue, a dream of two leaves
+    saver = Checkpointer(tmp_path / "state" / "position.npz")
+    identity = show_identity(before.show)
+    assert saver.save(SavedPosition.of(identity, before.saved_position(), now=1000.0))
+    saved = load_saved(saver.path)
+    assert saved.why_not_resumed(identity, "2026-12-02", now=1003.0) == ""
+    after = Installation(context, str(show_file), (96, 54), seed=1)
+    after.resume = saved.for_installation()
+    after.tick(_at(12), 0.0)
+    assert after.player.index == 2 and after.player.position() == pytest.approx(before.player.position())
+    np.testing.assert_array_equal(after.frame(), before.frame())
+    assert "resuming show 'resumable' where it was: cue 3 (dream), 6 s into it" in caplog.text
+    show_file.write_text(SHOW.replace("30s", "31s"))  # an edit: another show
+    edited = resolve_show(str(show_file))
+    assert "another one" in saved.why_not_resumed(show_identity(edited), "2026-12-02", now=1003.0)
+    assert "saved on 2026-12-02" in saved.why_not_resumed(identity, "2026-12-03", now=1003.0)
+    assert "minutes old" in saved.why_not_resumed(identity, "2026-12-02", now=1000.0 + 3600)
+    assert "future" in saved.why_not_resumed(identity, "2026-12-02", now=1000.0 - 600)
+
+
+def test_a_damaged_or_alien_save_starts_the_show_from_its_first_cue(context, tmp_path, caplog):
+    path = tmp_path / "position.npz"
+    path.write_bytes(b"PK\x03\x04 half a zip")
+    assert load_saved(path) is None and "not usable" in caplog.text
+    np.savez(path, header=np.array('{"show": "x"}'))
+    assert load_saved(path) is None
+    show_file = tmp_path / "show.toml"
+    show_file.write_text(SHOW)
+    piece = Installation(context, str(show_file), (96, 54), seed=1)
+    piece.resume = {"day": "2026-12-02", "position": {"round": 0, "index": 9, "t": 5.0, "in_cue": 1.0},
+                    "scene": "dream", "scene_state": {}}
+    piece.tick(_at(12), 0.1)
+    assert piece.player.index == 0 and "does not fit the show" in caplog.text
+
+
+def test_a_save_that_cannot_be_written_is_said_once_and_the_show_goes_on(tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the state folder should be")
+    saver = Checkpointer(blocker / "position.npz")
+    saved = {"day": "2026-12-02", "position": {"round": 0, "index": 0, "t": 1.0, "in_cue": 1.0}, "scene": "dream",
+             "scene_state": {}}
+    assert not saver.save(SavedPosition.of("name:x", saved, 0.0))
+    assert not saver.save(SavedPosition.of("name:x", saved, 5.0))
+    assert caplog.text.count("position not saved") == 1
+
+
+def test_leafdream_run_saves_its_place_and_the_next_start_carries_on_there(tiny_model_file, tmp_path, caplog):
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    caplog.set_level(logging.INFO)
+    show_file = tmp_path / "show.toml"
+    show_file.write_text(SHOW)
+    settings = LiveSettings(model_path=tiny_model_file, show=str(show_file), windowed=True, headless=True,
+                            heartbeat_path=str(tmp_path / "hb.json"), position_path=str(tmp_path / "position.npz"),
+                            fps=1000)
+    first = LiveRun(settings)
+    for _ in range(30):
+        first.step()
+    first.installation.player.jump(1)  # the operator's cue 2
+    first.step()
+    first.close()  # a stop: the last place is saved
+    second = LiveRun(settings)
+    second.step()
+    assert second.installation.player.index == 1 and "resuming show 'resumable'" in caplog.text
+    second.close()
+    third = LiveRun(LiveSettings(**{**vars(settings), "resume": False}))
+    third.step()
+    assert third.installation.player.index == 0
+    third.close()
