@@ -89,6 +89,17 @@ class DreamChains:
                 energies[k][accept], energies[k + 1][accept] = energies[k + 1][accept], energies[k][accept].copy()
                 self.swaps_taken += int(accept.sum())
 
+    def restart(self, row: int, visible: np.ndarray) -> None:
+        """Start chain ``row`` again, in every rung, from the top RBM's visible state ``visible`` float32 (n_v,)."""
+        for rung in self.rungs:
+            rung.visible[row] = visible
+            rung.visible_probs[row] = visible
+            rung.resync()
+
+    def top_codes(self) -> np.ndarray:
+        """The top RBM's hidden probabilities for the shown chains: float32 (B, n_top), as the map's codes are."""
+        return self.dbn.top.mean_hiddens(self.top_visible_probs)
+
     def state(self) -> dict[str, np.ndarray]:
         """Where every chain of every rung is: visible float32 (R, B, n_v), hidden float32 (R, B, n_h),
         visible_probs float32 (R, B, n_v) and the random streams' positions int64 (R,)."""

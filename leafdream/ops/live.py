@@ -270,9 +270,11 @@ class LiveRun:
                 if wants_quit and (not kiosk or ctrl_shift_q):
                     self.stop("the operator's quit key")
                 elif event.key == pygame.K_n and self.installation.player is not None:
+                    log.info("key N: the next cue")
                     self.installation.player.skip()
                 elif event.key == pygame.K_o:
                     self.show_overlay = not self.show_overlay
+                    log.info("key O: operator overlay %s", "on" if self.show_overlay else "off")
 
     def _inputs(self) -> None:
         """Remote commands and visitor events reach the installation."""
@@ -298,6 +300,10 @@ class LiveRun:
                 f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
                 f"temperature {player.scene.params.get('temperature', '-')}   palette {player.cue.palette}",
             ]
+            chains = player.scene.health()
+            if chains:
+                lines.append("chains: " + ", ".join(f"{c['species'] or '?'} {c['held_s']:.0f} s ({c['flips_per_s']:.1%} "
+                                                    f"flips/s)" for c in chains))
         lines += [f"camera: {self.camera_state()}",
                   f"last error: {installation.last_error or (player.last_error if player else '') or 'none'}"]
         return lines
@@ -363,6 +369,7 @@ class LiveRun:
             "scene": player.scene.name if player else None,
             "camera": self.camera_state(),
             "fallback": self._current_fallback(),
+            "chains": player.scene.health() if player else [],
         }
 
     def stop(self, reason: str) -> None:

@@ -55,6 +55,10 @@ class Scene:
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         raise NotImplementedError
 
+    def health(self) -> list[dict]:
+        """How the scene's samplers are doing, one dict per chain (none for scenes without chains)."""
+        return []
+
     def state(self) -> dict[str, np.ndarray]:
         """What a checkpoint must keep for this scene to carry on after a restart, beyond its cue's time: copies
         of the ``kept`` arrays (a scene whose picture follows from the time alone keeps nothing)."""

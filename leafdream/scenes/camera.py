@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from leafdream.scenes.base import smooth_towards
-from leafdream.scenes.params import LEAVES, SMOOTHING, STEPS_PER_SECOND, TEMPERATURE, like, defaults_of
+from leafdream.scenes.params import REHEAT_AFTER, LEAVES, SMOOTHING, STEPS_PER_SECOND, TEMPERATURE, like, defaults_of
 from leafdream.scenes.dream import DreamScene
 from leafdream.scenes.mapinset import MapInset
 
@@ -41,7 +41,7 @@ class CameraScene(DreamScene):
 
     name = "camera"
     contract = {"temperature": like(TEMPERATURE, 0.9), "leaves": LEAVES, "steps_per_second": like(STEPS_PER_SECOND, 200.0),
-                "smoothing": like(SMOOTHING, 0.6)}
+                "smoothing": like(SMOOTHING, 0.6), "reheat_after": REHEAT_AFTER}
     defaults = defaults_of(contract)
 
     def __init__(self, context, params=None, seed=0):

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains
 from leafdream.scenes.base import Scene, side_by_side, smooth_towards
-from leafdream.scenes.params import TEMPERATURE, LEAVES, STEPS_PER_SECOND, SMOOTHING, defaults_of
+from leafdream.scenes.chain_watch import ChainWatch
+from leafdream.scenes.params import REHEAT_AFTER, TEMPERATURE, LEAVES, STEPS_PER_SECOND, SMOOTHING, defaults_of
+
+log = logging.getLogger(__name__)
 
 
 class DreamScene(Scene):
     """Parameters: temperature (1 = the model's own; > 1 wanders, < 1 settles into crisp leaves),
-    leaves (side by side), steps_per_second (Gibbs steps at full effort), smoothing (seconds)."""
+    leaves (side by side), steps_per_second (Gibbs steps at full effort), smoothing (seconds), reheat_after
+    (seconds one species may hold a chain before it starts again elsewhere)."""
 
     name = "dream"
     contract = {"temperature": TEMPERATURE, "leaves": LEAVES, "steps_per_second": STEPS_PER_SECOND,
-                "smoothing": SMOOTHING}
+                "smoothing": SMOOTHING, "reheat_after": REHEAT_AFTER}
     defaults = defaults_of(contract)
     kept = ("display",)
 
@@ -26,6 +32,9 @@ class DreamScene(Scene):
         self.chains.advance(300)  # leave the random start behind before anyone sees it
         self.display = self.chains.images().astype(np.float32)
         self.steps_owed = 0.0
+        space = context.space
+        self.watch = ChainWatch(space.codes if space else None, space.species if space else None, self.leaves)
+        self.rng = np.random.default_rng(seed + 17)
 
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         temperature = self.params["temperature"]
@@ -34,7 +43,26 @@ class DreamScene(Scene):
         if steps:
             self.steps_owed -= steps
             self.chains.advance(steps, 1.0 / temperature)
+        for row in self.watch.update(dt, self.chains.gibbs.visible, self.chains.top_codes, self.params["reheat_after"]):
+            self._reheat(row)
         smooth_towards(self.display, self.chains.images(), dt, self.params["smoothing"])
+
+    def _reheat(self, row: int) -> None:
+        """Start chain ``row`` again from a training leaf of another species than the one it has held."""
+        space, held = self.context.space, self.watch.species[row]
+        others = np.nonzero(space.species != held)[0]
+        if not len(others):
+            return
+        leaf = int(self.rng.choice(others))
+        top = self.context.dbn.top
+        probabilities = top.mean_visibles(space.codes[leaf:leaf + 1])[0]
+        self.chains.restart(row, (self.rng.random(probabilities.shape) < probabilities).astype(np.float32))
+        log.info("dream chain %d held %s for %.0f s: started again from a %s leaf", row + 1, held,
+                 self.watch.held[row], space.species[leaf])
+        self.watch.restarted(row)
+
+    def health(self) -> list[dict]:
+        return self.watch.report()
 
     def state(self) -> dict[str, np.ndarray]:
         return {**self.chains.state(), **super().state()}

@@ -92,6 +92,8 @@ def defaults_of(params: dict[str, Param]) -> dict:
 SMOOTHING = Param(0.35, 0.0, 60.0, meaning="seconds over which the picture follows; higher is calmer")
 TEMPERATURE = Param(1.0, 0.2, 5.0, meaning="1 is the network's own dream; higher wanders, lower settles")
 LEAVES = Param(1, 1, 6, meaning="how many dreams side by side")
+REHEAT_AFTER = Param(180.0, 0.0, 86400.0, meaning="seconds one species may hold a dream before it starts again "
+                                                  "from a leaf of another species (0: never)")
 STEPS_PER_SECOND = Param(600.0, 0.0, 5000.0, meaning="Gibbs steps per second: how fast the dream moves")
 
 

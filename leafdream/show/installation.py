@@ -73,7 +73,9 @@ class Installation:
             show = resolve_show(str(self.path))
         except LeafdreamError as error:
             self.last_error = f"show not reloaded, the last good show plays on: {str(error).splitlines()[0]}"
-            log.error("%s\n%s", self.last_error, error)
+            log.error("%s", self.last_error)
+            for line in str(error).splitlines()[1:]:  # every problem on a line of its own, with its own time
+                log.error("  %s", line)
             return
         except Exception as error:  # noqa: BLE001 - whatever an edited file does, the piece plays on
             self.last_error = (f"show not reloaded, the last good show plays on: {self.path} could not be read "
@@ -102,7 +104,9 @@ class Installation:
             if not self._resumed(seed):
                 log.info("opening: show %r from its first cue, seed %d for %s", self.show.name, seed, now.date())
         elif not open_now and self.open:
-            log.info("closing: the screen goes dark until the next opening")
+            opening = self.show.hours.next_change(now) if self.show.hours is not None else None
+            log.info("closing: the screen goes dark until %s", f"{opening:%a %d %b %H:%M}" if opening else
+                     "the next opening (none in the coming week)")
             self.player = None
         self.open = open_now
         self.resume = None  # a saved position is for the start only

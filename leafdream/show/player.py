@@ -98,6 +98,9 @@ class Player:
         self.index = index
         self.cue_start = self.t
         self.current = self._make(self.cues[index], index)
+        cue = self.cues[index]
+        log.info("cue %g%s: %s for %s, round %d", cue.number or index + 1, f" {cue.name!r}" if cue.name else "",
+                 cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
 
     @property
     def cue(self) -> Cue:

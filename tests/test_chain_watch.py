@@ -1,0 +1,68 @@
+"""Sampler health: flips and the species held per chain, and a chain held too long started again elsewhere."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from leafdream.leafspace.store import leaf_space
+from leafdream.scenes.chain_watch import ChainWatch
+from leafdream.scenes.context import SceneContext
+from leafdream.scenes.table import make_scene
+
+
+@pytest.fixture(scope="module")
+def context(tiny_model):
+    return SceneContext(tiny_model.dbn, leaf_space(tiny_model))
+
+
+def test_the_watch_counts_flips_and_how_long_a_species_is_held():
+    codes = np.array([[0.0, 0.0], [1.0, 1.0]], np.float32)
+    watch = ChainWatch(codes, np.array(["acer", "quercus"]), chains=2)
+    state = np.zeros((2, 10), np.float32)
+    at = {"codes": np.array([[0.1, 0.0], [0.9, 1.0]], np.float32)}
+    assert watch.update(0.5, state, lambda: at["codes"], reheat_after=3.0) == []  # the first look
+    for unit in range(6):  # three seconds: chain 1 flips another unit every half second, chain 2 none
+        state = state.copy()
+        state[0, unit] = 1.0
+        watch.update(0.5, state, lambda: at["codes"], reheat_after=3.0)
+    report = watch.report()
+    assert [chain["species"] for chain in report] == ["acer", "quercus"]
+    assert report[0]["flips_per_s"] == pytest.approx(0.2) and report[1]["flips_per_s"] == 0.0  # 2 of 10 a second
+    at["codes"] = np.array([[0.1, 0.0], [0.1, 0.1]], np.float32)  # chain 2 moves to acer: its clock starts again
+    stuck = watch.update(1.0, state, lambda: at["codes"], reheat_after=3.0)
+    assert stuck == [0] and watch.report()[1]["held_s"] == 0.0 and watch.report()[1]["species"] == "acer"
+    assert watch.update(1.0, state, lambda: at["codes"], reheat_after=0.0) == []  # 0: never
+
+
+def test_a_dream_that_holds_one_species_too_long_starts_again_from_another(context, caplog):
+    caplog.set_level(logging.INFO)
+    scene = make_scene("dream", context, {"temperature": 0.2, "reheat_after": 3.0, "leaves": 2}, seed=3)
+    held_before = None
+    for step in range(8 * 30):  # 8 s at 30 fps, cold enough to stay in one leaf
+        scene.update(step / 30, 1 / 30)
+        if step == 2 * 30:
+            held_before = [chain["species"] for chain in scene.health()]
+    assert all(held_before)
+    assert "started again from a" in caplog.text and "dream chain" in caplog.text
+    assert all(chain["held_s"] <= 3.0 + 1.0 for chain in scene.health())  # none held past its limit
+    quiet = make_scene("dream", context, {"temperature": 0.2, "reheat_after": 0.0}, seed=3)
+    caplog.clear()
+    for step in range(8 * 30):
+        quiet.update(step / 30, 1 / 30)
+    assert "started again" not in caplog.text and quiet.health()[0]["held_s"] > 5.0
+
+
+def test_the_heartbeat_and_overlay_say_how_each_chain_is_doing(tiny_model_file, tmp_path):
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json")))
+    try:
+        for _ in range(80):
+            live.step()
+        chains = live._state()["chains"]
+        assert len(chains) == 1 and chains[0]["species"] and chains[0]["held_s"] > 0
+        assert any(line.startswith("chains: ") and " s (" in line for line in live.overlay_lines())
+    finally:
+        live.close()
