@@ -23,11 +23,19 @@ def soak_command(model_path, hours: float, size, seed: int) -> int:
           f"after the last: growth {f['soak_rss_growth_mb']:+.1f} MB (goal < 20)")
     print(f"  a real frame (open hours): {f['soak_frame_ms_first_hours']:.2f} ms in the first hours, "
           f"{f['soak_frame_ms_last_hours']:.2f} ms in the last")
-    print(f"  power cuts: {f['soak_power_cuts']} ({f['soak_power_cuts_while_open']} while open); the resumed show "
-          f"was at worst {f['soak_resume_worst_lost_s']:.0f} s of show time behind (goal < the "
-          f"{f['soak_checkpoint_s']:.0f} s between saves)")
-    resumed_well = f["soak_resume_worst_lost_s"] < f["soak_checkpoint_s"]
-    return 0 if f["soak_rss_growth_mb"] < 20 and resumed_well else 1
+    print(f"  power cuts: {f['soak_power_cuts']}, {f['soak_power_cuts_resumed']} resumed: at worst "
+          f"{f['soak_resume_worst_lost_s']:.0f} s of show time behind (goal < the {f['soak_checkpoint_s']:.0f} s "
+          f"between saves)")
+    for line in f["soak_power_cuts_afresh"]:
+        print(f"    started afresh, as it should: {line}")
+    counts = ", ".join(f"{count} {level.lower()}" for level, count in sorted(f["soak_log_lines"].items()))
+    print(f"  the piece logged {counts or 'nothing'}; problems no injected fault explains: "
+          f"{len(f['soak_unexpected_problems']) or 'none'}")
+    for line in f["soak_unexpected_problems"]:
+        print(f"    {line}")
+    well = (f["soak_rss_growth_mb"] < 20 and f["soak_resume_worst_lost_s"] < f["soak_checkpoint_s"]
+            and not f["soak_unexpected_problems"])
+    return 0 if well else 1
 
 
 def add_parser(commands) -> None:

@@ -60,8 +60,8 @@ SOAK_CHECKPOINT_S = 30.0   # the soak's save interval (a real run saves every 5 
 
 def _power_cut(context, show: Path, size, seed, saver, now: datetime, before):
     """The piece after a cut at ``now``: a new installation, resumed from the save file the way a start does.
-    Returns (the new installation, how many seconds of show time it is behind ``before``, the installation
-    before the cut; None when either is closed)."""
+    Returns (the new installation, how many seconds of show time it is behind ``before`` — or why it started
+    afresh, a string — or None when the show is closed)."""
     from leafdream.errors import LeafdreamError
     from leafdream.ops.checkpoint import load_saved, show_identity
     from leafdream.show.installation import Installation
@@ -71,24 +71,58 @@ def _power_cut(context, show: Path, size, seed, saver, now: datetime, before):
     except LeafdreamError:  # the file was left broken by an edit: a start plays the last good show
         piece = Installation(context, before.show, size, seed, reload_every=5.0, keep_last_good=False)
     saved = load_saved(saver.path)
-    if saved is not None and not saved.why_not_resumed(show_identity(piece.show), now.date().isoformat(),
-                                                       now.timestamp()):
+    why = "nothing saved" if saved is None else saved.why_not_resumed(
+        show_identity(piece.show), now.date().isoformat(), now.timestamp())
+    if not why:
         piece.resume = saved.for_installation()
     piece.tick(now, 0.0, effort=0.02)
     if before.player is None or piece.player is None:
         return piece, None
-    lost = before.player.t - piece.player.t if piece.player.round == before.player.round else float("inf")
-    return piece, lost
+    if why:
+        return piece, why
+    return piece, before.player.t - piece.player.t if piece.player.round == before.player.round else float("inf")
+
+
+class _Tally(logging.Handler):
+    """Counts the simulated piece's log lines by level, and keeps the first few errors that no injected fault
+    explains, instead of printing thousands of visitor and cue lines."""
+
+    EXPECTED = ("show not reloaded", "SHOW FALLBACK")
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.counts: dict[str, int] = {}
+        self.unexpected: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.counts[record.levelname] = self.counts.get(record.levelname, 0) + 1
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING and not message.startswith(self.EXPECTED) \
+                and not message.startswith("  "):  # a broken edit's problems, one a line, under its first line
+            if len(self.unexpected) < 20:
+                self.unexpected.append(f"{record.levelname} {message}")
 
 
 def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 0, log=None) -> dict:
-    """Run ``hours`` of simulated time; returns the figures (raises on any crash)."""
+    """Run ``hours`` of simulated time; returns the figures (raises on any crash). The simulated piece's own log
+    lines are counted, not shown; ``log`` gets one line per power cut."""
+    tally, piece_log = _Tally(), logging.getLogger("leafdream")
+    piece_log.addHandler(tally)
+    propagate, level = piece_log.propagate, piece_log.level
+    piece_log.propagate = False
+    piece_log.setLevel(logging.INFO)
+    try:
+        figures = _soak(context, hours, size, step, seed, log or logger.info)
+    finally:
+        piece_log.removeHandler(tally)
+        piece_log.propagate, piece_log.level = propagate, level
+    return {**figures, "soak_log_lines": tally.counts, "soak_unexpected_problems": tally.unexpected}
+
+
+def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
     import psutil
 
     from leafdream.ops.checkpoint import Checkpointer, SavedPosition, show_identity
-
-    log = log or logger.info
-
     from leafdream.show.installation import Installation
 
     process = psutil.Process()
@@ -103,7 +137,7 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
         ticks = int(hours * 3600 / step)
         hourly = int(3600 / step)
         rss, frame_ms, edits, bad_edits, visitors, jumped = [], [], 0, 0, 0, False
-        cuts, lost_s = 0, []
+        cuts, lost_s, afresh = 0, [], []
         next_cut = int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
         started = time.perf_counter()
         for tick in range(ticks):
@@ -125,13 +159,16 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
                 edits += 1
             piece.tick(now, step, effort=0.02)
             if tick == next_cut:  # between two saves, anywhere
-                piece, lost = _power_cut(context, show, size, seed, saver, now, piece)
+                piece, outcome = _power_cut(context, show, size, seed, saver, now, piece)
                 next_cut += int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
                 cuts += 1
-                if lost is not None:
-                    lost_s.append(lost)
-                log(f"power cut at {now:%a %H:%M}: "
-                    + ("closed, nothing to resume" if lost is None else f"resumed {lost:.0f} s of show time behind"))
+                if isinstance(outcome, str):
+                    afresh.append(f"{now:%a %H:%M}: {outcome}")
+                elif outcome is not None:
+                    lost_s.append(outcome)
+                said = {None: "closed, nothing to resume"}.get(outcome) if not isinstance(outcome, float) else \
+                    f"resumed {outcome:.0f} s of show time behind"
+                log(f"power cut at {now:%a %H:%M}: {said or f'started afresh ({outcome})'}")
             saved = piece.saved_position() if saver.due(step) else None
             if saved is not None:
                 saver.save(SavedPosition.of(show_identity(piece.show), saved, now.timestamp()))
@@ -144,7 +181,7 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
                 rss.append(process.memory_info().rss / 1e6)
     seconds = time.perf_counter() - started
     first, last = np.median(frame_ms[:3]), np.median(frame_ms[-3:])
-    figures = {
+    return {
         "soak_hours": hours,
         "soak_ticks": ticks,
         "soak_wall_seconds": seconds,
@@ -159,8 +196,8 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
         "soak_frame_ms_first_hours": float(first),
         "soak_frame_ms_last_hours": float(last),
         "soak_power_cuts": cuts,
-        "soak_power_cuts_while_open": len(lost_s),
+        "soak_power_cuts_resumed": len(lost_s),
+        "soak_power_cuts_afresh": afresh,
         "soak_resume_worst_lost_s": max(lost_s, default=0.0),
         "soak_checkpoint_s": SOAK_CHECKPOINT_S,
     }
-    return figures
