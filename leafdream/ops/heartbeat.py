@@ -106,6 +106,8 @@ def judge(state: dict, age: float = 0.0, max_age: float = DEFAULT_MAX_AGE) -> tu
         summary = "closed (outside opening hours); " + summary
     if state.get("fallback"):
         return False, f"running, but on a fallback: {state['fallback']} — {summary}"
+    if str(state.get("screen", "ok")).startswith("lost"):
+        return False, f"running, but not well: the screen is {state['screen']}, waiting for it — {summary}"
     if not state.get("healthy", True):
         return False, f"running, but not well: {state.get('last_error') or 'no frames'} — {summary}"
     camera = str(state.get("camera", "none"))

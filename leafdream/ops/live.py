@@ -24,7 +24,8 @@ from leafdream.ops.service import EXIT_MEMORY, ServiceNotifier, Watchdog
 from leafdream.ops.starts import StartRecord
 from leafdream.paths import SHIPPED_MODEL
 from leafdream.render.governor import FrameGovernor
-from leafdream.render.window import open_display, overlay, present, splash
+from leafdream.render.screen import Screen
+from leafdream.render.window import splash
 from leafdream.scenes.context import load_context
 from leafdream.show.installation import Installation
 from leafdream.show.fallback import show_or_fallback
@@ -161,11 +162,11 @@ class LiveRun:
         aside = (f"it ended the piece soon after the start {failed} times in a row; edit it to try it again"
                  if self.starts.set_aside else "")
         show, self.fallback = show_or_fallback(settings.show, aside)  # a broken show never leaves the wall dark
-        self.screen = open_display(settings.windowed, settings.display, settings.headless)
-        splash(self.screen, "leafdream is waking up")
+        self.screen = Screen(settings.windowed, settings.display, settings.headless)
+        splash(self.screen.surface, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
         self.camera = None
-        width, height = self.screen.get_size()
+        width, height = self.screen.size
         context, model_path = _context_and_path(settings.model_path)
         if settings.camera is not None:
             self.camera = LiveCamera(settings.camera, model_path, settings.calibration_path, settings.dump_dir,
@@ -261,6 +262,7 @@ class LiveRun:
 
         kiosk = self.settings.kiosk
         for event in pygame.event.get():
+            self.screen.window_event(event, time.perf_counter())
             if event.type == pygame.QUIT and not kiosk:
                 self.stop("the window closing")
             elif event.type == pygame.KEYDOWN:
@@ -310,7 +312,6 @@ class LiveRun:
 
     def step(self) -> None:
         """One frame: keys, inputs, the show's tick, the picture on screen, health."""
-        import pygame
 
         installation = self.installation
         if self.frames == 0:
@@ -321,12 +322,11 @@ class LiveRun:
         self._inputs()
         installation.tick(datetime.now(self.zone), min(dt, 0.1), self.governor.effort)
         frame = installation.frame()
-        present(self.screen, frame)
-        if self.show_overlay:
-            overlay(self.screen, self.overlay_lines())
-        pygame.display.flip()
-        self.watchdog.presented()
-        self.notifier.frame_presented(dt)
+        shown = self.screen.show(frame, self.overlay_lines() if self.show_overlay else None, time.perf_counter())
+        self.screen.update(dt, time.perf_counter())
+        self.watchdog.presented()  # the loop runs: a lost screen is waited for, not a hang
+        if shown or self.notifier.ready:  # READY only once a frame was really shown
+            self.notifier.frame_presented(dt)
         self.work_ms = (time.perf_counter() - work_started) * 1e3
         player = installation.player
         error_now = installation.last_error or (player.last_error if player else "")
@@ -370,6 +370,7 @@ class LiveRun:
             "camera": self.camera_state(),
             "fallback": self._current_fallback(),
             "chains": player.scene.health() if player else [],
+            "screen": self.screen.state(time.perf_counter()),
         }
 
     def stop(self, reason: str) -> None:

@@ -1,0 +1,77 @@
+"""A lost screen is waited for and opened again; the show keeps its time; health says the truth meanwhile."""
+
+import json
+import logging
+
+import numpy as np
+import pygame
+import pytest
+
+from leafdream.ops.heartbeat import judge
+from leafdream.render import screen as screen_module
+from leafdream.render.screen import Screen
+
+
+@pytest.fixture
+def flaky(monkeypatch):
+    """flip() fails while ``broken["flip"]``; SDL reports ``broken["displays"]`` displays."""
+    broken = {"flip": False, "displays": 1}
+    real_flip = pygame.display.flip
+
+    def flip():
+        if broken["flip"]:
+            raise pygame.error("video system not initialized")
+        real_flip()
+
+    monkeypatch.setattr(pygame.display, "flip", flip)
+    monkeypatch.setattr(pygame.display, "get_num_displays", lambda: broken["displays"])
+    return broken
+
+
+def test_a_screen_that_fails_is_waited_for_and_opened_again(flaky, caplog):
+    screen = Screen(windowed=True, display=0, headless=True)
+    frame = np.full((720, 1280, 3), 90, np.uint8)
+    assert screen.show(frame, None, now=0.0) and screen.state(0.0) == "ok 1280x720 on display 0"
+    flaky["flip"] = True
+    assert not screen.show(frame, None, now=1.0) and screen.lost
+    assert "SCREEN LOST" in caplog.text and "video system not initialized" in caplog.text
+    assert screen.state(5.0).startswith("lost for 4 s")
+    flaky["flip"] = False
+    screen.update(1.0, now=2.0)
+    assert screen.lost  # not before RETRY_S
+    screen.update(screen_module.RETRY_S, now=5.0)
+    assert not screen.lost and screen.show(frame, None, now=5.1) and "screen back after 4 s" in caplog.text
+
+
+def test_a_display_that_leaves_the_list_is_lost_until_it_is_back(flaky, caplog):
+    caplog.set_level(logging.WARNING)
+    screen = Screen(windowed=True, display=0, headless=True)
+    flaky["displays"] = 0
+    screen.update(screen_module.CHECK_S, now=10.0)
+    assert screen.lost and "display 0 is gone (0 display(s) left)" in screen.state(10.0)
+    assert not screen.show(np.zeros((720, 1280, 3), np.uint8), None, now=11.0)
+    flaky["displays"] = 1
+    screen.update(screen_module.RETRY_S, now=13.0)
+    assert not screen.lost
+
+
+def test_the_show_keeps_its_time_and_the_heartbeat_says_the_screen_is_lost(tiny_model_file, tmp_path, flaky):
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    heartbeat = tmp_path / "hb.json"
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(heartbeat), fps=1000))
+    try:
+        live.step()
+        flaky["flip"] = True
+        for _ in range(20):
+            live.step()  # no exception, the loop goes on
+        assert live.screen.lost and live.installation.player.t > 0
+        live.health.heartbeat.since = live.health.heartbeat.every  # a heartbeat now
+        live.step()
+        state = json.loads(heartbeat.read_text())
+        well, line = judge(state)
+        assert not well and "the screen is lost for" in line
+    finally:
+        flaky["flip"] = False
+        live.close()
