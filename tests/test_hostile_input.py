@@ -600,8 +600,9 @@ def test_a_cue_command_without_a_number_is_refused_in_plain_words(context, tmp_p
     piece = Installation(context, str(show), (64, 48))
     _run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.5)
     piece.command("cue", args, "10.0.0.9")
-    assert words in piece.last_error and "from 10.0.0.9" in piece.last_error
-    assert "index" not in piece.last_error and "could not convert" not in piece.last_error
+    assert words in piece.last_refused and "from 10.0.0.9" in piece.last_refused
+    assert "index" not in piece.last_refused and "could not convert" not in piece.last_refused
+    assert piece.last_error == ""  # the sender's mistake, not the piece's: health is not touched
     with caplog.at_level(logging.INFO):
         piece.command("cue", ["1"], "10.0.0.9")  # a number sent as text is still a number
     assert "remote cue 1 from 10.0.0.9: done" in caplog.text

@@ -111,14 +111,14 @@ def test_osc_commands_reach_the_show_over_loopback(context, tmp_path):
     piece.command(*heard[1])
     assert piece.player.scene.params["hold"] == 3.0
     piece.command(*heard[2])
-    assert "no cue number 4; cues are 1, 5, 9" in piece.last_error
+    assert "no cue number 4; cues are 1, 5, 9" in piece.last_refused
     piece.command(*heard[3])
     assert piece.frame().max() == 0
     piece.command("go", [])
     run(piece, now, 0.2)
     assert piece.frame().max() > 0
     piece.command("set", ["nonsense", 1])
-    assert "has no parameter 'nonsense'" in piece.last_error
+    assert "has no parameter 'nonsense'" in piece.last_refused
 
 
 def test_a_visitor_interrupts_and_the_show_resumes_where_it_was(context, tmp_path):
@@ -155,11 +155,11 @@ def test_osc_set_obeys_the_contract_and_says_when_a_fade_wins(context, tmp_path)
     piece = Installation(context, str(show), (64, 48))
     run(piece, datetime(2026, 5, 1, 12, 0, tzinfo=UTC), 1.0)
     piece.command("set", ["temperature", 2.0])
-    assert "fading" in piece.last_error and "the fade wins" in piece.last_error
+    assert "fading" in piece.last_refused and "the fade wins" in piece.last_refused
     piece.command("set", ["leaves", 50])
-    assert "from 1 to 6" in piece.last_error and piece.player.scene.params["leaves"] == 2
+    assert "from 1 to 6" in piece.last_refused and piece.player.scene.params["leaves"] == 2
     piece.command("set", ["leaves"])
-    assert "takes a name and a value" in piece.last_error
+    assert "takes a name and a value" in piece.last_refused
     piece.command("next", [])
     piece.command("set", ["temperature", 2.0])
     assert piece.player.scene.params["temperature"] == 2.0

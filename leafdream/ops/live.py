@@ -307,7 +307,8 @@ class LiveRun:
                 lines.append("chains: " + ", ".join(f"{c['species'] or '?'} {c['held_s']:.0f} s ({c['flips_per_s']:.1%} "
                                                     f"flips/s)" for c in chains))
         lines += [f"camera: {self.camera_state()}",
-                  f"last error: {installation.last_error or (player.last_error if player else '') or 'none'}"]
+                  f"last error: {installation.last_error or (player.last_error if player else '') or 'none'}",
+                  f"last refused remote command: {installation.last_refused or 'none'}"]
         return lines
 
     def step(self) -> None:

@@ -46,6 +46,7 @@ class Installation:
         self.player: Player | None = None
         self.open = False
         self.last_error = ""
+        self.last_refused = ""                   # the last remote command refused, and why
         self.stopped = False
         self.visitor: Player | None = None       # the interruption while a visitor's leaf is shown
         self.visitor_present = False
@@ -185,8 +186,10 @@ class Installation:
         try:
             self._command(name, args)
         except (LeafdreamError, ValueError, TypeError, IndexError) as error:
-            self.last_error = f"remote {name} {said}{source}: {error}".replace("  ", " ")
-            log.error(self.last_error)
+            # a refused command is the sender's mistake, answered in the log, not a fault of the piece: it does
+            # not count against health
+            self.last_refused = f"remote {name} {said}{source}: {error}".replace("  ", " ")
+            log.warning(self.last_refused)
         else:
             log.info("remote %s%s%s: done", name, f" {said}" if said else "", source)
 
