@@ -158,6 +158,10 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
                     bad_edits += 1
                 edits += 1
             piece.tick(now, step, effort=0.02)
+            # a save falls due at the end of its tick, as at the end of a frame live; a cut comes after it
+            saved = piece.saved_position() if saver.due(step) else None
+            if saved is not None:
+                saver.save(SavedPosition.of(show_identity(piece.show), saved, now.timestamp()))
             if tick == next_cut:  # between two saves, anywhere
                 piece, outcome = _power_cut(context, show, size, seed, saver, now, piece)
                 next_cut += int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
@@ -169,9 +173,6 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
                 said = {None: "closed, nothing to resume"}.get(outcome) if not isinstance(outcome, float) else \
                     f"resumed {outcome:.0f} s of show time behind"
                 log(f"power cut at {now:%a %H:%M}: {said or f'started afresh ({outcome})'}")
-            saved = piece.saved_position() if saver.due(step) else None
-            if saved is not None:
-                saver.save(SavedPosition.of(show_identity(piece.show), saved, now.timestamp()))
             if tick % hourly == 0:
                 if piece.open:  # time a real frame; closed hours draw nothing
                     begun = time.perf_counter()

@@ -38,3 +38,49 @@ def render_frames(player, seconds: float, fps: int, sink: FrameSink | None, gove
         if after_frame is not None:
             after_frame(index, frame)
     return work, efforts
+
+
+MAX_FAST_FORWARD_FRAMES = 60 * 60 * 60 * 24  # a day of frames at 60 fps: a start further on is not a preview
+
+
+def start_frames(make_player, fps: int, seconds: float | None = None, cue: float | None = None) -> tuple[int, int]:
+    """(F, B): the first frame to draw for a render starting ``seconds`` into the show or where cue number
+    ``cue`` first begins, and the frame from which scenes must run for frame F to be the full render's frame F
+    (the cue alive at F began then — or the one before it, while their crossfade lasts). Found on a dry player
+    (the show clock alone), so it costs next to nothing. ``make_player(dry)`` makes the show's player."""
+    from leafdream.errors import LeafdreamError
+
+    player = make_player(True)
+    dt = 1.0 / fps
+    began, began_before = 0, 0  # frames whose update began the current cue and the one before it
+    target = int(round(seconds * fps)) if seconds is not None else None
+    for frame in range(MAX_FAST_FORWARD_FRAMES):
+        before = (player.round, player.index)
+        player.update(dt)
+        begun = (player.round, player.index) != before
+        if begun:
+            began, began_before = frame, began
+        found = frame == target or (cue is not None and begun and (player.cue.number or player.index + 1) == cue)
+        if found:
+            return frame, began_before if player.previous is not None else began  # still crossfading: both run
+        if player.finished:
+            raise LeafdreamError(f"the show ends before {_what(seconds, cue)}: it does not loop")
+    raise LeafdreamError(f"{_what(seconds, cue)} is not reached within a day of show time")
+
+
+def _what(seconds, cue) -> str:
+    return f"cue {cue:g}" if cue is not None else f"{seconds:.0f} s"
+
+
+def fast_forward(make_player, fps: int, first: int, live_from: int, on_frame: Callable[[int], None] | None = None):
+    """A player standing just before frame ``first`` as a full render's would: dry (the clock alone) until
+    frame ``live_from``, its scenes run undrawn from there. ``on_frame(frame)`` after each (for progress)."""
+    player = make_player(live_from > 0)
+    dt = 1.0 / fps
+    for frame in range(first):
+        if frame == live_from:
+            player.dry = False  # the cue that begins in this frame's update gets its real scene
+        player.update(dt)
+        if on_frame is not None:
+            on_frame(frame)
+    return player

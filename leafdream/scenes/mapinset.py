@@ -9,8 +9,9 @@ from leafdream.leafspace.space import LeafSpace
 
 
 def inset_rect(height: int, width: int) -> tuple[int, int, int]:
-    """(left, top, side) of the small map in the frame's bottom-right corner."""
-    side = max(48, height // 5)
+    """(left, top, side) of the small map in the frame's bottom-right corner (at least 48 px, never more than
+    half the frame's height: a thumbnail-sized preview gets a smaller map, not a broken one)."""
+    side = max(1, min(max(48, height // 5), height // 2, width // 2))
     margin = side // 8
     return width - side - margin, height - side - margin, side
 

@@ -25,9 +25,11 @@ class Player:
     """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
 
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
-                 loop: bool = True, arrange=None):
-        """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles)."""
+                 loop: bool = True, arrange=None, dry: bool = False):
+        """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles). ``dry``: keep
+        only the show clock (cues begin and end as they would, no scene is made or run: fast-forwarding)."""
         self.context = context
+        self.dry = dry
         self.sequence = CueSequence(cues, loop, arrange, seed)
         self.width, self.height = width, height
         self.seed = seed
@@ -43,7 +45,11 @@ class Player:
         self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
         self._trigger(0)
 
-    def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene, Compositor]:
+    def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene | None, Compositor | None]:
+        # a cue's randomness depends on the seed, the round and its place only, never on how the show got there:
+        # so a render from minute 12 draws what a render from 0 draws at minute 12
+        if self.dry:
+            return cue, None, None
         seed = self.seed * 100_003 + self.round * 1009 + index
         try:
             scene = make_scene(cue.scene, self.context, {**cue.params, **cue.faded_params(0.0)}, seed)
@@ -99,8 +105,9 @@ class Player:
         self.cue_start = self.t
         self.current = self._make(self.cues[index], index)
         cue = self.cues[index]
-        log.info("cue %g%s: %s for %s, round %d", cue.number or index + 1, f" {cue.name!r}" if cue.name else "",
-                 cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
+        if not self.dry:
+            log.info("cue %g%s: %s for %s, round %d", cue.number or index + 1, f" {cue.name!r}" if cue.name else "",
+                     cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
 
     @property
     def cue(self) -> Cue:
@@ -154,6 +161,8 @@ class Player:
 
     def _update_scene(self, entry, local_t: float, dt: float, effort: float):
         cue, scene, compositor = entry
+        if scene is None:  # begun while dry
+            return entry
         try:
             for key, value in cue.faded_params(local_t).items():
                 scene.set_param(key, value)
