@@ -83,6 +83,18 @@ BROKEN = [
     ("[[cue]]\nscene = \"drift\"\nduration = \"1m\"\n[cue.params]\ninset = 3\n", 5, "inset must be true or false"),
     ("[show]\nloop = \"yes\"\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "loop must be true or false"),
     ("[shows]\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 1, "unknown section 'shows'"),
+    # TOML's own errors, in the artist's words
+    ("[show]\nloop = yes\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "write true or false"),
+    ("[show]\nloop = True\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "'True' is not a TOML value"),
+    ("[[cue]]\nscene = dream\nduration = \"1m\"\n", 2, 'text needs quotes: write "dream"'),
+    ("[cue]\nscene = \"dream\"\nduration = \"1m\"\n[cue]\nscene = \"drift\"\nduration = \"1m\"\n", 4,
+     "every cue begins with [[cue]]"),
+    ("[cue]\nscene = \"dream\"\nduration = \"1m\"\n", 1, "a cue begins with [[cue]], two brackets"),
+    # a crossfade longer than its cue: at the cue's crossfade, or at its duration when the show's default is too long
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\ncrossfade = \"5m\"\n", 4,
+     "the crossfade (5m) is longer than cue 1 (1m)"),
+    ("[show]\ncrossfade = \"10s\"\n[[cue]]\nscene = \"dream\"\nduration = \"4s\"\n", 5,
+     "the crossfade (10s) is longer than cue 1 (4s)"),
 ]
 
 

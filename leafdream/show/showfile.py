@@ -155,7 +155,7 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "not valid TOML"
-        raise ShowError(path, [Problem(line, column, f"TOML syntax: {message} — check quotes, brackets and '=' signs")]) from None
+        raise ShowError(path, [Problem(line, column, _toml_in_words(message, text, line, column))]) from None
     where = _Locator(text)
     problems: list[Problem] = []
 
@@ -188,12 +188,16 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
     visitors = _visitors(data.get("visitors", {}), contracts, problem)
     groups = _groups(data.get("groups", {}), problem)
     raw_cues = data.get("cue", [])
-    if not isinstance(raw_cues, list) or not raw_cues:
+    if isinstance(raw_cues, dict):
+        problem(("cue",), "a cue begins with [[cue]], two brackets on each side (one [[cue]] per cue); [cue] with "
+                          "one pair is a single table")
+        raw_cues = []
+    elif not isinstance(raw_cues, list) or not raw_cues:
         problem(("cue",), "a show needs at least one cue: add a [[cue]] table with scene and duration")
         raw_cues = [] if not isinstance(raw_cues, list) else raw_cues
     cues, numbers = [], {}
     for index, raw in enumerate(raw_cues):
-        cue = _cue(raw, index, CueDefaults(default_palette, default_crossfade), contracts, groups, numbers, cues,
+        cue = _cue(raw, index, CueDefaults(default_palette, default_crossfade, "crossfade" in settings), contracts, groups, numbers, cues,
                    space, problem)
         if cue is not None:
             cues.append(cue)
@@ -211,6 +215,7 @@ class CueDefaults:
 
     palette: str | None
     crossfade: float | None
+    crossfade_written: bool = False  # the show says crossfade = …, rather than the built-in 3 s
 
 
 def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, numbers: dict, earlier: list,
@@ -250,6 +255,13 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
     pre_wait = _duration(raw.get("pre_wait", 0), at + ("pre_wait",), problem, "pre_wait") or 0.0
     post_wait = _duration(raw.get("post_wait", 0), at + ("post_wait",), problem, "post_wait") or 0.0
     crossfade = _duration(raw.get("crossfade", defaults.crossfade), at + ("crossfade",), problem, "crossfade")
+    if crossfade is not None and duration and crossfade > duration and not ("crossfade" in raw or
+                                                                            defaults.crossfade_written):
+        crossfade = duration  # the built-in 3 s nobody wrote: a short cue simply fades over its whole length
+    elif crossfade is not None and duration and crossfade > duration:
+        whose = "crossfade" if "crossfade" in raw else "duration"  # the show's own crossfade: point at the cue
+        problem(at + (whose,), f"the crossfade ({_span(crossfade)}) is longer than cue {index + 1} "
+                               f"({_span(duration)}): a crossfade lasts at most its cue's duration")
     palette = _palette(raw.get("palette", defaults.palette), at + ("palette",), problem)
     mode = raw.get("continue", "follow")
     if mode not in CONTINUE_MODES:
@@ -272,6 +284,29 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
     return Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
                number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
                fades=fades, group=group)
+
+
+def _span(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes:.0f}m{rest:g}s" if minutes and rest else f"{minutes:.0f}m" if minutes else f"{rest:g}s"
+
+
+TRUTH_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+
+
+def _toml_in_words(message: str, text: str, line: int, column: int) -> str:
+    """TOML's own error ``message`` at ``line``:``column`` of ``text``, said in the artist's words with a hint."""
+    if "Cannot declare ('cue',) twice" in message:
+        return "every cue begins with [[cue]], two brackets on each side; [cue] with one pair can be written once only"
+    if message.startswith("Invalid value"):
+        lines = text.splitlines()
+        rest = lines[line - 1][column - 1:] if 0 < line <= len(lines) else ""
+        word = re.match(r"[A-Za-z_][\w-]*", rest.strip())
+        if word and word.group(0).lower() in TRUTH_WORDS:
+            return f"{word.group(0)!r} is not a TOML value: write true or false (lower case, no quotes)"
+        if word:
+            return f"text needs quotes: write \"{word.group(0)}\" (a name, a scene, a palette or a time like \"2m\")"
+    return f"TOML syntax: {message} — check quotes, brackets and '=' signs"
 
 
 def _groups(raw, problem) -> dict:
