@@ -10,12 +10,12 @@ import logging
 import sys
 
 from leafdream.commands import (bench, camera, check, doctor, dream, eval, info, map, reconstruct, render, run, service,
-                                soak, status, train)
+                                soak, species, status, train)
 from leafdream.errors import LeafdreamError
 
 # name -> module with add_parser(subparsers) and run(args) -> exit code; in the order of the data flow
 COMMANDS = {
-    "train": train, "reconstruct": reconstruct, "dream": dream, "bench": bench, "eval": eval, "map": map,
+    "train": train, "reconstruct": reconstruct, "dream": dream, "bench": bench, "eval": eval, "map": map, "species": species,
     "run": run, "camera": camera, "render": render, "check": check, "status": status, "service": service,
     "doctor": doctor, "soak": soak, "info": info,
 }

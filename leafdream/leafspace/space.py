@@ -194,7 +194,7 @@ class LeafSpace:
         if not members.any():
             options = sorted(set(self.species.tolist()))
             hint = did_you_mean(key, options, many=3, fallback=f"known species include {', '.join(options[:5])}, …")
-            raise LeafdreamError(f"unknown species {name!r}{hint}")
+            raise LeafdreamError(f"unknown species {name!r}{hint} ('leafdream species' lists them all)")
         return self.positions[members].mean(axis=0)
 
 
