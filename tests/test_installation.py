@@ -77,6 +77,40 @@ def test_an_edited_show_takes_over_at_the_next_cue_and_a_broken_one_is_refused(c
     assert piece.player.scene.name == "xerox"
 
 
+def _cues(*cues) -> str:
+    return "".join(f'[[cue]]\nnumber = {number}\nscene = "{scene}"\nduration = "10s"\ncrossfade = "0s"\n'
+                   for number, scene in cues)
+
+
+@pytest.mark.parametrize("edited, then", [
+    (_cues((1, "xerox"), (2, "layers"), (3, "drift")), "layers"),   # the cue numbered as the one to come
+    (_cues((1, "xerox"), (3, "drift"), (4, "layers")), "drift"),    # number 2 is gone: the next one after it
+    (_cues((1, "xerox")), "xerox"),                                 # nothing after it: the next round, from its first
+])
+def test_an_edit_takes_over_at_the_same_place_in_the_show(context, tmp_path, edited, then):
+    show = tmp_path / "s.toml"
+    write(show, _cues((1, "dream"), (2, "drift"), (3, "layers")))
+    piece = Installation(context, str(show), (64, 48), reload_every=0.5)
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 4)
+    write(show, edited)
+    now = run(piece, now, 1)
+    assert piece.player.scene.name == "dream"  # cue 1 plays to its end
+    run(piece, now, 6)
+    assert piece.player.scene.name == then
+
+
+def test_go_with_an_edit_waiting_goes_to_the_edited_shows_next_cue(context, tmp_path):
+    show = tmp_path / "s.toml"
+    write(show, _cues((1, "dream"), (2, "drift"), (3, "layers")))
+    piece = Installation(context, str(show), (64, 48), reload_every=0.5)
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 2)
+    write(show, _cues((1, "dream"), (2, "xerox"), (3, "layers")))
+    run(piece, now, 1)
+    piece.command("next", [])
+    assert piece.player.scene.name == "xerox" and piece.player.next_show is None
+    assert (piece.player.cue.number, piece.player.round) == (2, 0)
+
+
 def test_osc_commands_reach_the_show_over_loopback(context, tmp_path):
     import time
 

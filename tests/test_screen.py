@@ -67,7 +67,7 @@ def test_the_show_keeps_its_time_and_the_heartbeat_says_the_screen_is_lost(tiny_
         for _ in range(20):
             live.step()  # no exception, the loop goes on
         assert live.screen.lost and live.installation.player.t > 0
-        live.health.heartbeat.since = live.health.heartbeat.every  # a heartbeat now
+        live.health.heartbeat.timer.since = live.health.heartbeat.timer.seconds  # a heartbeat now
         live.step()
         state = json.loads(heartbeat.read_text())
         well, line = judge(state)

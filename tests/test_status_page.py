@@ -156,3 +156,17 @@ def test_the_page_in_a_real_browser_shows_health_facts_history_and_log(tiny_mode
     assert "<td>scene</td><td>dream</td>" in dom
     assert "<polyline" in dom and "opening: show" in dom
     assert 'src="/thumbnail.png?t=' in dom
+
+
+def test_the_runs_frame_times_give_true_percentiles_in_constant_memory():
+    from leafdream.render.frame_times import FrameTimes
+
+    times = FrameTimes()
+    assert times.percentile(99) == 0.0
+    for k in range(10_000):
+        times.add(40.0 if k % 200 == 0 else 4.0 + (k % 10) * 0.1)  # one frame in 200 slow: 0.5 %
+    assert times.percentile(50) == pytest.approx(4.5, abs=0.15) and times.percentile(99) < 5.1
+    assert times.percentile(99.9) == pytest.approx(40.0, abs=0.15) and times.worst == 40.0
+    assert times.share_over(16.7) == pytest.approx(0.005)
+    times.add(5000.0)  # past the last bin: counted there, and the worst is still the true one
+    assert times.worst == 5000.0 and times.percentile(100) == 5000.0

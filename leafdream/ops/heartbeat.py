@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from leafdream.atomic import replacing
+from leafdream.ops.interval import Every
 from leafdream.paths import user_cache_dir
 
 log = logging.getLogger(__name__)
@@ -29,17 +30,12 @@ class Heartbeat:
 
     def __init__(self, path: Path, every: float = 5.0):
         self.path = Path(path)
-        self.every = every
-        self.since = every  # write on the first call
+        self.timer = Every(every, at_once=True)  # the first heartbeat at once
         self.failing = False
 
     def due(self, dt: float) -> bool:
         """Count ``dt`` seconds; True (once) when the next heartbeat is due."""
-        self.since += dt
-        if self.since < self.every:
-            return False
-        self.since = 0.0
-        return True
+        return self.timer.due(dt)
 
     def write(self, state: dict) -> bool:
         """Write ``state`` (+ the time it was written). Returns True if written."""

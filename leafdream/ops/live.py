@@ -23,6 +23,7 @@ from leafdream.ops.heartbeat import Heartbeat, default_heartbeat_path
 from leafdream.ops.service import EXIT_MEMORY, ServiceNotifier, Watchdog
 from leafdream.ops.starts import StartRecord
 from leafdream.paths import SHIPPED_MODEL
+from leafdream.render.frame_times import FrameTimes
 from leafdream.render.governor import FrameGovernor
 from leafdream.render.screen import Screen
 from leafdream.render.window import splash
@@ -100,17 +101,25 @@ def _calibration_or_none(path):
     return calibration
 
 
-def _camera_dump(watcher, dump_dir, args) -> None:
-    """An operator's remote request for a debug dump; refused (logged) unless a dump folder was given at start."""
+def _camera_dump(watcher, dump_dir, args) -> tuple[bool, str]:
+    """An operator's remote request for a debug dump; refused (logged) unless a dump folder was given at start.
+    Returns (started, what was done or why not)."""
     if watcher is None or dump_dir is None:
-        log.error("remote camera_dump refused: start leafdream with --camera SOURCE --camera-debug-dump DIR to allow it")
-        return
+        why = "start leafdream with --camera SOURCE --camera-debug-dump DIR to allow it"
+        log.error("remote camera_dump refused: %s", why)
+        return False, why
     try:
         seconds = float(args[0]) if args else 10.0
     except (TypeError, ValueError):
         log.error("remote camera_dump %s: expected a number of seconds", args)
-        return
+        return False, "expected a number of seconds"
     watcher.start_dump(dump_dir, max(0.0, min(seconds, 120.0)))
+    return True, f"dumping {max(0.0, min(seconds, 120.0)):g} s of camera frames to {dump_dir}"
+
+
+def _rounded(value) -> str:
+    """A setting as a person reads it: 1.79, not 1.7899991635926227."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 class LiveCamera:
@@ -181,6 +190,7 @@ class LiveRun:
         self.remote = self._remote()
         self.board, self.status_server = self._status_page()
         self.governor = FrameGovernor(settings.fps)
+        self.frame_times = FrameTimes()
         self.clock = pygame.time.Clock()
         self.show_overlay = False
         self.frames = 0
@@ -226,7 +236,7 @@ class LiveRun:
 
         saved = self.installation.saved_position()
         if saved is not None:
-            self.checkpointer.save(SavedPosition.of(show_identity(self.installation.show), saved, time.time()))
+            self.checkpointer.submit(SavedPosition.of(show_identity(self.installation.show), saved, time.time()))
 
     def _recent_log(self):
         """The last log lines for the status page (None without one), kept from the start of the run on."""
@@ -283,13 +293,27 @@ class LiveRun:
         if self.remote is not None:
             for name, args, sender in self.remote.poll():
                 if name == "camera_dump":
-                    _camera_dump(self.camera.watcher if self.camera else None, self.settings.dump_dir, args)
+                    ok, said = _camera_dump(self.camera.watcher if self.camera else None, self.settings.dump_dir,
+                                            args)
+                elif name == "status":
+                    ok, said = True, self._status_reply()
                 else:
-                    self.installation.command(name, args, sender)
+                    ok, said = self.installation.command(name, args, sender)
+                self.remote.reply(sender, name, ok, said)
         if self.camera is not None:
             for event in self.camera.visitor_events(time.monotonic()):
                 log.info("visitor: %s", event.describe())
                 self.installation.visitor_event(event.kind == "appeared")
+
+    def _status_reply(self) -> dict:
+        """What /leafdream/status answers: health now and where the show is, numbers rounded."""
+        from leafdream.ops.heartbeat import judge
+
+        state = self._state()
+        well, line = judge({**state, "last_error": self.health.last_error,
+                            "healthy": self.health.report(time.perf_counter(), {})["healthy"]})
+        return {**{key: round(value, 2) if isinstance(value, float) else value for key, value in state.items()},
+                "healthy": well, "summary": line}
 
     def overlay_lines(self) -> list[str]:
         installation, player = self.installation, self.installation.player
@@ -300,7 +324,7 @@ class LiveRun:
             lines += [
                 f"cue {player.cue.number or player.index + 1:g} {player.cue.name}  {player.cue.scene}  "
                 f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
-                f"temperature {player.scene.params.get('temperature', '-')}   palette {player.cue.palette}",
+                f"temperature {_rounded(player.scene.params.get('temperature', '-'))}   palette {player.cue.palette}",
             ]
             chains = player.scene.health()
             if chains:
@@ -329,6 +353,7 @@ class LiveRun:
         if shown or self.notifier.ready:  # READY only once a frame was really shown
             self.notifier.frame_presented(dt)
         self.work_ms = (time.perf_counter() - work_started) * 1e3
+        self.frame_times.add(self.work_ms)
         player = installation.player
         error_now = installation.last_error or (player.last_error if player else "")
         now = time.perf_counter()
@@ -365,6 +390,8 @@ class LiveRun:
         return {
             "uptime_s": time.perf_counter() - self.started, "fps": self.clock.get_fps(), "frame_ms": self.work_ms,
             "target_fps": self.settings.fps,
+            "run_work_p50_ms": self.frame_times.percentile(50), "run_work_p99_ms": self.frame_times.percentile(99),
+            "run_work_max_ms": self.frame_times.worst,
             "effort": self.governor.effort, "show": installation.show.name, "open": installation.open,
             "cue": (player.cue.number or player.index + 1) if player else None,
             "scene": player.scene.name if player else None,
@@ -391,6 +418,7 @@ class LiveRun:
 
         if self.checkpointer is not None:
             self._save_position()  # a stop by systemd or the operator: the restart carries on from here
+            self.checkpointer.close()
         self.health.heartbeat.final(self._state_for_heartbeat(), self.stop_reason or "an unknown cause")
         if self.exit_code == 0:
             self.starts.settle()  # a clean stop: this start did not fail
@@ -403,8 +431,13 @@ class LiveRun:
             self.status_server.close()
         if self.recent_log is not None:
             logging.getLogger().removeHandler(self.recent_log)
-        log.info("ran %d frames in %.1f s; first frame %.2f s after the process started", self.frames,
-                 time.perf_counter() - self.started, self.first_frame_at)
+        elapsed = time.perf_counter() - self.started
+        times = self.frame_times
+        log.info("ran %d frames in %.1f s (%.1f fps); first frame %.2f s after the process started; work per frame "
+                 "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %.2f%% of frames over the %.1f ms budget", self.frames,
+                 elapsed, self.frames / max(elapsed, 1e-9), self.first_frame_at, times.percentile(50),
+                 times.percentile(99), times.worst, 100 * times.share_over(1000 / self.settings.fps),
+                 1000 / self.settings.fps)
         pygame.quit()
 
 

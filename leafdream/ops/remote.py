@@ -4,8 +4,9 @@ A small OSC server (python-osc) listens on 127.0.0.1 unless configured otherwise
 queues what it hears; the main loop applies the commands between frames, so the show's
 state is only ever changed by the loop that owns it.
 
-Addresses:  /leafdream/go   /leafdream/next   /leafdream/stop   /leafdream/cue N
+Addresses:  /leafdream/go   /leafdream/next   /leafdream/stop   /leafdream/cue N   /leafdream/cue/N/start
             /leafdream/set NAME VALUE   (a parameter of the scene on screen)
+            /leafdream/panic [SECONDS]  (fade to dark; go brings the show back)   /leafdream/status
             /leafdream/camera_dump SECONDS   (a debug dump of camera frames; only when leafdream
                                               was started with --camera-debug-dump DIR)
 
@@ -20,19 +21,25 @@ Safe by default, because nothing on a network should be able to stop the piece:
   cannot be read (a malformed or 40 KB nested bundle) is one log line, never a traceback;
 * log lines about the remote control are rate-limited: the first of a kind, then one line a
   ``LOG_EVERY`` seconds with how many more there were.
+
+Every command heard is answered, as QLab answers: ``/reply/leafdream/NAME`` with one JSON string,
+``{"address": …, "status": "ok" | "error", "data": …}``, sent back to the port it came from.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
+import re
 import queue
 import threading
 import time
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("go", "next", "stop", "cue", "set", "camera_dump")
+COMMANDS = ("go", "next", "stop", "cue", "set", "panic", "status", "camera_dump")
+CUE_START = re.compile(r"^/leafdream/cue/([^/]+)/start$")
 RATE = 50.0          # commands a second per sender
 BURST = 100.0        # commands a sender may send at once
 PER_FRAME = 20       # commands the loop applies in one frame at most
@@ -102,6 +109,7 @@ class RemoteControl:
         self.limit = SenderLimit(clock=clock)
         self.quiet = QuietLog(clock=clock)
         self.commands: queue.Queue = queue.Queue(maxsize=1000)
+        self.reply_ports: dict[str, int] = {}  # sender -> the port its last command came from
         dispatcher = Dispatcher()
         for name in COMMANDS:
             dispatcher.map(f"/leafdream/{name}", self._heard, name, needs_reply_address=True)
@@ -142,14 +150,40 @@ class RemoteControl:
                                          "ignored", client_address[0])
 
     def _heard(self, client_address, address, names, *args):
+        self._queue(client_address, address, names[0], list(args))
+
+    def _queue(self, client_address, address, name: str, args: list) -> None:
+        self.reply_ports[client_address[0]] = client_address[1]
+        if len(self.reply_ports) > 10_000:
+            self.reply_ports.clear()
         try:
-            self.commands.put_nowait((names[0], list(args), client_address[0]))
+            self.commands.put_nowait((name, args, client_address[0]))
         except queue.Full:
             self.quiet.warning("full", "OSC: too many commands waiting; %s dropped", address)
 
     def _unknown(self, client_address, address, *args):
-        self.quiet.warning("unknown", "OSC: unknown address %s (known: %s)", address,
+        cue = CUE_START.match(address)
+        if cue:  # QLab's own form: /leafdream/cue/3/start
+            self._queue(client_address, address, "cue", [cue.group(1)])
+            return
+        self.quiet.warning("unknown", "OSC: unknown address %s (known: %s, /leafdream/cue/N/start)", address,
                            ", ".join(f"/leafdream/{c}" for c in COMMANDS))
+
+    def reply(self, sender: str, name: str, ok: bool, data) -> None:
+        """Answer ``sender``'s command ``name``: /reply/leafdream/NAME with {"address", "status", "data"} as JSON,
+        to the port the command came from. A reply that cannot be sent is dropped (the sender went away)."""
+        from pythonosc.osc_message_builder import OscMessageBuilder
+
+        port = self.reply_ports.get(sender)
+        if port is None:
+            return
+        builder = OscMessageBuilder(address=f"/reply/leafdream/{name}")
+        builder.add_arg(json.dumps({"address": f"/leafdream/{name}", "status": "ok" if ok else "error",
+                                    "data": data}, allow_nan=False, default=str))
+        try:
+            self.server.socket.sendto(builder.build().dgram, (sender, port))
+        except (OSError, ValueError):
+            self.quiet.warning("reply", "OSC: a reply to %s:%s could not be sent", sender, port)
 
     def poll(self, most: int = PER_FRAME) -> list[tuple[str, list, str]]:
         """The commands heard since the last poll as (name, arguments, sender's address), in order, at most ``most``

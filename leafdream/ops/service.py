@@ -14,6 +14,8 @@ import socket
 import threading
 import time
 
+from leafdream.ops.interval import Every
+
 log = logging.getLogger(__name__)
 
 EXIT_HUNG = 3
@@ -27,8 +29,7 @@ class ServiceNotifier:
         self.address = os.environ.get("NOTIFY_SOCKET")
         if self.address and self.address.startswith("@"):
             self.address = "\0" + self.address[1:]
-        self.every = every
-        self.since = every
+        self.watchdog = Every(every, at_once=True)
         self.ready = False
 
     def _send(self, message: str) -> None:
@@ -45,9 +46,7 @@ class ServiceNotifier:
         if not self.ready:
             self._send("READY=1")
             self.ready = True
-        self.since += dt
-        if self.since >= self.every:
-            self.since = 0.0
+        if self.watchdog.due(dt):
             self._send("WATCHDOG=1")
 
 

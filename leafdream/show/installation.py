@@ -27,6 +27,9 @@ from leafdream.show.showfile import Show
 
 log = logging.getLogger(__name__)
 
+DOUBLE_GO_S = 0.5   # a second go within this many seconds is a double press, not a second cue
+PANIC_S = 3.0       # default fade to dark of panic
+
 
 class Installation:
     def __init__(self, context: SceneContext, show: Show | str, size: tuple[int, int], seed: int = 0,
@@ -47,6 +50,9 @@ class Installation:
         self.open = False
         self.last_error = ""
         self.last_refused = ""                   # the last remote command refused, and why
+        self.clock = 0.0                         # seconds of dt since the start (double-go protection)
+        self.last_go = -DOUBLE_GO_S
+        self.panic: tuple[float, float] | None = None  # (seconds since, seconds of the fade to dark)
         self.stopped = False
         self.visitor: Player | None = None       # the interruption while a visitor's leaf is shown
         self.visitor_present = False
@@ -88,11 +94,15 @@ class Installation:
         self.reloaded = True
         if self.keep_last_good:
             remember(show)
-        log.info("show %s reloaded; it takes over at the next cue", self.path)
+        log.info("show %s reloaded; it takes over when this cue ends (or at the next Go), at the cue numbered as "
+                 "the one that was to come, or the next one after it", self.path)
         if self.player is not None:
             self.player.take_over(show.cues, show.loop, show.arrangement)
 
     def tick(self, now: datetime, dt: float, effort: float = 1.0) -> None:
+        self.clock += dt
+        if self.panic is not None:
+            self.panic = (self.panic[0] + dt, self.panic[1])
         self.since_check += dt
         if self.since_check >= self.reload_every:
             self.since_check = 0.0
@@ -178,31 +188,45 @@ class Installation:
                     return
         self.visitor.update(dt, effort)
 
-    def command(self, name: str, args: list, sender: str = "") -> None:
-        """Apply a remote command (go, next, stop, cue N, set NAME VALUE) from ``sender`` (an address, for the log);
-        each applied one is logged, bad ones are logged in plain words, never raised."""
+    def command(self, name: str, args: list, sender: str = "") -> tuple[bool, str]:
+        """Apply a remote command (go, next, stop, cue N, set NAME VALUE, panic [SECONDS]) from ``sender`` (an
+        address, for the log); each applied one is logged, bad ones are logged in plain words, never raised.
+        Returns (applied, what was done or why not) for the reply to the sender."""
         said = " ".join(str(arg) for arg in args)
         source = f" from {sender}" if sender else ""
         try:
-            self._command(name, args)
+            done = self._command(name, args) or "done"
         except (LeafdreamError, ValueError, TypeError, IndexError) as error:
             # a refused command is the sender's mistake, answered in the log, not a fault of the piece: it does
             # not count against health
             self.last_refused = f"remote {name} {said}{source}: {error}".replace("  ", " ")
             log.warning(self.last_refused)
-        else:
-            log.info("remote %s%s%s: done", name, f" {said}" if said else "", source)
+            return False, str(error)
+        log.info("remote %s%s%s: %s", name, f" {said}" if said else "", source, done)
+        return True, done
 
-    def _command(self, name: str, args: list) -> None:
+    def _command(self, name: str, args: list) -> str | None:
         if name == "stop":
             self.stopped = True
-            return
+            return None
+        if name == "panic":
+            seconds = float(args[0]) if args else PANIC_S
+            if not 0 <= seconds <= 60:
+                raise LeafdreamError(f"panic takes the seconds of its fade to dark, from 0 to 60 (got {seconds:g})")
+            self.panic = (0.0, seconds)
+            return f"fading to dark over {seconds:g} s; go brings the show back"
         if name in ("go", "next"):
-            if self.stopped:
-                self.stopped = False
-            elif self.player is not None:
+            if self.clock - self.last_go < DOUBLE_GO_S:
+                raise LeafdreamError(f"a second go within {DOUBLE_GO_S:g} s of the last is ignored (double-go "
+                                     f"protection)")
+            self.last_go = self.clock
+            if self.stopped or self.panic is not None:
+                self.stopped, self.panic = False, None
+                return "the show carries on"
+            if self.player is not None:
                 self.player.skip()
-            return
+                return f"cue {self.player.cue.number or self.player.index + 1:g} ({self.player.cue.scene})"
+            return None
         if self.player is None:
             raise LeafdreamError("the show is not playing (outside opening hours)")
         if name == "cue":
@@ -216,9 +240,9 @@ class Installation:
             numbers = [cue.number or index + 1 for index, cue in enumerate(self.player.cues)]
             if number not in numbers:
                 raise LeafdreamError(f"no cue number {number:g}; cues are {', '.join(f'{n:g}' for n in numbers)}")
-            self.stopped = False
+            self.stopped, self.panic = False, None
             self.player.jump(numbers.index(number))
-            return
+            return f"cue {number:g} ({self.player.cue.scene})"
         if name == "set":
             if len(args) != 2:
                 raise LeafdreamError("set takes a name and a value, e.g. /leafdream/set temperature 1.4")
@@ -228,10 +252,20 @@ class Installation:
                 raise LeafdreamError(f"{key} is fading in this cue ({fade[0]:g} to {fade[1]:g}); the fade wins until "
                                      f"the cue ends — set it in a cue that does not fade it")
             self.player.scene.set_param(key, value)
-            return
+            shown = self.player.scene.params[key]
+            return f"{key} is {shown:.3g}" if isinstance(shown, float) else f"{key} is {shown}"
         raise LeafdreamError(f"unknown command {name!r}")
 
     def frame(self) -> np.ndarray:
+        if self.panic is not None:
+            elapsed, seconds = self.panic
+            left = 0.0 if seconds <= 0 else max(0.0, 1.0 - elapsed / seconds)
+            if left <= 0.0:
+                return self._dark
+            return (self._frame() * left).astype(np.uint8)
+        return self._frame()
+
+    def _frame(self) -> np.ndarray:
         if self.stopped or self.player is None:
             return self._dark
         if self.visitor is None:

@@ -65,8 +65,23 @@ class Player:
         log.error(message)
 
     def take_over(self, cues: list, loop: bool, arrange=None) -> None:
-        """Play ``cues`` from their first cue when the current cue ends (an edited show's hot reload)."""
+        """An edited show's hot reload: when the current cue ends (or at the next Go), ``cues`` take over at the
+        same place — the cue with the number that was to come next, or the first one after it."""
         self.next_show = (list(cues), loop, arrange)
+
+    def _taking_over(self, index: int) -> int:
+        """``index`` of the cue to come next; with an edit pending, the edited show takes over here and the
+        index is that of its cue at the same place (past its last cue: the next round, from its first)."""
+        if self.next_show is None or self.current is None:
+            return index
+        coming = self.cues[index] if index < len(self.cues) else None
+        wanted = (coming.number or index + 1) if coming is not None else None
+        self.sequence.replace(*self.next_show, same_round=coming is not None)
+        self.next_show = None
+        if wanted is None:
+            return 0
+        numbers = [cue.number or k + 1 for k, cue in enumerate(self.cues)]
+        return next((k for k, number in enumerate(numbers) if number >= wanted), len(numbers))
 
     @property
     def cues(self) -> list[Cue]:
@@ -79,10 +94,7 @@ class Player:
 
     def _trigger(self, index: int) -> None:
         """Trigger cue ``index``: it begins now, or after its pre-wait."""
-        if self.next_show is not None and self.current is not None:
-            self.sequence.replace(*self.next_show)
-            self.next_show = None
-            index = 0
+        index = self._taking_over(index)
         wrapped = self.sequence.wrap(index)
         if wrapped is None:
             self.finished = self.current is not None
@@ -122,8 +134,9 @@ class Player:
         self._begin(index)
 
     def skip(self) -> None:
-        """Go: begin the next cue now (with its crossfade, without its pre-wait)."""
-        self._begin(self.sequence.wrap(self.index + 1, loop=True))
+        """Go: begin the next cue now (with its crossfade, without its pre-wait) — the edited show's, if an edit
+        is waiting to take over."""
+        self._begin(self.sequence.wrap(self._taking_over(self.index + 1), loop=True))
 
     def position(self) -> dict:
         """Where the show is: round, cue index in the round, show time and time in the cue (seconds)."""

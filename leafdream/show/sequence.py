@@ -35,7 +35,11 @@ class CueSequence:
         self.round = number
         self.cues = self.arrange(number, self.seed) if self.arrange else self.base
 
-    def replace(self, cues: list, loop: bool, arrange=None) -> None:
-        """Another show's cues from the next round on (an edited show taking over)."""
+    def replace(self, cues: list, loop: bool, arrange=None, same_round: bool = False) -> None:
+        """Another show's cues (an edited show taking over): from this round on with ``same_round`` (the edit
+        takes over in the middle of a round), else from the next."""
         self.base, self.loop, self.arrange = list(cues), loop, arrange
-        self._next_round()
+        if same_round:
+            self.go_to_round(self.round)
+        else:
+            self._next_round()

@@ -1,0 +1,141 @@
+"""QLab-grade OSC: every command answered on /reply/..., QLab's cue address, double-go protection, panic."""
+
+import json
+import socket
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+from leafdream.leafspace.store import leaf_space
+from leafdream.ops.remote import RemoteControl
+from leafdream.scenes.context import SceneContext
+from leafdream.show.installation import DOUBLE_GO_S, Installation
+
+SHOW = ('[[cue]]\nnumber = 1\nscene = "dream"\nduration = "1m"\n[[cue]]\nnumber = 3\nscene = "xerox"\n'
+        'duration = "1m"\n[[cue]]\nnumber = 4\nscene = "layers"\nduration = "1m"\n')
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.fixture(scope="module")
+def context(tiny_model):
+    return SceneContext(tiny_model.dbn, leaf_space(tiny_model))
+
+
+@pytest.fixture
+def piece(context, tmp_path):
+    show = tmp_path / "s.toml"
+    show.write_text(SHOW)
+    piece = Installation(context, str(show), (64, 48))
+    piece.tick(NOON, 0.1)
+    return piece
+
+
+def _tick(piece, seconds, dt=0.1):
+    for step in range(int(round(seconds / dt))):
+        piece.tick(NOON + timedelta(seconds=step * dt), dt)
+
+
+class Desk:
+    """A lighting desk: sends commands from its own port and reads the replies."""
+
+    def __init__(self, port):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.settimeout(5)
+        self.port = port
+
+    def send(self, address, *args):
+        builder = OscMessageBuilder(address=address)
+        for arg in args:
+            builder.add_arg(arg)
+        self.socket.sendto(builder.build().dgram, ("127.0.0.1", self.port))
+
+    def reply(self):
+        message = OscMessage(self.socket.recv(65536))
+        return message.address, json.loads(message.params[0])
+
+
+def _serve(remote, piece, count):
+    deadline, served = time.monotonic() + 5, 0
+    while served < count and time.monotonic() < deadline:
+        for name, args, sender in remote.poll():
+            ok, said = piece.command(name, args, sender)
+            remote.reply(sender, name, ok, said)
+            served += 1
+        time.sleep(0.01)
+    assert served == count
+
+
+def test_every_command_is_answered_with_its_status_to_the_port_it_came_from(piece):
+    remote = RemoteControl("127.0.0.1", 0)
+    desk = Desk(remote.address[1])
+    try:
+        desk.send("/leafdream/cue/3/start")  # QLab's own form
+        _serve(remote, piece, 1)
+        address, answer = desk.reply()
+        assert address == "/reply/leafdream/cue" and answer["status"] == "ok" and answer["data"] == "cue 3 (xerox)"
+        desk.send("/leafdream/set", "depth", 7)
+        _serve(remote, piece, 1)
+        address, answer = desk.reply()
+        assert address == "/reply/leafdream/set" and answer["status"] == "error" and "from 1 to 3" in answer["data"]
+        desk.send("/leafdream/cue", 2)
+        _serve(remote, piece, 1)
+        assert desk.reply()[1] == {"address": "/leafdream/cue", "status": "error",
+                                   "data": "no cue number 2; cues are 1, 3, 4"}
+    finally:
+        remote.close()
+
+
+def test_a_second_go_within_half_a_second_is_a_double_press_not_a_second_cue(piece):
+    assert piece.command("go", []) == (True, "cue 3 (xerox)")
+    ok, said = piece.command("go", [])
+    assert not ok and "double-go protection" in said and piece.player.cue.number == 3
+    _tick(piece, DOUBLE_GO_S + 0.1)
+    assert piece.command("go", [])[0] and piece.player.cue.number == 4
+
+
+def test_panic_fades_to_dark_and_go_brings_the_show_back(piece):
+    _tick(piece, 1.0)
+    bright = piece.frame().astype(float).mean()
+    assert piece.command("panic", [2.0]) == (True, "fading to dark over 2 s; go brings the show back")
+    _tick(piece, 1.0)
+    half = piece.frame().astype(float).mean()
+    _tick(piece, 1.1)
+    assert 0.3 * bright < half < 0.7 * bright and piece.frame().max() == 0
+    _tick(piece, DOUBLE_GO_S)
+    assert piece.command("go", []) == (True, "the show carries on")
+    assert np.allclose(piece.frame().astype(float).mean(), bright, rtol=0.5)
+    assert not piece.command("panic", [600])[0]
+
+
+def test_status_is_answered_with_health_and_place_and_values_are_rounded(tiny_model_file, tmp_path):
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json"), osc_port=0))
+    desk = Desk(live.remote.address[1])
+    try:
+        live.step()
+        desk.send("/leafdream/set", "temperature", 1.7899991635926227)
+        desk.send("/leafdream/status")
+        deadline = time.monotonic() + 5
+        answers = {}
+        while len(answers) < 2 and time.monotonic() < deadline:
+            live.step()
+            desk.socket.settimeout(0.05)
+            try:
+                address, answer = desk.reply()
+                answers[address] = answer
+            except socket.timeout:
+                pass
+        assert answers["/reply/leafdream/set"]["data"] == "temperature is 1.79"
+        status = answers["/reply/leafdream/status"]
+        assert status["status"] == "ok" and status["data"]["scene"] == "dream" and status["data"]["healthy"]
+        assert "temperature 1.79 " in " ".join(live.overlay_lines()) + " "
+    finally:
+        live.close()
