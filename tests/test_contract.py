@@ -24,6 +24,8 @@ WRONG = [
     ("dream", "leaves", "2.5", "whole number"),
     ("dream", "steps_per_second", "100000000", "from 0 to 5000"),
     ("dream", "smoothing", "-1", "from 0 to 60"),
+    ("dream", "reheat_after", "-5", "from 0 to 86400"),
+    ("camera", "reheat_after", '"3m"', "a number"),
     ("camera", "temperature", "9", "from 0.2 to 5"),
     ("drift", "speed", "0", "from 0.0001 to 1"),
     ("drift", "ease", '"bouncy"', "use one of"),
