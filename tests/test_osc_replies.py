@@ -111,6 +111,8 @@ def test_panic_fades_to_dark_and_go_brings_the_show_back(piece):
     assert piece.command("go", []) == (True, "the show carries on")
     assert np.allclose(piece.frame().astype(float).mean(), bright, rtol=0.5)
     assert not piece.command("panic", [600])[0]
+    assert piece.command("panic", ["soon"]) == (False, "panic takes the seconds of its fade to dark, e.g. "
+                                                       "/leafdream/panic 3 (got 'soon')")
 
 
 def test_status_is_answered_with_health_and_place_and_values_are_rounded(tiny_model_file, tmp_path):

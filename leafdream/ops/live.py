@@ -117,7 +117,7 @@ def _camera_dump(watcher, dump_dir, args) -> tuple[bool, str]:
     return True, f"dumping {max(0.0, min(seconds, 120.0)):g} s of camera frames to {dump_dir}"
 
 
-def _rounded(value) -> str:
+def _readable(value) -> str:
     """A setting as a person reads it: 1.79, not 1.7899991635926227."""
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
@@ -191,6 +191,7 @@ class LiveRun:
         self.board, self.status_server = self._status_page()
         self.governor = FrameGovernor(settings.fps)
         self.frame_times = FrameTimes()
+        self.present_times = FrameTimes()  # of which putting the frame on the screen (blit and flip)
         self.clock = pygame.time.Clock()
         self.show_overlay = False
         self.frames = 0
@@ -308,12 +309,11 @@ class LiveRun:
     def _status_reply(self) -> dict:
         """What /leafdream/status answers: health now and where the show is, numbers rounded."""
         from leafdream.ops.heartbeat import judge
+        from leafdream.ops.status_board import rounded
 
-        state = self._state()
-        well, line = judge({**state, "last_error": self.health.last_error,
-                            "healthy": self.health.report(time.perf_counter(), {})["healthy"]})
-        return {**{key: round(value, 2) if isinstance(value, float) else value for key, value in state.items()},
-                "healthy": well, "summary": line}
+        state = self.health.report(time.perf_counter(), self._state())
+        well, line = judge(state)
+        return {**rounded(state), "healthy": well, "summary": line}
 
     def overlay_lines(self) -> list[str]:
         installation, player = self.installation, self.installation.player
@@ -324,7 +324,7 @@ class LiveRun:
             lines += [
                 f"cue {player.cue.number or player.index + 1:g} {player.cue.name}  {player.cue.scene}  "
                 f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
-                f"temperature {_rounded(player.scene.params.get('temperature', '-'))}   palette {player.cue.palette}",
+                f"temperature {_readable(player.scene.params.get('temperature', '-'))}   palette {player.cue.palette}",
             ]
             chains = player.scene.health()
             if chains:
@@ -337,7 +337,6 @@ class LiveRun:
 
     def step(self) -> None:
         """One frame: keys, inputs, the show's tick, the picture on screen, health."""
-
         installation = self.installation
         if self.frames == 0:
             self.starts.record()  # the show begins to play: a hang from here on counts against it
@@ -347,7 +346,9 @@ class LiveRun:
         self._inputs()
         installation.tick(datetime.now(self.zone), min(dt, 0.1), self.governor.effort)
         frame = installation.frame()
-        shown = self.screen.show(frame, self.overlay_lines() if self.show_overlay else None, time.perf_counter())
+        presenting = time.perf_counter()
+        shown = self.screen.show(frame, self.overlay_lines() if self.show_overlay else None, presenting)
+        self.present_times.add((time.perf_counter() - presenting) * 1e3)
         self.screen.update(dt, time.perf_counter())
         self.watchdog.presented()  # the loop runs: a lost screen is waited for, not a hang
         if shown or self.notifier.ready:  # READY only once a frame was really shown
@@ -391,7 +392,8 @@ class LiveRun:
             "uptime_s": time.perf_counter() - self.started, "fps": self.clock.get_fps(), "frame_ms": self.work_ms,
             "target_fps": self.settings.fps,
             "run_work_p50_ms": self.frame_times.percentile(50), "run_work_p99_ms": self.frame_times.percentile(99),
-            "run_work_max_ms": self.frame_times.worst,
+            "run_work_max_ms": self.frame_times.worst, "run_present_p50_ms": self.present_times.percentile(50),
+            "run_present_p99_ms": self.present_times.percentile(99),
             "effort": self.governor.effort, "show": installation.show.name, "open": installation.open,
             "cue": (player.cue.number or player.index + 1) if player else None,
             "scene": player.scene.name if player else None,
@@ -434,10 +436,11 @@ class LiveRun:
         elapsed = time.perf_counter() - self.started
         times = self.frame_times
         log.info("ran %d frames in %.1f s (%.1f fps); first frame %.2f s after the process started; work per frame "
-                 "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %.2f%% of frames over the %.1f ms budget", self.frames,
+                 "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %.2f%% of frames over the %.1f ms budget (of which putting "
+                 "it on the screen p50 %.1f ms, p99 %.1f ms)", self.frames,
                  elapsed, self.frames / max(elapsed, 1e-9), self.first_frame_at, times.percentile(50),
                  times.percentile(99), times.worst, 100 * times.share_over(1000 / self.settings.fps),
-                 1000 / self.settings.fps)
+                 1000 / self.settings.fps, self.present_times.percentile(50), self.present_times.percentile(99))
         pygame.quit()
 
 

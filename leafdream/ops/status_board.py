@@ -77,7 +77,7 @@ class StatusBoard:
         self.second_started, self.works = now, []
         state = report()
         healthy, line = judge(state)
-        self._snapshot = {**_rounded(state), "healthy_now": healthy, "summary": line,
+        self._snapshot = {**rounded(state), "healthy_now": healthy, "summary": line,
                           "history": list(self.seconds), "log": list(self.log.lines)}
         if frame is not None and (self.thumbnail_at is None or now - self.thumbnail_at >= THUMBNAIL_EVERY_S):
             self.thumbnail, self.thumbnail_at = thumbnail_png(frame), now
@@ -86,7 +86,7 @@ class StatusBoard:
         return self._snapshot
 
 
-def _rounded(state: dict) -> dict:
+def rounded(state: dict) -> dict:
     """Numbers as a person reads them (two decimals), not 1.7899991635926227; none for a number that is none
     (JSON has no nan)."""
     return {key: (round(value, 2) if math.isfinite(value) else None) if isinstance(value, float) else value

@@ -210,7 +210,11 @@ class Installation:
             self.stopped = True
             return None
         if name == "panic":
-            seconds = float(args[0]) if args else PANIC_S
+            try:
+                seconds = float(args[0]) if args else PANIC_S
+            except (TypeError, ValueError):
+                raise LeafdreamError(f"panic takes the seconds of its fade to dark, e.g. /leafdream/panic 3 "
+                                     f"(got {args[0]!r})") from None
             if not 0 <= seconds <= 60:
                 raise LeafdreamError(f"panic takes the seconds of its fade to dark, from 0 to 60 (got {seconds:g})")
             self.panic = (0.0, seconds)
