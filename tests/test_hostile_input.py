@@ -605,7 +605,7 @@ def test_a_cue_command_without_a_number_is_refused_in_plain_words(context, tmp_p
     assert piece.last_error == ""  # the sender's mistake, not the piece's: health is not touched
     with caplog.at_level(logging.INFO):
         piece.command("cue", ["1"], "10.0.0.9")  # a number sent as text is still a number
-    assert "remote cue 1 from 10.0.0.9: done" in caplog.text
+    assert "remote cue 1 from 10.0.0.9: cue 1 (dream)" in caplog.text
 
 
 # ---- every wrong value a show file can hold: one line naming the file and line, never a traceback ----

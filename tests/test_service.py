@@ -81,6 +81,25 @@ def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp
     code = main(["run", "--windowed", "--headless", "--frames", "50", "--memory-ceiling", "1", "--heartbeat", str(tmp_path / "hb.json"),
                  "--model", str(tiny_model_file)])
     assert code == 4
+    ok, line = read_status(tmp_path / "hb.json", now=time.time())  # at once, not after the heartbeat goes stale
+    assert not ok and line.startswith("not running: stopped at ") and line.endswith("by the memory ceiling")
+
+
+def test_a_watchdog_exit_leaves_a_heartbeat_that_says_so(tiny_model_file, tmp_path, monkeypatch):
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    exits = []
+    monkeypatch.setattr(Watchdog, "_exit", lambda self, silent: exits.append(silent))
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json")))
+    try:
+        live.step()
+        live._hung(31.0)  # the real one ends the process here: nothing after it writes the heartbeat
+        ok, line = read_status(tmp_path / "hb.json", now=time.time())
+    finally:
+        live.close()
+    assert exits == [31.0]
+    assert not ok and "by the watchdog (no frame for 31 s)" in line
 
 
 def test_a_corrupt_model_falls_back_to_the_shipped_one(tmp_path, caplog):
