@@ -132,16 +132,20 @@ def test_doctor_checks_a_named_camera_and_a_broken_calibration(capsys, tmp_path,
     assert "FAIL  calibration" in out and "camera-calibration.npz: not a readable camera calibration" in out
 
 
-def test_a_short_soak_survives_visitors_edits_hours_a_clock_set_back_and_a_power_cut(tiny_model):
+def test_a_short_soak_survives_visitors_edits_hours_a_clock_set_back_a_power_cut_and_a_dark_projector(
+        tiny_model):
     from leafdream.leafspace.store import leaf_space
     from leafdream.scenes.context import SceneContext
     from leafdream.ops.soak import soak
 
-    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=8, size=(64, 36), step=10.0)
+    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=12, size=(64, 36), step=10.0)
     assert figures["soak_crashes"] == 0 and figures["soak_clock_set_back"]
     assert figures["soak_visitors"] >= 10 and figures["soak_show_edits"] >= 1
     assert figures["soak_rss_growth_mb"] < 20
     # the cut at 16:00 falls in opening hours; the show came back no further behind than one save interval
     assert figures["soak_power_cuts_resumed"] == 1 and not figures["soak_power_cuts_afresh"]
     assert figures["soak_log_lines"]["INFO"] > 100 and figures["soak_unexpected_problems"] == []
+    # the projector switched off at 11:00 for two minutes: the screen was lost, and came back
+    assert figures["soak_display_losses"] == 1 and figures["soak_display_back"] == 1
+    assert not figures["soak_display_lost_at_end"] and figures["soak_log_lines"]["ERROR"] >= 1
     assert 0 <= figures["soak_resume_worst_lost_s"] < figures["soak_checkpoint_s"]

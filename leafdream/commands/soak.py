@@ -28,13 +28,16 @@ def soak_command(model_path, hours: float, size, seed: int) -> int:
           f"between saves)")
     for line in f["soak_power_cuts_afresh"]:
         print(f"    started afresh, as it should: {line}")
+    print(f"  the projector was switched off {f['soak_display_losses']} times for 2 minutes: the screen came back "
+          f"{f['soak_display_back']} times" + (", and is lost at the end" if f["soak_display_lost_at_end"] else ""))
     counts = ", ".join(f"{count} {level.lower()}" for level, count in sorted(f["soak_log_lines"].items()))
     print(f"  the piece logged {counts or 'nothing'}; problems no injected fault explains: "
           f"{len(f['soak_unexpected_problems']) or 'none'}")
     for line in f["soak_unexpected_problems"]:
         print(f"    {line}")
     well = (f["soak_rss_growth_mb"] < 20 and f["soak_resume_worst_lost_s"] < f["soak_checkpoint_s"]
-            and not f["soak_unexpected_problems"])
+            and not f["soak_unexpected_problems"] and f["soak_display_back"] == f["soak_display_losses"]
+            and not f["soak_display_lost_at_end"])
     return 0 if well else 1
 
 

@@ -55,6 +55,8 @@ duration = "2m"
 
 
 POWER_CUT_EVERY_H = 7      # not a divisor of a day: the cuts fall at every hour of opening in turn
+DISPLAY_LOSS_EVERY_H = 11  # the projector is switched off for DISPLAY_LOSS_S, then on again
+DISPLAY_LOSS_S = 120.0
 SOAK_CHECKPOINT_S = 30.0   # the soak's save interval (a real run saves every 5 s): a few of its coarse ticks
 
 
@@ -83,11 +85,38 @@ def _power_cut(context, show: Path, size, seed, saver, now: datetime, before):
     return piece, before.player.t - piece.player.t if piece.player.round == before.player.round else float("inf")
 
 
+class _Projector:
+    """A simulated projector behind a real (offscreen) Screen: while ``on`` is False, showing a frame and opening
+    the window fail as SDL fails when the display is gone."""
+
+    def __init__(self, size):
+        from leafdream.render.screen import Screen
+
+        self.on = True
+        self.size = size
+        self.screen = Screen(True, 0, headless=True, opener=self._open, flip=self._flip)
+
+    def _open(self, windowed, display, headless):
+        import pygame
+
+        if not self.on:
+            raise pygame.error("no display")
+        pygame.display.init()
+        return pygame.display.set_mode(self.size)
+
+    def _flip(self):
+        import pygame
+
+        if not self.on:
+            raise pygame.error("video system not initialized")
+        pygame.display.flip()
+
+
 class _Tally(logging.Handler):
     """Counts the simulated piece's log lines by level, and keeps the first few errors that no injected fault
     explains, instead of printing thousands of visitor and cue lines."""
 
-    EXPECTED = ("show not reloaded", "SHOW FALLBACK")
+    EXPECTED = ("show not reloaded", "SHOW FALLBACK", "SCREEN LOST", "screen back")
 
     def __init__(self):
         super().__init__(logging.INFO)
@@ -106,7 +135,11 @@ class _Tally(logging.Handler):
 def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 0, log=None) -> dict:
     """Run ``hours`` of simulated time; returns the figures (raises on any crash). The simulated piece's own log
     lines are counted, not shown; ``log`` gets one line per power cut."""
+    import os
+
     tally, piece_log = _Tally(), logging.getLogger("leafdream")
+    driver = os.environ.get("SDL_VIDEODRIVER")
+    os.environ["SDL_VIDEODRIVER"] = "dummy"  # the simulated projector is never a window on this machine
     piece_log.addHandler(tally)
     propagate, level = piece_log.propagate, piece_log.level
     piece_log.propagate = False
@@ -116,6 +149,10 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
     finally:
         piece_log.removeHandler(tally)
         piece_log.propagate, piece_log.level = propagate, level
+        if driver is None:
+            os.environ.pop("SDL_VIDEODRIVER", None)
+        else:
+            os.environ["SDL_VIDEODRIVER"] = driver
     return {**figures, "soak_log_lines": tally.counts, "soak_unexpected_problems": tally.unexpected}
 
 
@@ -138,6 +175,8 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
         hourly = int(3600 / step)
         rss, frame_ms, edits, bad_edits, visitors, jumped = [], [], 0, 0, 0, False
         cuts, lost_s, afresh = 0, [], []
+        projector = _Projector(size)
+        outage_every, outage_ticks = int(DISPLAY_LOSS_EVERY_H * 3600 / step), int(DISPLAY_LOSS_S / step)
         next_cut = int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
         started = time.perf_counter()
         for tick in range(ticks):
@@ -173,6 +212,11 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
                 said = {None: "closed, nothing to resume"}.get(outcome) if not isinstance(outcome, float) else \
                     f"resumed {outcome:.0f} s of show time behind"
                 log(f"power cut at {now:%a %H:%M}: {said or f'started afresh ({outcome})'}")
+            outage = tick % outage_every
+            projector.on = not (tick >= outage_every and outage < outage_ticks)
+            if tick >= outage_every and (outage <= outage_ticks + 2 or tick % hourly == 0):
+                projector.screen.show(piece.frame(), None, now.timestamp())  # the frames around each outage
+            projector.screen.update(step, now.timestamp())
             if tick % hourly == 0:
                 if piece.open:  # time a real frame; closed hours draw nothing
                     begun = time.perf_counter()
@@ -201,4 +245,7 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
         "soak_power_cuts_afresh": afresh,
         "soak_resume_worst_lost_s": max(lost_s, default=0.0),
         "soak_checkpoint_s": SOAK_CHECKPOINT_S,
+        "soak_display_losses": max(0, ticks - 1) // outage_every,
+        "soak_display_back": projector.screen.reopened,
+        "soak_display_lost_at_end": projector.screen.lost,
     }

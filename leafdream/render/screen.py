@@ -24,8 +24,13 @@ RETRY_S = 3.0   # seconds between attempts to open a lost screen again
 class Screen:
     """``surface``: the pygame surface now (None while lost); ``size``: (W, H) the installation draws at."""
 
-    def __init__(self, windowed: bool, display: int, headless: bool = False, opener=open_display):
+    def __init__(self, windowed: bool, display: int, headless: bool = False, opener=open_display, flip=None):
+        """``opener`` opens the window and ``flip`` shows what was drawn (pygame's own unless given: a
+        simulation passes one that fails when it cuts the display)."""
+        import pygame
+
         self.windowed, self.display, self.headless, self.opener = windowed, display, headless, opener
+        self.flip = flip or pygame.display.flip
         self.surface = opener(windowed, display, headless)
         self.size = self.surface.get_size()
         self.lost_at: float | None = None
@@ -113,7 +118,7 @@ class Screen:
             present(self.surface, frame)
             if lines:
                 overlay(self.surface, lines)
-            pygame.display.flip()
+            self.flip()
         except pygame.error as error:
             self._lose(f"SDL could not show the frame ({error})", now)
             return False
