@@ -61,8 +61,8 @@ def install(text: str, unit_dir: Path, systemctl: str | None, start: bool) -> li
         os.chmod(temporary, 0o644)
     done = [f"wrote {path}"]
     if systemctl is None:
-        return done + ["no systemctl here: once systemd runs, 'systemctl --user daemon-reload && "
-                       "systemctl --user enable --now leafdream'"]
+        return done + ["written, not enabled (no systemctl asked): to start it with the session, "
+                       "'systemctl --user daemon-reload && systemctl --user enable --now leafdream'"]
     _must(systemctl, "daemon-reload")
     _must(systemctl, "enable", *(["--now"] if start else []), UNIT_NAME)
     return done + [f"enabled{' and started' if start else ''} {UNIT_NAME}: it starts with the desktop session and "
