@@ -29,7 +29,10 @@ def test_the_watch_counts_flips_and_how_long_a_species_is_held():
     report = watch.report()
     assert [chain["species"] for chain in report] == ["acer", "quercus"]
     assert report[0]["flips_per_s"] == pytest.approx(0.2) and report[1]["flips_per_s"] == 0.0  # 2 of 10 a second
-    at["codes"] = np.array([[0.1, 0.0], [0.1, 0.1]], np.float32)  # chain 2 moves to acer: its clock starts again
+    at["codes"] = np.array([[0.1, 0.0], [0.1, 0.1]], np.float32)  # chain 2 moves to acer
+    watch.update(1.0, state, lambda: at["codes"], reheat_after=30.0)
+    assert watch.report()[1]["species"] == "quercus"  # one look nearer acer is a flicker, not a move
+    watch.update(1.0, state, lambda: at["codes"], reheat_after=30.0)
     stuck = watch.update(1.0, state, lambda: at["codes"], reheat_after=3.0)
     assert stuck == [0] and watch.report()[1]["held_s"] == 0.0 and watch.report()[1]["species"] == "acer"
     assert watch.update(1.0, state, lambda: at["codes"], reheat_after=0.0) == []  # 0: never

@@ -1,7 +1,8 @@
 """Sampler health: is each dreaming chain still moving, and how long has it shown the same species?
 
 Once a second (of dt) the watch compares every shown chain with a second before: the share of the top RBM's
-visible units that flipped, and the species of the training leaf whose code is nearest the chain's. A chain
+visible units that flipped, and the species of the training leaf whose code is nearest the chain's (a chain has
+moved on when another species has been nearest for ``STEADY_LOOKS`` looks in a row). A chain
 that has shown one species for longer than the scene's ``reheat_after`` is named, for the scene to restart it
 from a leaf of another species (a chain stuck in one mode would otherwise hold the screen for minutes).
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 LOOK_EVERY_S = 1.0
+STEADY_LOOKS = 3  # a chain has moved to another species when that one is nearest this many looks in a row: the
+                  # nearest code flickers between look-alikes (the oaks) while the leaf on screen stays the same
 
 
 class ChainWatch:
@@ -25,6 +28,8 @@ class ChainWatch:
         self.flips = np.zeros(chains)
         self.species = np.array([""] * chains, dtype=object)
         self.held = np.zeros(chains)
+        self.candidate = np.array([""] * chains, dtype=object)  # another species nearest at the last looks
+        self.candidate_looks = np.zeros(chains, np.int64)
 
     def _species(self, top_codes: np.ndarray) -> np.ndarray:
         """Species of the training leaf nearest each code float32 (B, n_top)."""
@@ -45,10 +50,14 @@ class ChainWatch:
         self.since = 0.0
         if self.codes is None:
             return []
-        now = self._species(top_codes())
-        changed = now != self.species
-        self.held[changed] = 0.0
-        self.species = now.astype(object)
+        now = self._species(top_codes()).astype(object)
+        other = now != self.species
+        self.candidate_looks = np.where(other & (now == self.candidate), self.candidate_looks + 1, other.astype(int))
+        self.candidate = np.where(other, now, "")
+        moved = (self.candidate_looks >= STEADY_LOOKS) | (self.species == "")
+        self.species = np.where(moved, now, self.species)
+        self.held[moved] = 0.0
+        self.candidate_looks[moved] = 0
         return [int(row) for row in np.nonzero(self.held > reheat_after)[0]] if reheat_after > 0 else []
 
     def restarted(self, row: int) -> None:
