@@ -33,7 +33,9 @@ def start_point(text: str) -> tuple[str, float]:
 
 
 def _check_cue(show, number: float) -> None:
-    numbers = [cue.number or index + 1 for index, cue in enumerate(show.cues)]
+    from leafdream.show.cue import cue_numbers
+
+    numbers = cue_numbers(show.cues)
     if number not in numbers:
         raise LeafdreamError(f"--from cue {number:g}: {show.name!r} has no cue {number:g}; its cues are "
                              f"{', '.join(f'{n:g}' for n in numbers)}")

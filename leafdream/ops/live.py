@@ -322,7 +322,7 @@ class LiveRun:
                  f"{'open' if installation.open else 'closed (outside opening hours)'}"]
         if player is not None:
             lines += [
-                f"cue {player.cue.number or player.index + 1:g} {player.cue.name}  {player.cue.scene}  "
+                f"cue {player.cue_number:g} {player.cue.name}  {player.cue.scene}  "
                 f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
                 f"temperature {_readable(player.scene.params.get('temperature', '-'))}   palette {player.cue.palette}",
             ]
@@ -395,7 +395,7 @@ class LiveRun:
             "run_work_max_ms": self.frame_times.worst, "run_present_p50_ms": self.present_times.percentile(50),
             "run_present_p99_ms": self.present_times.percentile(99),
             "effort": self.governor.effort, "show": installation.show.name, "open": installation.open,
-            "cue": (player.cue.number or player.index + 1) if player else None,
+            "cue": player.cue_number if player else None,
             "scene": player.scene.name if player else None,
             "camera": self.camera_state(),
             "fallback": self._current_fallback(),

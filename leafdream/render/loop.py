@@ -60,7 +60,7 @@ def start_frames(make_player, fps: int, seconds: float | None = None, cue: float
         begun = (player.round, player.index) != before
         if begun:
             began, began_before = frame, began
-        found = frame == target or (cue is not None and begun and (player.cue.number or player.index + 1) == cue)
+        found = frame == target or (cue is not None and begun and player.cue_number == cue)
         if found:
             return frame, began_before if player.previous is not None else began  # still crossfading: both run
         if player.finished:

@@ -46,6 +46,11 @@ class Cue:
         return self.duration + self.post_wait
 
 
+def cue_numbers(cues: list[Cue]) -> list[float]:
+    """The number each cue answers to (Go, ``cue N``, ``--from cue N``): its own, or its place 1, 2, … for a cue
+    made without one."""
+    return [cue.number or index + 1 for index, cue in enumerate(cues)]
+
 
 def safety_loop() -> list[Cue]:
     """What plays when a shipped show's file is missing: two minutes each of the scenes that need

@@ -18,6 +18,7 @@ import numpy as np
 
 from leafdream.errors import LeafdreamError
 from leafdream.show.build import build_player
+from leafdream.show.cue import cue_numbers
 from leafdream.show.player import Player
 from leafdream.scenes.context import SceneContext
 from leafdream.show.schedule import day_seed
@@ -156,7 +157,7 @@ class Installation:
             return False
         cue = self.player.cue
         log.info("resuming show %r where it was: cue %g (%s), %.0f s into it, round %d", self.show.name,
-                 cue.number or self.player.index + 1, cue.scene, saved["position"]["in_cue"], self.player.round + 1)
+                 self.player.cue_number, cue.scene, saved["position"]["in_cue"], self.player.round + 1)
         return True
 
     def visitor_event(self, present: bool) -> None:
@@ -229,7 +230,7 @@ class Installation:
                 return "the show carries on"
             if self.player is not None:
                 self.player.skip()
-                return f"cue {self.player.cue.number or self.player.index + 1:g} ({self.player.cue.scene})"
+                return f"cue {self.player.cue_number:g} ({self.player.cue.scene})"
             return None
         if self.player is None:
             raise LeafdreamError("the show is not playing (outside opening hours)")
@@ -241,7 +242,7 @@ class Installation:
             except (ValueError, TypeError):
                 raise LeafdreamError(f"cue takes one number, the cue's, e.g. /leafdream/cue 3 "
                                      f"(got {' '.join(map(str, args)) or 'nothing'})") from None
-            numbers = [cue.number or index + 1 for index, cue in enumerate(self.player.cues)]
+            numbers = cue_numbers(self.player.cues)
             if number not in numbers:
                 raise LeafdreamError(f"no cue number {number:g}; cues are {', '.join(f'{n:g}' for n in numbers)}")
             self.stopped, self.panic = False, None

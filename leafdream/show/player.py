@@ -12,7 +12,7 @@ import logging
 import numpy as np
 
 from leafdream.render.compositor import Compositor
-from leafdream.show.cue import Cue
+from leafdream.show.cue import Cue, cue_numbers
 from leafdream.show.sequence import CueSequence
 from leafdream.scenes.base import Scene
 from leafdream.scenes.context import SceneContext
@@ -74,13 +74,12 @@ class Player:
         index is that of its cue at the same place (past its last cue: the next round, from its first)."""
         if self.next_show is None or self.current is None:
             return index
-        coming = self.cues[index] if index < len(self.cues) else None
-        wanted = (coming.number or index + 1) if coming is not None else None
-        self.sequence.replace(*self.next_show, same_round=coming is not None)
+        wanted = cue_numbers(self.cues)[index] if index < len(self.cues) else None
+        self.sequence.replace(*self.next_show, same_round=wanted is not None)
         self.next_show = None
         if wanted is None:
             return 0
-        numbers = [cue.number or k + 1 for k, cue in enumerate(self.cues)]
+        numbers = cue_numbers(self.cues)
         return next((k for k, number in enumerate(numbers) if number >= wanted), len(numbers))
 
     @property
@@ -118,12 +117,17 @@ class Player:
         self.current = self._make(self.cues[index], index)
         cue = self.cues[index]
         if not self.dry:
-            log.info("cue %g%s: %s for %s, round %d", cue.number or index + 1, f" {cue.name!r}" if cue.name else "",
+            log.info("cue %g%s: %s for %s, round %d", self.cue_number, f" {cue.name!r}" if cue.name else "",
                      cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
 
     @property
     def cue(self) -> Cue:
         return self.current[0]
+
+    @property
+    def cue_number(self) -> float:
+        """The number the current cue answers to (see ``cue_numbers``)."""
+        return self.cue.number or self.index + 1
 
     @property
     def scene(self) -> Scene:
