@@ -56,6 +56,12 @@ class SavedPosition:
         """A save of ``saved`` (``Installation.saved_position()``) of the show ``show`` at wall time ``now``."""
         return cls(show, saved["day"], now, saved["position"], saved["scene"], saved["scene_state"])
 
+    @classmethod
+    def of_installation(cls, installation, now: float) -> "SavedPosition | None":
+        """A save of what ``installation`` plays now, at wall time ``now``; None while it plays nothing to save."""
+        saved = installation.saved_position()
+        return None if saved is None else cls.of(show_identity(installation.show), saved, now)
+
     def for_installation(self) -> dict:
         """What ``Installation.resume`` takes."""
         return {"day": self.day, "position": self.position, "scene": self.scene, "scene_state": self.scene_state}
@@ -133,6 +139,21 @@ class Checkpointer:
             return False
         self.failing = False
         return True
+
+
+NOTHING_SAVED = "nothing saved"
+
+
+def resume_saved(path: Path, installation, day: str, now: float) -> str:
+    """Hand ``installation`` the save at ``path`` to carry on from at its first tick, when it may be resumed for
+    its show on ``day`` at wall time ``now``: "" if so, else why not (``NOTHING_SAVED`` when there is none)."""
+    saved = load_saved(path)
+    if saved is None:
+        return NOTHING_SAVED
+    why = saved.why_not_resumed(show_identity(installation.show), day, now)
+    if not why:
+        installation.resume = saved.for_installation()
+    return why
 
 
 def load_saved(path: Path) -> SavedPosition | None:

@@ -183,7 +183,7 @@ class LiveRun:
             self.camera.attach(context)
         self.installation = Installation(context, show, (width, height), settings.seed)
         self.zone = ZoneInfo(self.installation.show.timezone)
-        self.checkpointer = self._checkpointer(show)
+        self.checkpointer = self._checkpointer()
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
         self.notifier = ServiceNotifier()
         self.watchdog = Watchdog(settings.watchdog_seconds, on_hang=self._hung)
@@ -214,30 +214,26 @@ class LiveRun:
                       self.settings.osc_host, self.settings.osc_port, error)
             return None
 
-    def _checkpointer(self, show):
+    def _checkpointer(self):
         """The saver of the show's position (None when headless without a path) — and, if asked, the saved
         position handed to the installation to carry on from."""
-        from leafdream.ops.checkpoint import Checkpointer, checkpoint_path, load_saved, show_identity
+        from leafdream.ops.checkpoint import NOTHING_SAVED, Checkpointer, checkpoint_path, resume_saved
 
         path = self.settings.position_path or (None if self.settings.headless else checkpoint_path())
         if path is None:
             return None
-        saved = load_saved(path) if self.settings.resume else None
-        if saved is not None:
-            today = datetime.now(self.zone).date().isoformat()
-            why = saved.why_not_resumed(show_identity(show), today, time.time())
-            if why:
+        if self.settings.resume:
+            why = resume_saved(path, self.installation, datetime.now(self.zone).date().isoformat(), time.time())
+            if why and why != NOTHING_SAVED:
                 log.info("not resuming the saved position (%s): the show starts from its first cue", why)
-            else:
-                self.installation.resume = saved.for_installation()
         return Checkpointer(path)
 
     def _save_position(self) -> None:
-        from leafdream.ops.checkpoint import SavedPosition, show_identity
+        from leafdream.ops.checkpoint import SavedPosition
 
-        saved = self.installation.saved_position()
+        saved = SavedPosition.of_installation(self.installation, time.time())
         if saved is not None:
-            self.checkpointer.submit(SavedPosition.of(show_identity(self.installation.show), saved, time.time()))
+            self.checkpointer.submit(saved)
 
     def _recent_log(self):
         """The last log lines for the status page (None without one), kept from the start of the run on."""

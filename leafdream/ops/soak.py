@@ -65,18 +65,14 @@ def _power_cut(context, show: Path, size, seed, saver, now: datetime, before):
     Returns (the new installation, how many seconds of show time it is behind ``before`` — or why it started
     afresh, a string — or None when the show is closed)."""
     from leafdream.errors import LeafdreamError
-    from leafdream.ops.checkpoint import load_saved, show_identity
+    from leafdream.ops.checkpoint import resume_saved
     from leafdream.show.installation import Installation
 
     try:
         piece = Installation(context, str(show), size, seed, reload_every=5.0, keep_last_good=False)
     except LeafdreamError:  # the file was left broken by an edit: a start plays the last good show
         piece = Installation(context, before.show, size, seed, reload_every=5.0, keep_last_good=False)
-    saved = load_saved(saver.path)
-    why = "nothing saved" if saved is None else saved.why_not_resumed(
-        show_identity(piece.show), now.date().isoformat(), now.timestamp())
-    if not why:
-        piece.resume = saved.for_installation()
+    why = resume_saved(saver.path, piece, now.date().isoformat(), now.timestamp())
     piece.tick(now, 0.0, effort=0.02)
     if before.player is None or piece.player is None:
         return piece, None
@@ -159,7 +155,7 @@ def soak(context, hours: float, size=(320, 180), step: float = 5.0, seed: int = 
 def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
     import psutil
 
-    from leafdream.ops.checkpoint import Checkpointer, SavedPosition, show_identity
+    from leafdream.ops.checkpoint import Checkpointer, SavedPosition
     from leafdream.show.installation import Installation
 
     process = psutil.Process()
@@ -198,9 +194,9 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
                 edits += 1
             piece.tick(now, step, effort=0.02)
             # a save falls due at the end of its tick, as at the end of a frame live; a cut comes after it
-            saved = piece.saved_position() if saver.due(step) else None
+            saved = SavedPosition.of_installation(piece, now.timestamp()) if saver.due(step) else None
             if saved is not None:
-                saver.save(SavedPosition.of(show_identity(piece.show), saved, now.timestamp()))
+                saver.save(saved)
             if tick == next_cut:  # between two saves, anywhere
                 piece, outcome = _power_cut(context, show, size, seed, saver, now, piece)
                 next_cut += int(POWER_CUT_EVERY_H * 3600 / step) + int(rng.integers(0, SOAK_CHECKPOINT_S / step))
