@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from leafdream.atomic import replacing
-from leafdream.ops.interval import Every
+from leafdream.render.interval import Every
 from leafdream.paths import user_state_dir
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from leafdream.atomic import replacing
-from leafdream.ops.interval import Every
+from leafdream.render.interval import Every
 from leafdream.paths import user_cache_dir
 
 log = logging.getLogger(__name__)

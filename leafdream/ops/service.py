@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 
-from leafdream.ops.interval import Every
+from leafdream.render.interval import Every
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ import logging
 import numpy as np
 
 from leafdream.errors import LeafdreamError
+from leafdream.render.interval import Every
 from leafdream.render.window import open_display, overlay, present
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,8 @@ class Screen:
         self.size = self.surface.get_size()
         self.lost_at: float | None = None
         self.reason = ""
-        self.since_check = 0.0
-        self.since_retry = 0.0
+        self.check = Every(CHECK_S)
+        self.retry = Every(RETRY_S)
         self.reopened = 0
 
     @property
@@ -47,7 +48,7 @@ class Screen:
         if not self.lost:
             log.error("SCREEN LOST: %s; the show keeps its time, waiting for display %d to come back", reason,
                       self.display)
-            self.lost_at, self.reason, self.since_retry = now, reason, 0.0
+            self.lost_at, self.reason, self.retry = now, reason, Every(RETRY_S)
         self.surface = None
 
     def _reopen(self, now: float) -> None:
@@ -71,14 +72,10 @@ class Screen:
         import pygame
 
         if self.lost:
-            self.since_retry += dt
-            if self.since_retry >= RETRY_S:
-                self.since_retry = 0.0
+            if self.retry.due(dt):
                 self._reopen(now)
             return
-        self.since_check += dt
-        if self.since_check >= CHECK_S:
-            self.since_check = 0.0
+        if self.check.due(dt):
             try:
                 count = pygame.display.get_num_displays()
             except pygame.error as error:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from leafdream.errors import LeafdreamError
+from leafdream.render.interval import Every
 from leafdream.show.build import build_player
 from leafdream.show.cue import cue_numbers
 from leafdream.show.player import Player
@@ -44,9 +45,8 @@ class Installation:
         self.path = Path(self.show.path) if Path(self.show.path).is_file() else None
         self.stamp = self._stamp()
         self.reloaded = False  # a valid edit has taken over since the start
-        self.reload_every = reload_every
+        self.reload_check = Every(reload_every)
         self.keep_last_good = keep_last_good
-        self.since_check = 0.0
         self.player: Player | None = None
         self.open = False
         self.last_error = ""
@@ -104,9 +104,7 @@ class Installation:
         self.clock += dt
         if self.panic is not None:
             self.panic = (self.panic[0] + dt, self.panic[1])
-        self.since_check += dt
-        if self.since_check >= self.reload_every:
-            self.since_check = 0.0
+        if self.reload_check.due(dt):
             self._check_reload()
         open_now = self.is_open(now)
         if open_now and not self.open:
