@@ -24,6 +24,7 @@ from leafdream.ops.service import EXIT_MEMORY, ServiceNotifier, Watchdog
 from leafdream.ops.starts import StartRecord
 from leafdream.paths import SHIPPED_MODEL
 from leafdream.render.frame_times import FrameTimes
+from leafdream.scenes.params import readable
 from leafdream.render.governor import FrameGovernor
 from leafdream.render.screen import Screen
 from leafdream.render.window import splash
@@ -115,11 +116,6 @@ def _camera_dump(watcher, dump_dir, args) -> tuple[bool, str]:
         return False, "expected a number of seconds"
     watcher.start_dump(dump_dir, max(0.0, min(seconds, 120.0)))
     return True, f"dumping {max(0.0, min(seconds, 120.0)):g} s of camera frames to {dump_dir}"
-
-
-def _readable(value) -> str:
-    """A setting as a person reads it: 1.79, not 1.7899991635926227."""
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 class LiveCamera:
@@ -320,7 +316,7 @@ class LiveRun:
             lines += [
                 f"cue {player.cue_number:g} {player.cue.name}  {player.cue.scene}  "
                 f"t {player.t - player.cue_start:6.1f} / {player.cue.duration:.0f} s",
-                f"temperature {_readable(player.scene.params.get('temperature', '-'))}   palette {player.cue.palette}",
+                f"temperature {readable(player.scene.params.get('temperature', '-'))}   palette {player.cue.palette}",
             ]
             chains = player.scene.health()
             if chains:

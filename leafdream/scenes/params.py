@@ -83,6 +83,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def readable(value) -> str:
+    """A setting's value as people read it: 1.79, not 1.7899991635926227."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def defaults_of(params: dict[str, Param]) -> dict:
     """{name: default} of a scene's parameters."""
     return {name: param.default for name, param in params.items()}

@@ -18,6 +18,7 @@ import numpy as np
 
 from leafdream.errors import LeafdreamError
 from leafdream.render.interval import Every
+from leafdream.scenes.params import readable
 from leafdream.show.build import build_player
 from leafdream.show.cue import cue_numbers
 from leafdream.show.player import Player
@@ -255,8 +256,7 @@ class Installation:
                 raise LeafdreamError(f"{key} is fading in this cue ({fade[0]:g} to {fade[1]:g}); the fade wins until "
                                      f"the cue ends — set it in a cue that does not fade it")
             self.player.scene.set_param(key, value)
-            shown = self.player.scene.params[key]
-            return f"{key} is {shown:.3g}" if isinstance(shown, float) else f"{key} is {shown}"
+            return f"{key} is {readable(self.player.scene.params[key])}"
         raise LeafdreamError(f"unknown command {name!r}")
 
     def frame(self) -> np.ndarray:
