@@ -24,3 +24,12 @@ def replacing(path: str | Path, suffix: str = ".tmp"):
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def write_text(path: str | Path, text: str, mode: int | None = None) -> None:
+    """Replace the file at ``path`` with ``text`` atomically (its folder made if missing); ``mode``: its
+    permissions (default: readable by its owner alone, as a temporary file is made)."""
+    with replacing(path) as temporary:
+        Path(temporary).write_text(text)
+        if mode is not None:
+            os.chmod(temporary, mode)

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from leafdream.atomic import replacing
+from leafdream.atomic import write_text
 from leafdream.render.interval import Every
 from leafdream.paths import user_cache_dir
 
@@ -40,7 +40,7 @@ class Heartbeat:
     def write(self, state: dict) -> bool:
         """Write ``state`` (+ the time it was written). Returns True if written."""
         try:
-            write_atomically(self.path, json.dumps({**state, "written_at": time.time()}, indent=1))
+            write_text(self.path, json.dumps({**state, "written_at": time.time()}, indent=1))
         except OSError as error:
             if not self.failing:
                 log.error("heartbeat %s not written (%s); the show carries on", self.path, error.strerror or error)
@@ -58,12 +58,6 @@ class Heartbeat:
         now = time.time() if now is None else now
         stamp = time.strftime("%H:%M:%S", time.localtime(now))
         return self.write({**state, "healthy": False, "stopped": f"stopped at {stamp} by {reason}"})
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` so readers never see half a heartbeat."""
-    with replacing(path) as temporary:
-        Path(temporary).write_text(text)
 
 
 CAMERA_GRACE = 15.0   # seconds after start before a camera still connecting counts as trouble

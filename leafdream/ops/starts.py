@@ -17,7 +17,7 @@ import json
 import logging
 from pathlib import Path
 
-from leafdream.atomic import replacing
+from leafdream.atomic import write_text
 from leafdream.paths import user_state_dir
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,7 @@ class StartRecord:
 
     def _write(self, record: dict) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with replacing(self.path) as temporary:
-                Path(temporary).write_text(json.dumps(record))
+            write_text(self.path, json.dumps(record))
         except OSError as error:
             log.warning("the record of starts could not be written to %s (%s)", self.path, error.strerror or error)
 

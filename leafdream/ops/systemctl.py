@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from leafdream.atomic import replacing
+from leafdream.atomic import write_text
 from leafdream.errors import LeafdreamError
 from leafdream.ops.unit import UNIT_NAME
 
@@ -55,10 +55,7 @@ def install(text: str, unit_dir: Path, systemctl: str | None, start: bool) -> li
     Returns what was done, a sentence each."""
     unit_dir = Path(unit_dir)
     path = unit_dir / UNIT_NAME
-    unit_dir.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as temporary:
-        Path(temporary).write_text(text)
-        os.chmod(temporary, 0o644)
+    write_text(path, text, mode=0o644)
     done = [f"wrote {path}"]
     if systemctl is None:
         return done + ["written, not enabled (no systemctl asked): to start it with the session, "
