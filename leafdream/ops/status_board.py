@@ -2,7 +2,8 @@
 frame work, the show's place, the camera's state, memory, the last log lines, a thumbnail of the art.
 
 The loop (main thread) calls ``update`` every frame; the page's server (another thread) reads ``snapshot()``
-and ``thumbnail``, each replaced whole, so a reader never sees half an update. The thumbnail is made from the
+and ``thumbnail``, each replaced whole, so a reader never sees half an update; the loop only scales the
+thumbnail down, the request that asks for it encodes the PNG. The thumbnail is made from the
 frame the installation drew — the art — never from a camera picture.
 """
 
@@ -37,14 +38,21 @@ class RecentLog(logging.Handler):
             self.handleError(record)
 
 
-def thumbnail_png(frame: np.ndarray, width: int = THUMBNAIL_WIDTH) -> bytes:
-    """A PNG of the uint8 (H, W, 3) RGB ``frame`` scaled to ``width`` pixels across."""
+def small_copy(frame: np.ndarray, width: int = THUMBNAIL_WIDTH) -> np.ndarray:
+    """The uint8 (H, W, 3) RGB ``frame`` scaled to ``width`` pixels across: a new array, whatever the frame's
+    buffer is used for next."""
     import cv2
 
     height = max(1, round(frame.shape[0] * width / frame.shape[1]))
-    small = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(small, cv2.COLOR_RGB2BGR))
-    return encoded.tobytes() if ok else b""
+    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def png_of(picture: np.ndarray) -> bytes:
+    """A PNG of a uint8 (h, w, 3) RGB picture."""
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
+    return encoded.tobytes() if ok else bytes()
 
 
 class StatusBoard:
@@ -56,7 +64,8 @@ class StatusBoard:
         self.second_started: float | None = None
         self.works: list[float] = []
         self.thumbnail_at: float | None = None
-        self.thumbnail = b""
+        self._small: np.ndarray | None = None  # the art scaled down, by the loop (cheap)
+        self._png: tuple = (None, bytes())      # (the picture it was made from, its PNG), made by a page request
         self._snapshot: dict = {}
 
     def due(self, now: float) -> bool:
@@ -80,10 +89,20 @@ class StatusBoard:
         self._snapshot = {**rounded(state), "healthy_now": healthy, "summary": line,
                           "history": list(self.seconds), "log": list(self.log.lines)}
         if frame is not None and (self.thumbnail_at is None or now - self.thumbnail_at >= THUMBNAIL_EVERY_S):
-            self.thumbnail, self.thumbnail_at = thumbnail_png(frame), now
+            self._small, self.thumbnail_at = small_copy(frame), now
 
     def snapshot(self) -> dict:
         return self._snapshot
+
+    @property
+    def thumbnail(self) -> bytes:
+        """The newest thumbnail as PNG (empty before the first), encoded by the thread that asks, once each."""
+        small = self._small
+        made_from, png = self._png
+        if small is not None and small is not made_from:
+            png = png_of(small)
+            self._png = (small, png)
+        return png
 
 
 def rounded(state: dict) -> dict:
