@@ -167,8 +167,10 @@ def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(
         scene.update(step / 30, 1 / 30)
     field = scene.view()
     assert scene.showing_leaf == 1.0 and field.shape == (128, 128)
-    assert field.max() > 0.9  # the seen leaf at full brightness
-    assert ((field > 0.3) & (field < 0.75)).mean() > 0.002  # and the imagined part, dimmer
+    tone = scene.tone()
+    assert field.max() > 0.9 and tone.shape == field.shape  # the whole leaf, seen and imagined, has one outline
+    assert tone[field > 0.9].max() > 0.99  # the seen leaf at full brightness
+    assert ((field > 0.5) & (tone < 0.75)).mean() > 0.002  # and the imagined part, dimmer
     frame = np.zeros((180, 320, 3), np.uint8)
     scene.overlay(frame, (0, 0, 320, 180))
     from leafdream.scenes.mapinset import inset_rect

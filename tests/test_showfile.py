@@ -95,7 +95,19 @@ BROKEN = [
      "the crossfade (5m) is longer than cue 1 (1m)"),
     ("[show]\ncrossfade = \"10s\"\n[[cue]]\nscene = \"dream\"\nduration = \"4s\"\n", 5,
      "the crossfade (10s) is longer than cue 1 (4s)"),
+    # the outline's style: a word of the guide's or a width in range
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\nedge = \"blurry\"\n", 4, 'write "crisp", "soft", "glow"'),
+    ("[show]\nedge = 0\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, "an edge width must be 0.5 to 200"),
+    ("[visitors]\nedge = \"sharp\"\n[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n", 2, 'write "crisp"'),
 ]
+
+
+def test_a_cue_takes_the_show_edge_unless_it_has_its_own(tmp_path):
+    path = tmp_path / "edges.toml"
+    path.write_text('[show]\nedge = "glow"\n[visitors]\nedge = 12\n[[cue]]\nscene = "dream"\nduration = "1m"\n'
+                    '[[cue]]\nscene = "drift"\nduration = "1m"\nedge = "soft"\n')
+    show = load_show(path)
+    assert [cue.edge for cue in show.cues] == ["glow", "soft"] and show.visitors["edge"] == 12
 
 
 def test_every_problem_is_reported_not_only_the_first():

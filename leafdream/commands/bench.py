@@ -53,6 +53,11 @@ def render_bench_command(model_path, as_json: bool, seconds: float, show: str, s
           f"   (mean effort {f['render_mean_effort']:.2f})")
     print(f"  governor off  p50 {f['render_p50_ms_governor_off']:6.2f} ms   p99 {f['render_p99_ms_governor_off']:6.2f} ms")
     print(f"  memory (RSS)  {f['render_rss_start_mb']:.0f} MB after 5 s, {f['render_rss_end_mb']:.0f} MB at the end")
+    print(f"  outlines in the first 5 s: edge 10-90 % {f['render_edge_width_px']:.1f} px wide, "
+          f"{100 * f['render_staircase']:.1f} % longer than smoothed over 48 px (crisp: at most 6 px and 3 %)")
+    for scene, outline in f["render_scene_outlines"].items():
+        print(f"    {scene:<9} edge {outline['edge_width_px']:5.1f} px   staircase {100 * outline['staircase']:5.1f} %"
+              f"   ({outline['outline_px']:.0f} px of outline)")
     print(f"Warm start to first frame (run --frames 1, SDL dummy): {f['warm_start_to_first_frame_s']:.2f} s  (goal < 3)")
     return f
 

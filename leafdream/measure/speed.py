@@ -210,7 +210,8 @@ def run_bench(model_path, seconds: float = 1.5) -> dict:
 
 def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, size=(1920, 1080), fps: int = 60,
                      seed: int = 0) -> dict:
-    """Work time per frame of the show at ``size``, with the frame governor on and off, and memory."""
+    """Work time per frame of the show at ``size``, with the frame governor on and off, and memory; the
+    outlines' width and staircase in the show's first 5 s and in each scene (``measure/picture.py``)."""
     import os
 
     import psutil
@@ -232,6 +233,10 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
     player = make_player(model_path, show, size, seed)
     on, efforts = render_frames(player, seconds, fps, None, FrameGovernor(fps), note_memory)
     rss_end = process.memory_info().rss
+    from leafdream.measure.picture import scene_survey, show_start_figures
+
+    start = show_start_figures(make_player(model_path, show, size, seed), 5.0, fps)
+    scenes = scene_survey(player.context, size, "crisp", seed)
     code = (
         "import os, time, sys; os.environ.setdefault('SDL_VIDEODRIVER', 'dummy'); t=time.perf_counter()\n"
         "from leafdream.commands.cli import main\n"
@@ -259,4 +264,7 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
         "render_rss_start_mb": rss_start / 1e6,
         "render_rss_end_mb": rss_end / 1e6,
         "warm_start_to_first_frame_s": float(np.median(starts)),
+        "render_edge_width_px": start["edge_width_px"],
+        "render_staircase": start["staircase"],
+        "render_scene_outlines": scenes,
     }

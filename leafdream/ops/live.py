@@ -73,7 +73,11 @@ def _seconds_since_process_start() -> float:
 
 
 def _context_and_path(model_path):
-    """(context, the model file it came from): ``model_path``, or — loudly — the shipped model."""
+    """(context, the model file it came from): ``model_path``, or — loudly — the shipped model. The drawing
+    kernel is warmed up with it."""
+    from leafdream.render.edges import warm_up
+
+    warm_up()
     try:
         return load_context(model_path), model_path
     except LeafdreamError as error:

@@ -76,5 +76,10 @@ class Scene:
     def view(self) -> np.ndarray:
         raise NotImplementedError
 
+    def tone(self) -> np.ndarray | None:
+        """How bright each part of ``view()``'s leaf is drawn, float32 of its shape in [0, 1]; None: all full
+        (the outline itself comes from the field's 0.5 level, so brightness cannot be said by the field)."""
+        return None
+
     def overlay(self, frame: np.ndarray, rect: tuple[int, int, int, int]) -> None:
         """Draw fine detail on the full-size frame (uint8 (H, W, 3)); ``rect`` is where the field landed."""

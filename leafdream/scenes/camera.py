@@ -21,8 +21,9 @@ FIELD = 128           # side of the square field the leaf is drawn in
 IMAGINED_LEVEL = 0.6  # brightness of the imagined (hidden) part relative to the seen leaf
 
 
-def leaf_field(probability: np.ndarray, hidden: np.ndarray, side: int = FIELD) -> np.ndarray | None:
-    """The completed leaf cropped around itself into a square field float32 (side, side), or None."""
+def leaf_field(probability: np.ndarray, hidden: np.ndarray, side: int = FIELD) -> tuple[np.ndarray, np.ndarray] | None:
+    """The completed leaf cropped around itself into a square field float32 (side, side), with its tone
+    float32 (side, side) (IMAGINED_LEVEL where the hand hid it, 1 elsewhere); None without a leaf."""
     leaf = probability > 0.5
     if not leaf.any():
         return None
@@ -31,9 +32,11 @@ def leaf_field(probability: np.ndarray, hidden: np.ndarray, side: int = FIELD) -
     half = max(ys.max() - ys.min(), xs.max() - xs.min()) * 0.6 + 4
     shift = np.float32([[1, 0, half - centre_x], [0, 1, half - centre_y]])
     size = int(2 * half)
-    shade = np.where(hidden, probability * IMAGINED_LEVEL, probability).astype(np.float32)
-    crop = cv2.warpAffine(shade, shift, (size, size), flags=cv2.INTER_LINEAR, borderValue=0.0)
-    return cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA)
+    shade = np.where(hidden, np.float32(IMAGINED_LEVEL), np.float32(1.0)).astype(np.float32)
+    crops = [cv2.warpAffine(picture.astype(np.float32), shift, (size, size), flags=cv2.INTER_LINEAR, borderValue=border)
+             for picture, border in ((probability, 0.0), (shade, 1.0))]
+    leaf, tone = (cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA) for crop in crops)
+    return leaf, tone
 
 
 class CameraScene(DreamScene):
@@ -48,6 +51,7 @@ class CameraScene(DreamScene):
         super().__init__(context, params, seed)
         self.worker = context.extras.get("camera_completion")
         self.leaf = np.zeros((FIELD, FIELD), np.float32)
+        self.leaf_tone = np.ones((FIELD, FIELD), np.float32)
         self.showing_leaf = 0.0  # 0 = the dream, 1 = the visitor's leaf
         self.inset = MapInset(context.space) if context.space is not None else None
         self.placed = None       # the newest CompletedLeaf with a map position
@@ -59,7 +63,8 @@ class CameraScene(DreamScene):
         if present and completed.map_position is not None:
             self.placed = completed
         if present:
-            smooth_towards(self.leaf, target, dt, 0.15)
+            smooth_towards(self.leaf, target[0], dt, 0.15)
+            smooth_towards(self.leaf_tone, target[1], dt, 0.15)
         self.showing_leaf = float(np.clip(self.showing_leaf + (dt if present else -dt) / 0.8, 0.0, 1.0))
         if self.showing_leaf < 1.0:
             super().update(t, dt, effort)
@@ -69,6 +74,11 @@ class CameraScene(DreamScene):
             return super().view()
         dream = cv2.resize(super().view(), (FIELD, FIELD), interpolation=cv2.INTER_LINEAR)
         return (1 - self.showing_leaf) * dream + self.showing_leaf * self.leaf
+
+    def tone(self) -> np.ndarray | None:
+        if self.showing_leaf <= 0.0:
+            return None
+        return (1 - self.showing_leaf) + self.showing_leaf * self.leaf_tone
 
     def overlay(self, frame: np.ndarray, rect) -> None:
         if self.inset is not None and self.placed is not None and self.showing_leaf > 0.0:

@@ -9,7 +9,7 @@ from leafdream.easing import easing
 
 @dataclass
 class Cue:
-    """One cue: which scene, for how long (seconds), with what parameters, palette and crossfade in.
+    """One cue: which scene, for how long (seconds), with what parameters, palette, edge and crossfade in.
 
     pre_wait:      seconds after the cue is triggered before it begins (the previous scene plays on)
     post_wait:     with continue_mode "follow", seconds the scene holds after ``duration`` before the
@@ -31,6 +31,7 @@ class Cue:
     continue_mode: str = "follow"
     fades: dict = field(default_factory=dict)
     group: str = ""
+    edge: str | float = "crisp"  # the outline: "crisp", "soft", "glow" or px of a 1080-line frame
 
     def faded_params(self, local_t: float) -> dict:
         """Values of the fading parameters ``local_t`` seconds into the cue."""

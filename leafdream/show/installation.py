@@ -167,7 +167,7 @@ class Installation:
         if present and self.visitor is None:
             from leafdream.show.cue import Cue
 
-            cue = Cue(settings["scene"], 10 ** 9, {}, settings["palette"], 0.0)
+            cue = Cue(settings["scene"], 10 ** 9, {}, settings["palette"], 0.0, edge=settings.get("edge", "crisp"))
             self.visitor = Player(self.context, [cue], self.size[0], self.size[1], seed=self.seed)
             log.info("visitor: interrupting the show with the %s scene", settings["scene"])
         self.visitor_present = present

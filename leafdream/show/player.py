@@ -53,7 +53,7 @@ class Player:
         seed = self.seed * 100_003 + self.round * 1009 + index
         try:
             scene = make_scene(cue.scene, self.context, {**cue.params, **cue.faded_params(0.0)}, seed)
-            compositor = Compositor(self.width, self.height, cue.palette)
+            compositor = Compositor(self.width, self.height, cue.palette, cue.edge)
         except Exception as error:  # a bad cue must not stop the show
             self._note_error(f"cue {cue.number or index + 1:g} ({cue.scene}): {error}; dreaming instead")
             scene = make_scene("dream", self.context, {}, seed)
@@ -212,7 +212,7 @@ class Player:
     def _render(self, entry) -> np.ndarray:
         cue, scene, compositor = entry
         try:
-            frame = compositor.frame(scene.view())
+            frame = compositor.frame(scene.view(), scene.tone())
             scene.overlay(frame, compositor.last_rect)
             return frame
         except Exception as error:

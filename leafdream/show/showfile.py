@@ -23,20 +23,20 @@ from leafdream.show.sequence import CueSequence
 from leafdream.render.palette import PALETTES
 from leafdream.show.timeparse import parse_duration
 
-SHOW_KEYS = {"name", "seed", "palette", "crossfade", "loop", "hours", "timezone"}
-CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "crossfade", "params",
+SHOW_KEYS = {"name", "seed", "palette", "edge", "crossfade", "loop", "hours", "timezone"}
+CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "edge", "crossfade", "params",
             "group"}
 GROUP_KEYS = {"mode", "repeat"}
 GROUP_MODES = ("order", "shuffle")
 CONTINUE_MODES = ("follow", "none", "auto-continue")
-VISITOR_KEYS = {"scene", "hold", "crossfade", "palette", "enabled"}
+VISITOR_KEYS = {"scene", "hold", "crossfade", "palette", "edge", "enabled"}
 FADE_KEYS = {"from", "to", "ease"}
 MAX_BYTES = 1_000_000
 
 
 # When a visitor's leaf appears: interrupt into this scene, keep it while the leaf is there
 # and ``hold`` after it has gone, then crossfade back to where the show was.
-DEFAULT_VISITORS = {"enabled": True, "scene": "camera", "hold": 20.0, "crossfade": 2.0, "palette": "ink"}
+DEFAULT_VISITORS = {"enabled": True, "scene": "camera", "hold": 20.0, "crossfade": 2.0, "palette": "ink", "edge": "crisp"}
 
 
 @dataclass
@@ -184,6 +184,7 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
     hours, timezone = _hours(settings, problem)
     default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
     default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
+    default_edge = _edge(settings.get("edge", "crisp"), ("show", "edge"), problem)
 
     visitors = _visitors(data.get("visitors", {}), contracts, problem)
     groups = _groups(data.get("groups", {}), problem)
@@ -197,7 +198,7 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
         raw_cues = [] if not isinstance(raw_cues, list) else raw_cues
     cues, numbers = [], {}
     for index, raw in enumerate(raw_cues):
-        cue = _cue(raw, index, CueDefaults(default_palette, default_crossfade, "crossfade" in settings), contracts, groups, numbers, cues,
+        cue = _cue(raw, index, CueDefaults(default_palette, default_crossfade, "crossfade" in settings, default_edge), contracts, groups, numbers, cues,
                    space, problem)
         if cue is not None:
             cues.append(cue)
@@ -211,11 +212,12 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
 
 @dataclass
 class CueDefaults:
-    """What a cue without its own palette or crossfade takes from [show]."""
+    """What a cue without its own palette, edge or crossfade takes from [show]."""
 
     palette: str | None
     crossfade: float | None
     crossfade_written: bool = False  # the show says crossfade = …, rather than the built-in 3 s
+    edge: str | float | None = "crisp"
 
 
 def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, numbers: dict, earlier: list,
@@ -263,6 +265,7 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
         problem(at + (whose,), f"the crossfade ({_span(crossfade)}) is longer than cue {index + 1} "
                                f"({_span(duration)}): a crossfade lasts at most its cue's duration")
     palette = _palette(raw.get("palette", defaults.palette), at + ("palette",), problem)
+    edge = _edge(raw.get("edge", defaults.edge), at + ("edge",), problem)
     mode = raw.get("continue", "follow")
     if mode not in CONTINUE_MODES:
         problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
@@ -283,7 +286,7 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
         _check_path(params["path"], space, at + ("params", "path"), problem)
     return Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
                number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
-               fades=fades, group=group)
+               fades=fades, group=group, edge=edge if edge is not None else "crisp")
 
 
 def _span(seconds: float) -> str:
@@ -359,6 +362,9 @@ def _visitors(raw, contracts: dict, problem) -> dict:
                 visitors[key] = value
         elif key == "palette":
             visitors[key] = _palette(value, at, problem) or visitors[key]
+        elif key == "edge":
+            edge = _edge(value, at, problem)
+            visitors[key] = edge if edge is not None else visitors[key]
         else:
             seconds = _duration(value, at, problem, key)
             if seconds is not None:
@@ -402,6 +408,17 @@ def _duration(value, at, problem, what: str):
 def _palette(value, at, problem):
     if not isinstance(value, str) or value not in PALETTES:
         problem(at, f"unknown palette {value!r}" + _did_you_mean(value, PALETTES))
+        return None
+    return value
+
+
+def _edge(value, at, problem):
+    from leafdream.render.edges import edge_style
+
+    try:
+        edge_style(value, "edge")
+    except LeafdreamError as error:
+        problem(at, str(error))
         return None
     return value
 
