@@ -27,6 +27,7 @@ from leafdream.render.frame_times import FrameTimes
 from leafdream.scenes.params import readable
 from leafdream.render.governor import FrameGovernor
 from leafdream.render.screen import Screen
+from leafdream.render.cores import drawing_cores
 from leafdream.render.window import splash
 from leafdream.scenes.context import load_context
 from leafdream.show.installation import Installation
@@ -450,8 +451,9 @@ def run_live(settings: LiveSettings) -> int:
 
     previous = {number: signal.signal(number, on_signal) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        while live.running:
-            live.step()
+        with drawing_cores():
+            while live.running:
+                live.step()
     finally:
         live.close()
         for number, handler in previous.items():

@@ -35,6 +35,7 @@ FIELD_SMOOTHING = 0.9     # field pixels: takes away the sampler's pixel-level s
 GRADIENT_FLOOR = 0.05     # per field pixel: flat, uncertain areas keep a readable grey instead of noise
 TONE_FULL = 0.9           # a field this high or higher is leaf at full brightness (the sampler's speckle aside)
 RAMP_STEPS_PER_PX = 8     # resolution of the ramp table, per output pixel of distance
+CELL_LOBES = 0.125 + 0.125 * 1.25  # how far beyond its taps' range a bicubic cell can reach, per unit of range
 REFERENCE_HEIGHT = 1080   # edge widths are given in pixels of a 1080-line frame and scaled with the frame
 
 # name -> (edge width, halo width, halo brightness, shaded); widths in pixels of a 1080-line frame
@@ -73,7 +74,8 @@ class EdgeStyle:
         intensity = u * u * (3.0 - 2.0 * u)
         if halo > 0:
             beyond = np.maximum(-distance - half, 0.0)
-            glow = self.halo_level * np.exp(-beyond / halo) * (distance < 0)
+            taper = np.clip(1.0 - beyond / (4.0 * halo), 0.0, 1.0) ** 2  # down to exactly 0 at the ramp's start
+            glow = self.halo_level * np.exp(-beyond / halo) * taper * (distance < 0)
             intensity = np.maximum(intensity, glow * (1.0 - intensity))
         return np.round(intensity * 255.0).astype(np.uint8), float(first)
 
@@ -103,8 +105,10 @@ def surfaces(field: np.ndarray, reach_in: float, reach_out: float, tone: np.ndar
     times, when ``shaded``, the field's own level a pixel inward of the outline (the network's
     uncertainty as texture; full wherever the field is at least TONE_FULL); else 1."""
     smooth = cv2.GaussianBlur(field.astype(np.float32), (0, 0), FIELD_SMOOTHING, borderType=cv2.BORDER_REPLICATE)
-    gy, gx = np.gradient(smooth)
-    slope = np.maximum(np.sqrt(gx * gx + gy * gy), GRADIENT_FLOOR)
+    # central differences (half of [-1, 0, 1]), the border replicated
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)
+    slope = np.maximum(cv2.magnitude(gx, gy), GRADIENT_FLOOR)
     distance = np.clip((smooth - 0.5) / slope, -reach_out, reach_in).astype(np.float32)
     brightness = np.ones_like(smooth) if tone is None else np.clip(tone, 0.0, 1.0).astype(np.float32)
     if shaded:
@@ -128,13 +132,46 @@ def _keys(t):
     return w0, w1, w2, w3
 
 
+@njit(cache=True, inline="always", boundscheck=False)
+def _column(surface, i, c, v0, v1, v2, v3):
+    """``surface`` (padded) interpolated down column ``c`` at the row of cell i with vertical weights v."""
+    return v0 * surface[i + 1, c] + v1 * surface[i + 2, c] + v2 * surface[i + 3, c] + v3 * surface[i + 4, c]
+
+
+@njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+def _flat_segments(flat, starts):
+    """Per cell row r (i = r - 1), the runs of cells of one kind: (count (h + 1,), kind, first x, end x, first
+    cell (h + 1, w + 1) each). ``flat`` int8 (h + 1, w + 1) is +1 / -1 where all 16 taps of cell (i, j) lie
+    beyond the ramp inside / outside, 0 elsewhere; x in output columns of the rectangle."""
+    rows, cols = flat.shape
+    count = np.zeros(rows, np.int64)
+    kind = np.zeros((rows, cols), np.int8)
+    x0 = np.zeros((rows, cols), np.int64)
+    x1 = np.zeros((rows, cols), np.int64)
+    cell = np.zeros((rows, cols), np.int64)
+    for r in range(rows):
+        n = 0
+        for c in range(cols):
+            a, b = starts[c], starts[c + 1]
+            if a >= b:
+                continue
+            if n and kind[r, n - 1] == flat[r, c]:
+                x1[r, n - 1] = b
+                continue
+            kind[r, n], x0[r, n], x1[r, n], cell[r, n] = flat[r, c], a, b, c - 1
+            n += 1
+        count[r] = n
+    return count, kind, x0, x1, cell
+
+
 @njit(cache=True, nogil=True, parallel=True, fastmath=True, boundscheck=False, error_model="numpy")
-def draw_field(out, top, left, height, width, distance, tone, ramp, first, lut, inside, outside):
+def draw_field(out, top, left, height, width, distance, tone, flat, lit_cells, ramp, first, lut, inside, outside):
     """Draw into ``out`` uint8 (H, W * 3) (a frame's rows as bytes): the field whose ``distance`` and
-    ``tone`` (h + 4, w + 4, padded: see ``surfaces``) are given, fitted to the rectangle ``top, left, height,
-    width``: each output pixel's distance in output px looked up in ``ramp`` uint8 (N,) (entry 0 at
-    ``first`` px), times its tone, coloured through ``lut`` uint8 (256, 3). ``inside`` and ``outside`` uint8 (W * 3,) are rows of
-    the ramp's two end colours; the rest of the frame is ``outside``."""
+    ``tone`` (h + 4, w + 4, padded: see ``surfaces``) and ``flat`` and ``lit_cells`` (see ``flat_cells``) are given, fitted to
+    the rectangle ``top, left, height, width``: each output pixel's distance in output px looked up in
+    ``ramp`` uint8 (N,) (entry 0 at ``first`` px), times its tone, coloured through ``lut`` uint8 (256, 3).
+    The ramp runs from 0 to 255; ``inside`` and ``outside`` uint8 (W * 3,) are rows of lut[255] and lut[0];
+    the rest of the frame is ``outside``."""
     frame_h = out.shape[0]
     field_h, field_w = distance.shape[0] - 4, distance.shape[1] - 4
     sy = field_h / height
@@ -145,11 +182,12 @@ def draw_field(out, top, left, height, width, distance, tone, ramp, first, lut, 
     # kernel's negative lobes (at most 1/8 of the taps' spread) can bring them back
     end_in = (first + last / RAMP_STEPS_PER_PX) / px_per_field
     end_out = -first / px_per_field
+    end_in_px = end_in * px_per_field
     lobes = 0.125
     # where each output column falls: its cell j (-1 .. w-1) and its four horizontal weights; the
     # columns of cell j are starts[j + 1] .. starts[j + 2]
     wx = np.empty((width, 4), np.float32)
-    starts = np.full(field_w + 2, width, np.int64)
+    starts = np.full(field_w + 3, width, np.int64)  # one spare past the end for the cell loop's last look
     for x in range(width - 1, -1, -1):
         fx = (x + 0.5) * sx - 0.5
         j = int(math.floor(fx))
@@ -160,8 +198,7 @@ def draw_field(out, top, left, height, width, distance, tone, ramp, first, lut, 
         starts[j + 1] = x
     for j in range(field_w, -1, -1):
         starts[j] = min(starts[j], starts[j + 1])
-    line = np.empty((frame_h, field_w + 4), np.float32)
-    tone_line = np.empty((frame_h, field_w + 4), np.float32)
+    count, seg_kind, seg_x0, seg_x1, seg_cell = _flat_segments(flat, starts)
     for y in prange(frame_h):
         row = out[y]
         if y < top or y >= top + height:
@@ -172,45 +209,98 @@ def draw_field(out, top, left, height, width, distance, tone, ramp, first, lut, 
         t = fy - i
         i = min(max(i, -1), field_h - 1)
         v0, v1, v2, v3 = _keys(t)
-        # the vertically interpolated row of padded columns (padded index = field index + 2)
-        here = line[y]
-        bright = tone_line[y]
-        for c in range(field_w + 4):
-            here[c] = (v0 * distance[i + 1, c] + v1 * distance[i + 2, c] + v2 * distance[i + 3, c]
-                       + v3 * distance[i + 4, c])
-            bright[c] = (v0 * tone[i + 1, c] + v1 * tone[i + 2, c] + v2 * tone[i + 3, c] + v3 * tone[i + 4, c])
+        r = i + 1
         # runs of one colour are copied from ``inside`` / ``outside`` in one go: run_kind -1 outside, +1 inside,
         # from byte run_start; the left margin begins an outside run
         run_kind, run_start = -1, 0
-        for j in range(-1, field_w):
-            x0, x1 = starts[j + 1], starts[j + 2]
-            if x0 >= x1:
+        for s in range(count[r]):
+            whole = seg_kind[r, s]
+            if whole != 0:
+                a = 3 * (left + seg_x0[r, s])
+                if whole != run_kind:
+                    if run_kind > 0:
+                        row[run_start:a] = inside[run_start:a]
+                    elif run_kind < 0:
+                        row[run_start:a] = outside[run_start:a]
+                    run_kind, run_start = whole, a
                 continue
-            t0, t1, t2, t3 = here[j + 1], here[j + 2], here[j + 3], here[j + 4]
-            low, high = min(min(t0, t1), min(t2, t3)), max(max(t0, t1), max(t2, t3))
-            b0, b1, b2, b3 = bright[j + 1], bright[j + 2], bright[j + 3], bright[j + 4]
-            dim, lit = min(min(b0, b1), min(b2, b3)), max(max(b0, b1), max(b2, b3))
-            full = dim - lobes * (lit - dim) >= 0.999  # within half a palette step of full brightness
-            kind = 0
-            if full and low - lobes * (high - low) >= end_in:
-                kind = 1
-            elif high + lobes * (high - low) <= -end_out:
-                kind = -1
-            a = 3 * (left + x0)
-            if kind != run_kind:
-                if run_kind > 0:
-                    row[run_start:a] = inside[run_start:a]
-                elif run_kind < 0:
-                    row[run_start:a] = outside[run_start:a]
-                run_kind, run_start = kind, a
-            if kind == 0:
-                for x in range(x0, x1):
-                    d = wx[x, 0] * t0 + wx[x, 1] * t1 + wx[x, 2] * t2 + wx[x, 3] * t3
-                    k = int((d * px_per_field - first) * RAMP_STEPS_PER_PX + 0.5)
-                    b = wx[x, 0] * b0 + wx[x, 1] * b1 + wx[x, 2] * b2 + wx[x, 3] * b3
-                    level = int(ramp[min(max(k, 0), last)] * min(max(b, 0.0), 1.0) + 0.5)
-                    p = 3 * (left + x)
-                    row[p], row[p + 1], row[p + 2] = lut[level, 0], lut[level, 1], lut[level, 2]
+            j = seg_cell[r, s]
+            loaded_tone = False
+            loaded = -10  # the padded column whose taps t0, b0 hold now: consecutive cells reuse three of four
+            t0 = t1 = t2 = t3 = np.float32(0.0)
+            b0 = b1 = b2 = b3 = np.float32(1.0)
+            while True:
+                x0, x1 = starts[j + 1], starts[j + 2]
+                if x0 >= seg_x1[r, s]:
+                    break
+                j += 1
+                if x0 >= x1:
+                    continue
+                c = j  # padded columns of the taps of cell j - 1: c .. c + 3
+                lit_cell = lit_cells[r, j]  # all 16 tone taps are 1: no tone to interpolate
+                if c == loaded + 1:
+                    t0, t1, t2 = t1, t2, t3
+                    t3 = _column(distance, i, c + 3, v0, v1, v2, v3)
+                    if not lit_cell and loaded_tone:
+                        b0, b1, b2 = b1, b2, b3
+                        b3 = _column(tone, i, c + 3, v0, v1, v2, v3)
+                else:
+                    t0 = _column(distance, i, c, v0, v1, v2, v3)
+                    t1 = _column(distance, i, c + 1, v0, v1, v2, v3)
+                    t2 = _column(distance, i, c + 2, v0, v1, v2, v3)
+                    t3 = _column(distance, i, c + 3, v0, v1, v2, v3)
+                if lit_cell:
+                    b0 = b1 = b2 = b3 = np.float32(1.0)
+                    loaded_tone = False
+                elif c != loaded + 1 or not loaded_tone:  # (else shifted above)
+                    b0 = _column(tone, i, c, v0, v1, v2, v3)
+                    b1 = _column(tone, i, c + 1, v0, v1, v2, v3)
+                    b2 = _column(tone, i, c + 2, v0, v1, v2, v3)
+                    b3 = _column(tone, i, c + 3, v0, v1, v2, v3)
+                    loaded_tone = True
+                loaded = c
+                low, high = min(min(t0, t1), min(t2, t3)), max(max(t0, t1), max(t2, t3))
+                dim, lit = min(min(b0, b1), min(b2, b3)), max(max(b0, b1), max(b2, b3))
+                full = dim - lobes * (lit - dim) >= 0.999  # within half a palette step of full brightness
+                kind = 0
+                if full and low - lobes * (high - low) >= end_in:
+                    kind = 1
+                elif high + lobes * (high - low) <= -end_out:
+                    kind = -1
+                a = 3 * (left + x0)
+                if kind != run_kind:
+                    if run_kind > 0:
+                        row[run_start:a] = inside[run_start:a]
+                    elif run_kind < 0:
+                        row[run_start:a] = outside[run_start:a]
+                    run_kind, run_start = kind, a
+                if kind != 0:
+                    continue
+                # d(x) is a cubic across the cell; its slope, in output px of distance per output px, is at most
+                # ``slope``, so from a pixel beyond the ramp's ends the next ones are too, as far as it reaches
+                c1 = 0.5 * (t2 - t0)
+                c2 = t0 - 2.5 * t1 + 2.0 * t2 - 0.5 * t3
+                c3 = 0.5 * (t3 - t0) + 1.5 * (t1 - t2)
+                slope = 3.0 * abs(c3) + 2.0 * abs(c2) + abs(c1) + 1e-6
+                x = x0
+                while x < x1:
+                    d = (wx[x, 0] * t0 + wx[x, 1] * t1 + wx[x, 2] * t2 + wx[x, 3] * t3) * px_per_field
+                    if d <= first:
+                        n = min(int((first - d) / slope) + 1, x1 - x)
+                        level = 0
+                    elif full and d >= end_in_px:
+                        n = min(int((d - end_in_px) / slope) + 1, x1 - x)
+                        level = 255
+                    else:
+                        n = 1
+                        k = int((d - first) * RAMP_STEPS_PER_PX + 0.5)
+                        bb = wx[x, 0] * b0 + wx[x, 1] * b1 + wx[x, 2] * b2 + wx[x, 3] * b3
+                        level = int(ramp[min(max(k, 0), last)] * min(max(bb, 0.0), 1.0) + 0.5)
+                    red, green, blue = lut[level, 0], lut[level, 1], lut[level, 2]
+                    for m in range(x, x + n):
+                        p = 3 * (left + m)
+                        row[p], row[p + 1], row[p + 2] = red, green, blue
+                    x += n
         # the right margin is outside
         a = 3 * (left + width)
         if run_kind > 0:
@@ -219,6 +309,27 @@ def draw_field(out, top, left, height, width, distance, tone, ramp, first, lut, 
         elif run_kind == 0:
             run_start = a
         row[run_start:] = outside[run_start:]
+
+
+def flat_cells(distance: np.ndarray, brightness: np.ndarray, end_in: float,
+               end_out: float) -> tuple[np.ndarray, np.ndarray]:
+    """(flat, lit), int8 (h + 1, w + 1) each. ``lit``: 1 where all 16 tone taps of the cell are 1. ``flat``, for ``surfaces``' padded (h + 4, w + 4): at [i + 1, j + 1], +1 where every point of
+    the cell [i, i+1) x [j, j+1) (i, j from -1) lies beyond the ramp's inner end ``end_in`` (field px) at full
+    brightness, -1 where every point lies beyond its outer end ``end_out``, 0 elsewhere. From the cell's 16
+    taps, lowest m and highest M: the bicubic's negative lobes (1/8 of the spread per pass, two passes)
+    bring no point below m - CELL_LOBES (M - m) or above M + CELL_LOBES (M - m)."""
+    box = np.ones((4, 4), np.uint8)
+    h, w = distance.shape[0] - 4, distance.shape[1] - 4
+
+    def windows(image, reduce):  # [r, c]: over rows r..r+3 and columns c..c+3 (the box anchored top-left)
+        return reduce(image, box, anchor=(0, 0), borderType=cv2.BORDER_REPLICATE)[:h + 1, :w + 1]
+
+    low, high = windows(distance, cv2.erode), windows(distance, cv2.dilate)
+    spread = CELL_LOBES * (high - low)
+    full = windows(brightness, cv2.erode) >= np.float32(1.0)  # tones are clipped at 1: all 16 taps are exactly 1
+    inside = full & (low - spread >= end_in)
+    outside = high + spread <= -end_out
+    return inside.astype(np.int8) - outside.astype(np.int8), full.astype(np.int8)
 
 
 class EdgeRenderer:
@@ -241,10 +352,11 @@ class EdgeRenderer:
         reach_in = self.reach_in_px / px_per_field + 2.0
         reach_out = self.reach_out_px / px_per_field + 2.0
         distance, brightness = surfaces(field, reach_in, reach_out, tone, self.style.shaded)
+        flat, lit = flat_cells(distance, brightness, self.reach_in_px / px_per_field, self.reach_out_px / px_per_field)
         frame_w = out.shape[1]
-        inside = np.tile(lut[self.ramp[-1]], frame_w)
-        outside = np.tile(lut[self.ramp[0]], frame_w)
-        draw_field(out.reshape(out.shape[0], -1), top, left, height, width, distance, brightness, self.ramp, self.first,
+        inside = np.tile(lut[255], frame_w)
+        outside = np.tile(lut[0], frame_w)
+        draw_field(out.reshape(out.shape[0], -1), top, left, height, width, distance, brightness, flat, lit, self.ramp, self.first,
                    lut, inside, outside)
 
 

@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from leafdream.render.cores import drawing_cores
 from leafdream.render.sinks import FrameSink
 
 
@@ -24,7 +25,13 @@ def render_frames(player, seconds: float, fps: int, sink: FrameSink | None, gove
     frames = int(round(seconds * fps))
     work = np.empty(frames)
     efforts = np.ones(frames)
-    for index in range(frames):
+    with drawing_cores():
+        _render_into(player, fps, sink, governor, after_frame, work, efforts)
+    return work, efforts
+
+
+def _render_into(player, fps, sink, governor, after_frame, work, efforts) -> None:
+    for index in range(len(work)):
         effort = governor.effort if governor is not None else 1.0
         started = time.perf_counter()
         player.update(1.0 / fps, effort)
@@ -37,7 +44,6 @@ def render_frames(player, seconds: float, fps: int, sink: FrameSink | None, gove
             sink.write(frame)
         if after_frame is not None:
             after_frame(index, frame)
-    return work, efforts
 
 
 MAX_FAST_FORWARD_FRAMES = 60 * 60 * 60 * 24  # a day of frames at 60 fps: a start further on is not a preview

@@ -9,13 +9,43 @@ from __future__ import annotations
 
 import numpy as np
 
+from leafdream.model import numba_setup  # noqa: F401  (sets the cache directory before numba loads)
+from numba import njit
+
 from leafdream.errors import LeafdreamError
 from leafdream.leafspace.poster import species_colours
 from leafdream.scenes.base import Scene
 from leafdream.scenes.params import Param, defaults_of
 from leafdream.scenes.mapinset import inset_rect
 
-import cv2
+
+
+def dot(radius: int) -> np.ndarray:
+    """float32 (2r + 3, 2r + 3): how much of each pixel a filled dot of ``radius`` px covers (its edge
+    antialiased over one pixel)."""
+    reach = radius + 1
+    yy, xx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
+    return np.clip(radius + 0.5 - np.hypot(yy, xx), 0.0, 1.0).astype(np.float32)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def stamp_dots(frame, xs, ys, colours, cover):
+    """Lay a dot of ``cover`` (k, k) centred on each (xs, ys) (int32 (N,)) into ``frame`` uint8 (H, W, 3),
+    each in its colour uint8 (N, 3), later dots over earlier ones."""
+    height, width = frame.shape[0], frame.shape[1]
+    reach = cover.shape[0] // 2
+    for n in range(xs.shape[0]):
+        for dy in range(-reach, reach + 1):
+            y = ys[n] + dy
+            if y < 0 or y >= height:
+                continue
+            for dx in range(-reach, reach + 1):
+                x = xs[n] + dx
+                a = cover[dy + reach, dx + reach]
+                if x < 0 or x >= width or a <= 0.0:
+                    continue
+                for k in range(3):
+                    frame[y, x, k] = np.uint8(frame[y, x, k] * (1.0 - a) + colours[n, k] * a + 0.5)
 
 
 class MappingScene(Scene):
@@ -75,5 +105,4 @@ class MappingScene(Scene):
         xs = np.clip(left + self.positions[:, 0] * (side - 1), 0, width - 1).astype(np.int32)
         ys = np.clip(top + self.positions[:, 1] * (side - 1), 0, height - 1).astype(np.int32)
         radius = max(1, int(round(self.params["point_size"] * height / 1080 * min(1.0, side / (0.9 * height) * 1.5))))
-        for x, y, colour in zip(xs, ys, self.colours):
-            cv2.circle(frame, (int(x), int(y)), radius, tuple(int(c) for c in colour), -1, cv2.LINE_AA)
+        stamp_dots(frame, xs, ys, self.colours, dot(radius))

@@ -275,6 +275,4 @@ class Installation:
             return self.player.frame()
         if self.visitor_fade >= 1.0:
             return self.visitor.frame()
-        from leafdream.render.compositor import Compositor
-
-        return Compositor.crossfade(self.player.frame(), self.visitor.frame(), self.visitor_fade)
+        return self._mixer.crossfade(self.player.frame(), self.visitor.frame(), self.visitor_fade)

@@ -11,7 +11,7 @@ import logging
 
 import numpy as np
 
-from leafdream.render.compositor import Compositor
+from leafdream.render.compositor import Compositor, Mixer
 from leafdream.show.cue import Cue, cue_numbers
 from leafdream.show.sequence import CueSequence
 from leafdream.scenes.base import Scene
@@ -40,6 +40,7 @@ class Player:
         self.current: tuple[Cue, Scene, Compositor] | None = None
         self.previous: tuple[Cue, Scene, Compositor] | None = None
         self.last_error = ""
+        self._mixer = Mixer()
         self.finished = False
         self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
         self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
@@ -225,4 +226,4 @@ class Player:
         amount = self.fade_amount()
         if self.previous is None or amount >= 1.0:
             return current
-        return Compositor.crossfade(self._render(self.previous), current, amount)
+        return self._mixer.crossfade(self._render(self.previous), current, amount)
