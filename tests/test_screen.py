@@ -75,3 +75,24 @@ def test_the_show_keeps_its_time_and_the_heartbeat_says_the_screen_is_lost(tiny_
     finally:
         flaky["flip"] = False
         live.close()
+
+
+def test_a_size_asked_for_is_the_size_opened_and_drawn_at(monkeypatch):
+    """--size: the window is opened at that mode, and asked for again at it when the screen comes back."""
+    opened = []
+
+    def opener(windowed, display, headless, size=None):
+        import pygame
+
+        opened.append(size)
+        pygame.display.init()
+        return pygame.display.set_mode(size or (64, 48))
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    screen = Screen(False, 0, headless=True, opener=opener, mode=(320, 200))
+    assert screen.size == (320, 200) and opened == [(320, 200)]
+    screen._reopen(0.0)
+    assert opened == [(320, 200), (320, 200)]
+    from leafdream.render.window import open_display
+
+    assert open_display(True, 0, headless=True, size=(200, 120)).get_size() == (200, 120)

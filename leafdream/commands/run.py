@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from logging.handlers import RotatingFileHandler
 
-from leafdream.commands.arguments import add_model, model_path, port, positive_int, senders
+from leafdream.commands.arguments import add_model, model_path, port, positive_int, senders, size_pair
 from leafdream.errors import LeafdreamError
 
 
@@ -22,6 +22,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--show", default="default", help="show file, built-in show (default, demo) or one scene name")
     parser.add_argument("--windowed", action="store_true", help="a 1280x720 window instead of full screen")
     parser.add_argument("--display", type=int, default=0, help="display number for full screen (default 0)")
+    parser.add_argument("--size", type=size_pair, default=None, metavar="WxH",
+                        help="switch the display to this mode and draw at it, for a projector that reports a wrong "
+                             "mode, or to draw 4K at 1920x1080 (default: the display's own mode)")
     parser.add_argument("--camera", default=None, help="camera index, device path or video file to capture")
     parser.add_argument("--calibration", default=None,
                         help="camera calibration file (default: the one 'leafdream camera calibrate' saved, if any)")
@@ -74,7 +77,7 @@ def settings_from(args) -> LiveSettings:
     if args.status_port is not None:
         check_exposure(args.status_host, args.status_token)
     return LiveSettings(model_path=model_path(args.model), show=args.show, windowed=args.windowed,
-                        display=args.display, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
+                        display=args.display, mode=args.size, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
                         max_frames=args.frames, headless=args.headless, osc_host=args.osc_host, osc_port=args.osc_port,
                         osc_allow=args.osc_allow,
                         heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,

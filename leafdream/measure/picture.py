@@ -17,8 +17,9 @@ from leafdream.show.player import Player
 
 SURVEY_SECONDS = 4.0
 SURVEY_FPS = 30
-# The camera scene without a camera dreams, which the dream's own row already measures
-SURVEYED = tuple(name for name in SCENE_NAMES if name != "camera")
+# The camera scene without a camera dreams, which the dream's own row already measures; the mapping scene's
+# picture is its points (an overlay), not outlines
+SURVEYED = tuple(name for name in SCENE_NAMES if name not in ("camera", "mapping"))
 
 
 def frame_figures(player: Player, frame: np.ndarray) -> dict:

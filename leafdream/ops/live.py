@@ -44,6 +44,7 @@ class LiveSettings:
     show: str = "default"
     windowed: bool = False
     display: int = 0
+    mode: tuple[int, int] | None = None  # the screen's size to ask for (--size); None: the display's own
     camera: str | None = None
     fps: int = 60
     seed: int = 0
@@ -172,7 +173,7 @@ class LiveRun:
         aside = (f"it ended the piece soon after the start {failed} times in a row; edit it to try it again"
                  if self.starts.set_aside else "")
         show, self.fallback = show_or_fallback(settings.show, aside)  # a broken show never leaves the wall dark
-        self.screen = Screen(settings.windowed, settings.display, settings.headless)
+        self.screen = Screen(settings.windowed, settings.display, settings.headless, mode=settings.mode)
         splash(self.screen.surface, "leafdream is waking up")
         log.info("splash shown %.2f s after the process started", _seconds_since_process_start())
         self.camera = None

@@ -104,7 +104,8 @@ def surfaces(field: np.ndarray, reach_in: float, reach_out: float, tone: np.ndar
     0–1: the scene's ``tone`` float32 (h, w) where it gives one (the camera's imagined part is dimmer),
     times, when ``shaded``, the field's own level a pixel inward of the outline (the network's
     uncertainty as texture; full wherever the field is at least TONE_FULL); else 1."""
-    smooth = cv2.GaussianBlur(field.astype(np.float32), (0, 0), FIELD_SMOOTHING, borderType=cv2.BORDER_REPLICATE)
+    clean = np.where(np.abs(field) < 1e-6, np.float32(0.0), field).astype(np.float32)  # no denormals: 15x slower
+    smooth = cv2.GaussianBlur(clean, (0, 0), FIELD_SMOOTHING, borderType=cv2.BORDER_REPLICATE)
     # central differences (half of [-1, 0, 1]), the border replicated
     gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)
     gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)

@@ -25,20 +25,28 @@ RETRY_S = 3.0   # seconds between attempts to open a lost screen again
 class Screen:
     """``surface``: the pygame surface now (None while lost); ``size``: (W, H) the installation draws at."""
 
-    def __init__(self, windowed: bool, display: int, headless: bool = False, opener=open_display, flip=None):
+    def __init__(self, windowed: bool, display: int, headless: bool = False, opener=open_display, flip=None,
+                 mode: tuple[int, int] | None = None):
         """``opener`` opens the window and ``flip`` shows what was drawn (pygame's own unless given: a
-        simulation passes one that fails when it cuts the display)."""
+        simulation passes one that fails when it cuts the display); ``mode``: the size (W, H) to open the
+        window at, the display's own when None (see ``open_display``)."""
         import pygame
 
         self.windowed, self.display, self.headless, self.opener = windowed, display, headless, opener
+        self.mode = mode
         self.flip = flip or pygame.display.flip
-        self.surface = opener(windowed, display, headless)
+        self.surface = self._open()
         self.size = self.surface.get_size()
         self.lost_at: float | None = None
         self.reason = ""
         self.check = Every(CHECK_S)
         self.retry = Every(RETRY_S)
         self.reopened = 0
+
+    def _open(self):
+        if self.mode is None:
+            return self.opener(self.windowed, self.display, self.headless)
+        return self.opener(self.windowed, self.display, self.headless, self.mode)
 
     @property
     def lost(self) -> bool:
@@ -56,7 +64,7 @@ class Screen:
 
         try:
             pygame.display.quit()
-            self.surface = self.opener(self.windowed, self.display, self.headless)
+            self.surface = self._open()
         except (pygame.error, LeafdreamError) as error:
             self.reason = str(error).splitlines()[0]
             return

@@ -5,7 +5,11 @@ Only ``leafdream run`` and the calibration preview open windows; everything else
 
 from __future__ import annotations
 
+import logging
+
 from leafdream.errors import LeafdreamError
+
+log = logging.getLogger(__name__)
 
 
 OFFSCREEN_DRIVERS = ("dummy", "offscreen")
@@ -22,9 +26,11 @@ def no_screen_reason(driver: str) -> str:
             f"start leafdream in the gallery user's desktop session, where a screen is attached")
 
 
-def open_display(windowed: bool, display: int, headless: bool = False):
-    """A pygame surface on ``display``: 1280x720 if ``windowed``, else full screen with the mouse hidden.
-    Without a screen to show on it is an error, unless ``headless`` asks to draw offscreen on purpose."""
+def open_display(windowed: bool, display: int, headless: bool = False, size: tuple[int, int] | None = None):
+    """A pygame surface on ``display``: 1280x720 (or ``size``) if ``windowed``, else full screen with the mouse
+    hidden — in the display's own mode, or switched to the mode ``size`` (W, H) for a projector whose reported
+    mode is wrong. Without a screen to show on it is an error, unless ``headless`` asks to draw offscreen on
+    purpose."""
     import os
 
     import pygame
@@ -42,10 +48,13 @@ def open_display(windowed: bool, display: int, headless: bool = False):
     if display < 0 or display >= count:
         raise LeafdreamError(f"--display {display}: this machine has {count} display(s), numbered 0 to {count - 1}")
     if windowed:
-        screen = pygame.display.set_mode((1280, 720), display=display)
+        screen = pygame.display.set_mode(size or (1280, 720), display=display)
     else:
-        screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN, display=display)
+        screen = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN, display=display)
         pygame.mouse.set_visible(False)
+    if size is not None and screen.get_size() != tuple(size):
+        log.warning("asked for %dx%d on display %d, SDL gave %dx%d (the nearest mode it has): frames are drawn "
+                    "at that", size[0], size[1], display, *screen.get_size())
     pygame.display.set_caption("leafdream")
     return screen
 
