@@ -91,8 +91,9 @@ def test_a_size_asked_for_is_the_size_opened_and_drawn_at(monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     screen = Screen(False, 0, headless=True, opener=opener, mode=(320, 200))
     assert screen.size == (320, 200) and opened == [(320, 200)]
-    screen._reopen(0.0)
-    assert opened == [(320, 200), (320, 200)]
+    screen._lose("unplugged", 0.0)
+    screen._reopen(3.0)
+    assert opened == [(320, 200), (320, 200)] and not screen.lost
     from leafdream.render.window import open_display
 
     assert open_display(True, 0, headless=True, size=(200, 120)).get_size() == (200, 120)
