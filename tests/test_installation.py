@@ -163,7 +163,13 @@ def test_a_visitor_interrupts_and_the_show_resumes_where_it_was(context, tmp_pat
     now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 5)
     show_time = piece.player.t
     piece.visitor_event(True)
-    now = run(piece, now, 10)
+    now = run(piece, now, 0.5)
+    show_frame, visitor_frame = piece.player.frame().copy(), piece.visitor.frame().copy()
+    mixed = piece.frame().astype(int)  # half way through the fade in: half of each
+    assert 0.3 < piece.visitor_fade < 0.7
+    expected = (1 - piece.visitor_fade) * show_frame + piece.visitor_fade * visitor_frame
+    assert np.abs(mixed - expected).max() <= 1 and not np.array_equal(show_frame, visitor_frame)
+    now = run(piece, now, 9.5)
     assert piece.visitor is not None and piece.visitor.scene.name == "layers" and piece.visitor_fade == 1.0
     assert piece.player.t - show_time < 1.5  # the show waited (it only ran during the fade in)
     piece.visitor_event(False)

@@ -204,3 +204,41 @@ def test_run_writes_camera_frames_only_into_an_operators_debug_dump(tiny_model_f
     with caplog.at_level(logging.ERROR):
         _camera_dump(object(), None, [5])
     assert "camera_dump refused" in caplog.text
+
+
+def test_the_layers_scene_shows_what_each_sampled_code_keeps_and_says_which_is_which(context):
+    """Each depth's picture comes from one binary sample of that layer's code: it is not the leaf itself, the
+    same leaf gives the same pictures whenever it is reached, and the captions are drawn under the pictures."""
+    scene = make_scene("layers", context, {"hold": 5.0}, seed=3)
+    again = make_scene("layers", context, {"hold": 5.0}, seed=3)
+    again._refresh(12.0)
+    again._refresh(0.0)  # reached the first leaf by another way
+    np.testing.assert_array_equal(scene.target, again.target)
+    leaf, deepest = scene.target[0], scene.target[-1]
+    assert np.abs(deepest - leaf).mean() > 0.01
+    plain = context.dbn.reconstruct(leaf.reshape(1, -1), context.dbn.depth).reshape(leaf.shape)
+    assert not np.allclose(plain, deepest, atol=1e-3)  # a sample, not the mean field
+    rect = (10, 10, 300, 60)
+    with_text, without = np.zeros((120, 320, 3), np.uint8), np.zeros((120, 320, 3), np.uint8)
+    scene.overlay(with_text, rect)
+    scene.set_param("captions", False)
+    scene.overlay(without, rect)
+    assert with_text[80:, :].max() > 60 and without.max() == 0
+    assert scene.captions()[0] == "the leaf" and scene.captions()[-1].startswith(f"layer {context.dbn.depth}")
+
+
+def test_a_xerox_that_stands_still_is_fed_a_new_leaf_and_turns_the_other_way(context):
+    """With nothing to transform it (no zoom, turn or shift) the copies settle at once; after ``restless``
+    seconds of a still silhouette a fresh leaf is fed in, and without the watch it stays still."""
+    still = {"zoom": 1.0, "turn": 0.0, "reseed_after": 0, "generations_per_second": 8.0}
+    watched = make_scene("xerox", context, {**still, "restless": 2.0}, seed=2)
+    unwatched = make_scene("xerox", context, {**still, "restless": 0.0}, seed=2)
+    fed = []
+    for k in range(30 * 12):
+        before = watched.turn_sign
+        watched.update(k / 30, 1 / 30)
+        unwatched.update(k / 30, 1 / 30)
+        if watched.turn_sign != before:
+            fed.append(k / 30)
+    assert fed and fed[0] < 8.0 and all(b - a >= 2.0 for a, b in zip(fed, fed[1:]))
+    assert unwatched.turn_sign == 1.0

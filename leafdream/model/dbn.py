@@ -55,6 +55,14 @@ class DBN:
         """Pixels -> layer ``depth`` -> pixels, mean-field: float32 (B, size*size)."""
         return self.down(self.up(visible, depth), depth)
 
+    def reconstruct_sampled(self, visible: np.ndarray, depth: int, keys: RandomKeys) -> np.ndarray:
+        """Pixels -> one binary sample of layer ``depth``'s units -> pixels (mean-field either side):
+        float32 (B, size*size). What that layer's code keeps of the leaf, without the mean field's
+        probabilities carrying the rest through: the honest loss of each depth."""
+        rbm = self.layers[depth - 1]
+        states, _ = sample_layer(self.up(visible, depth - 1), rbm.weights, rbm.hidden_bias, 1.0, keys)
+        return self.down(states, depth)
+
     def complete(self, visible: np.ndarray, known: np.ndarray, keys: RandomKeys, steps: int = 60,
                  average_last: int = 20, beta: float = 1.0, deep_passes: int = 0) -> np.ndarray:
         """Fill in the unknown pixels with clamped Gibbs sampling in the pixel RBM.

@@ -69,9 +69,15 @@ class Compositor:
 class Mixer:
     """Crossfades of one size into frames of its own, two in turn (as the compositor hands out its frames)."""
 
-    def __init__(self):
+    def __init__(self, width: int | None = None, height: int | None = None):
+        """With a size, its frames are made (and their memory touched) now, so the first crossfade of a long
+        run does not grow the process by them (50 MB at 4K)."""
         self._frames: list[np.ndarray] = []
         self._turn = 0
+        if width is not None and height is not None:
+            self._frames = [np.zeros((height, width, 3), np.uint8) for _ in range(FRAMES_KEPT)]
+            for frame in self._frames:
+                frame.fill(0)  # calloc's pages are only mapped when first written
 
     def crossfade(self, a: np.ndarray, b: np.ndarray, amount: float) -> np.ndarray:
         if not self._frames or self._frames[0].shape != a.shape:

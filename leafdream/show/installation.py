@@ -60,6 +60,9 @@ class Installation:
         self.visitor_present = False
         self.visitor_since_gone = 0.0
         self.visitor_fade = 0.0                  # 0 = the show, 1 = the visitor's scene
+        from leafdream.render.compositor import Mixer
+
+        self._mixer = Mixer(*size)               # the crossfade into and out of a visitor's interruption
         self.day = ""                            # the day (ISO date) whose seed built the player
         self.resume: dict | None = None          # a saved position to carry on from at the first tick, if open
         self._dark = np.zeros((size[1], size[0], 3), np.uint8)

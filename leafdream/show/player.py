@@ -40,7 +40,7 @@ class Player:
         self.current: tuple[Cue, Scene, Compositor] | None = None
         self.previous: tuple[Cue, Scene, Compositor] | None = None
         self.last_error = ""
-        self._mixer = Mixer()
+        self._mixer = Mixer() if dry else Mixer(width, height)
         self.finished = False
         self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
         self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
