@@ -12,10 +12,12 @@ style's ramp (``EdgeStyle.ramp``), which maps it to a palette index — a smooth
 in pixels of the output, a halo outside it for "glow". So the outline is as sharp at 4K as at 720p and
 follows the field's smooth surface rather than its 64-px grid.
 
-Far from the outline the ramp is flat. The distance is clamped a little beyond the ramp's reach, and
-wherever a row's four horizontal taps of a field cell lie beyond it its output pixels are one colour and
-are filled without interpolation: at 4K nearly all pixels are such fills, which is what makes 60 fps
-possible.
+Far from the outline the ramp is flat, so most of a 4K frame is runs of one colour, copied a row at
+a time: the distance is clamped a little beyond the ramp's reach, a field cell whose 16 taps lie beyond
+it by more than the bicubic's negative lobes can bring back is one colour (``flat_cells``), then per
+output row the same test on a cell's four horizontal taps, then within a cell the cubic's slope bound
+skips pixels that cannot reach the ramp. Only the band around the outline is interpolated pixel by
+pixel; ``tests/test_edges.py`` checks every pixel against the plain definition.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class EdgeStyle:
         scale = frame_height / REFERENCE_HEIGHT
         half = 0.5 * self.width * scale
         halo = self.halo * scale
-        outer = half + (4.0 * halo if halo > 0 else 0.0)  # exp(-4) of the halo is below one palette step
+        outer = half + (4.0 * halo if halo > 0 else 0.0)  # the halo tapers to 0 over four of its widths
         first = -outer - 1.0
         distance = first + np.arange(int(math.ceil((outer + half + 2.0) * RAMP_STEPS_PER_PX)) + 1) / RAMP_STEPS_PER_PX
         u = np.clip((distance + half) / (2 * half), 0.0, 1.0)
