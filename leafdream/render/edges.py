@@ -141,6 +141,15 @@ def _column(surface, i, c, v0, v1, v2, v3):
     return v0 * surface[i + 1, c] + v1 * surface[i + 2, c] + v2 * surface[i + 3, c] + v3 * surface[i + 4, c]
 
 
+@njit(cache=True, inline="always", boundscheck=False)
+def _end_run(row, kind, start, end, inside, outside):
+    """Copy the run of one colour that ends at byte ``end`` (kind +1 inside, -1 outside; 0: pixels drawn one by one)."""
+    if kind > 0:
+        row[start:end] = inside[start:end]
+    elif kind < 0:
+        row[start:end] = outside[start:end]
+
+
 @njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 def _flat_segments(flat, starts):
     """Per cell row r (i = r - 1), the runs of cells of one kind: (count (h + 1,), kind, first x, end x, first
@@ -221,10 +230,7 @@ def draw_field(out, top, left, height, width, distance, tone, flat, lit_cells, r
             if whole != 0:
                 a = 3 * (left + seg_x0[r, s])
                 if whole != run_kind:
-                    if run_kind > 0:
-                        row[run_start:a] = inside[run_start:a]
-                    elif run_kind < 0:
-                        row[run_start:a] = outside[run_start:a]
+                    _end_run(row, run_kind, run_start, a, inside, outside)
                     run_kind, run_start = whole, a
                 continue
             j = seg_cell[r, s]
@@ -272,10 +278,7 @@ def draw_field(out, top, left, height, width, distance, tone, flat, lit_cells, r
                     kind = -1
                 a = 3 * (left + x0)
                 if kind != run_kind:
-                    if run_kind > 0:
-                        row[run_start:a] = inside[run_start:a]
-                    elif run_kind < 0:
-                        row[run_start:a] = outside[run_start:a]
+                    _end_run(row, run_kind, run_start, a, inside, outside)
                     run_kind, run_start = kind, a
                 if kind != 0:
                     continue
@@ -306,10 +309,8 @@ def draw_field(out, top, left, height, width, distance, tone, flat, lit_cells, r
                     x += n
         # the right margin is outside
         a = 3 * (left + width)
-        if run_kind > 0:
-            row[run_start:a] = inside[run_start:a]
-            run_start = a
-        elif run_kind == 0:
+        if run_kind >= 0:  # an inside run, or pixels drawn one by one, ends where the margin begins
+            _end_run(row, run_kind, run_start, a, inside, outside)
             run_start = a
         row[run_start:] = outside[run_start:]
 
