@@ -131,6 +131,9 @@ def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080
     from leafdream.scenes.context import SceneContext
     from leafdream.camera.worker_process import CameraWorkerProcess
 
+    from leafdream.render.compositor import warm_up
+
+    warm_up()  # as the live start does: a cold cache must not spend the measured seconds compiling the first frame
     watcher = CameraWorkerProcess(model_path)
     if not watcher.wait_ready():
         raise LeafdreamError("the camera process did not start within a minute")

@@ -220,6 +220,9 @@ def run_render_bench(model_path, show: str = "default", seconds: float = 60.0, s
     from leafdream.show.build import make_player
     from leafdream.render.governor import FrameGovernor
 
+    from leafdream.render.compositor import warm_up as warm_up_drawing
+
+    warm_up_drawing()  # compiled before the frames are timed, as the live start does behind its splash
     process = psutil.Process()
     rss_start = 0
     player = make_player(model_path, show, size, seed)

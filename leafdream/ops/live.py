@@ -76,8 +76,8 @@ def _seconds_since_process_start() -> float:
 
 def _context_and_path(model_path):
     """(context, the model file it came from): ``model_path``, or — loudly — the shipped model. The drawing
-    kernel is warmed up with it."""
-    from leafdream.render.edges import warm_up
+    kernels are warmed up with it."""
+    from leafdream.render.compositor import warm_up
 
     warm_up()
     try:

@@ -95,3 +95,16 @@ def _mix(a, b, weight, out):
         ra, rb, ro = a[r], b[r], out[r]
         for i in range(ra.shape[0]):
             ro[i] = np.uint8((np.uint16(ra[i]) * wa + np.uint16(rb[i]) * wb + np.uint16(128)) >> np.uint16(8))
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) every kernel that draws: the outline, the crossfade and the map's
+    points — behind the splash, not in the first frame or the first crossfade (a fresh install compiles
+    for seconds)."""
+    from leafdream.render import edges
+    from leafdream.scenes.mapping import dot, stamp_dots
+
+    edges.warm_up()
+    frame = np.zeros((4, 4, 3), np.uint8)
+    Compositor.crossfade(frame, frame, 0.5, np.empty_like(frame))
+    stamp_dots(frame, np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros((1, 3), np.uint8), dot(1))
