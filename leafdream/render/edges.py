@@ -106,18 +106,50 @@ def surfaces(field: np.ndarray, reach_in: float, reach_out: float, tone: np.ndar
     0–1: the scene's ``tone`` float32 (h, w) where it gives one (the camera's imagined part is dimmer),
     times, when ``shaded``, the field's own level a pixel inward of the outline (the network's
     uncertainty as texture; full wherever the field is at least TONE_FULL); else 1."""
-    clean = np.where(np.abs(field) < 1e-6, np.float32(0.0), field).astype(np.float32)  # no denormals: 15x slower
+    clean = _without_denormals(np.ascontiguousarray(field, np.float32))  # denormals make the blur 15x slower
     smooth = cv2.GaussianBlur(clean, (0, 0), FIELD_SMOOTHING, borderType=cv2.BORDER_REPLICATE)
-    # central differences (half of [-1, 0, 1]), the border replicated
-    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)
-    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1, scale=0.5, borderType=cv2.BORDER_REPLICATE)
-    slope = np.maximum(cv2.magnitude(gx, gy), GRADIENT_FLOOR)
-    distance = np.clip((smooth - 0.5) / slope, -reach_out, reach_in).astype(np.float32)
+    distance = _padded_distance(smooth, np.float32(GRADIENT_FLOOR), np.float32(reach_in), np.float32(reach_out))
+    if tone is None and not shaded:
+        return distance, np.ones_like(distance)
     brightness = np.ones_like(smooth) if tone is None else np.clip(tone, 0.0, 1.0).astype(np.float32)
     if shaded:
         brightness *= np.minimum(cv2.dilate(smooth, np.ones((3, 3), np.uint8)) / TONE_FULL, 1.0)
-    return (cv2.copyMakeBorder(distance, 2, 2, 2, 2, cv2.BORDER_REPLICATE),
-            cv2.copyMakeBorder(brightness, 2, 2, 2, 2, cv2.BORDER_REPLICATE))
+    return distance, cv2.copyMakeBorder(brightness, 2, 2, 2, 2, cv2.BORDER_REPLICATE)
+
+
+@njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+def _without_denormals(field):
+    """A copy of ``field`` float32 (h, w) with every value below one part in a million in size set to 0."""
+    out = np.empty_like(field)
+    for i in range(field.shape[0]):
+        for j in range(field.shape[1]):
+            value = field[i, j]
+            out[i, j] = value if abs(value) >= 1e-6 else np.float32(0.0)
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=True, boundscheck=False, error_model="numpy")
+def _padded_distance(smooth, floor, reach_in, reach_out):
+    """float32 (h + 4, w + 4): (smooth - 0.5) / max(|central-difference gradient|, floor), clamped to
+    [-reach_out, reach_in], the border replicated (for the gradient and for the 2-wide padding)."""
+    h, w = smooth.shape
+    core = np.empty((h, w), np.float32)
+    half = np.float32(0.5)
+    for i in range(h):
+        above, below, row = smooth[max(i - 1, 0)], smooth[min(i + 1, h - 1)], smooth[i]
+        line = core[i]
+        for j in range(w):
+            left, right = row[max(j - 1, 0)], row[min(j + 1, w - 1)]
+            gx = half * (right - left)
+            gy = half * (below[j] - above[j])
+            slope = max(math.sqrt(gx * gx + gy * gy), floor)
+            line[j] = min(max((row[j] - half) / slope, -reach_out), reach_in)
+    out = np.empty((h + 4, w + 4), np.float32)
+    for i in range(h + 4):
+        source = min(max(i - 2, 0), h - 1)
+        for j in range(w + 4):
+            out[i, j] = core[source, min(max(j - 2, 0), w - 1)]
+    return out
 
 
 @njit(cache=True, inline="always")
@@ -315,9 +347,10 @@ def draw_field(out, top, left, height, width, distance, tone, flat, lit_cells, r
         row[run_start:] = outside[run_start:]
 
 
-def flat_cells(distance: np.ndarray, brightness: np.ndarray, end_in: float,
+def flat_cells(distance: np.ndarray, brightness: np.ndarray | None, end_in: float,
                end_out: float) -> tuple[np.ndarray, np.ndarray]:
-    """(flat, lit), int8 (h + 1, w + 1) each. ``lit``: 1 where all 16 tone taps of the cell are 1. ``flat``, for ``surfaces``' padded (h + 4, w + 4): at [i + 1, j + 1], +1 where every point of
+    """(flat, lit), int8 (h + 1, w + 1) each. ``lit``: 1 where all 16 tone taps of the cell are 1 (everywhere
+    when ``brightness`` is None: a leaf drawn at full brightness). ``flat``, for ``surfaces``' padded (h + 4, w + 4): at [i + 1, j + 1], +1 where every point of
     the cell [i, i+1) x [j, j+1) (i, j from -1) lies beyond the ramp's inner end ``end_in`` (field px) at full
     brightness, -1 where every point lies beyond its outer end ``end_out``, 0 elsewhere. From the cell's 16
     taps, lowest m and highest M: the bicubic's negative lobes (1/8 of the spread per pass, two passes)
@@ -330,7 +363,10 @@ def flat_cells(distance: np.ndarray, brightness: np.ndarray, end_in: float,
 
     low, high = windows(distance, cv2.erode), windows(distance, cv2.dilate)
     spread = CELL_LOBES * (high - low)
-    full = windows(brightness, cv2.erode) >= np.float32(1.0)  # tones are clipped at 1: all 16 taps are exactly 1
+    if brightness is None:
+        full = np.ones((h + 1, w + 1), bool)
+    else:
+        full = windows(brightness, cv2.erode) >= np.float32(1.0)  # tones are clipped at 1: all 16 taps are exactly 1
     inside = full & (low - spread >= end_in)
     outside = high + spread <= -end_out
     return inside.astype(np.int8) - outside.astype(np.int8), full.astype(np.int8)
@@ -356,7 +392,9 @@ class EdgeRenderer:
         reach_in = self.reach_in_px / px_per_field + 2.0
         reach_out = self.reach_out_px / px_per_field + 2.0
         distance, brightness = surfaces(field, reach_in, reach_out, tone, self.style.shaded)
-        flat, lit = flat_cells(distance, brightness, self.reach_in_px / px_per_field, self.reach_out_px / px_per_field)
+        plain = tone is None and not self.style.shaded
+        flat, lit = flat_cells(distance, None if plain else brightness, self.reach_in_px / px_per_field,
+                               self.reach_out_px / px_per_field)
         frame_w = out.shape[1]
         inside = np.tile(lut[255], frame_w)
         outside = np.tile(lut[0], frame_w)
