@@ -8,6 +8,7 @@ from leafdream.errors import LeafdreamError
 
 def check_command(show_path, model_path) -> int:
     """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
+    from leafdream.render.edges import edge_style
     from leafdream.show.showfile import ShowError, load_show, timeline, clock
 
     import sys
@@ -39,12 +40,8 @@ def check_command(show_path, model_path) -> int:
     for start, cue in timeline(show):
         label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
         extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
-        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}, {readable_edge(cue.edge)} edge{extra}")
+        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}, {edge_style(cue.edge).name} edge{extra}")
     return 0
-
-
-def readable_edge(edge) -> str:
-    return edge if isinstance(edge, str) else f"{edge:g} px"
 
 
 def add_parser(commands) -> None:

@@ -57,14 +57,6 @@ class Compositor:
         self.edges.draw(out, np.ascontiguousarray(field, np.float32), self.last_rect, self.lut, tone)
         return out
 
-    @staticmethod
-    def crossfade(a: np.ndarray, b: np.ndarray, amount: float, out: np.ndarray | None = None) -> np.ndarray:
-        """(1 - amount) * a + amount * b for uint8 frames (H, W, 3), in 1/256 steps, into ``out`` if given."""
-        out = np.empty_like(a) if out is None else out
-        weight = int(round(min(max(amount, 0.0), 1.0) * 256))
-        _mix(a.reshape(a.shape[0], -1), b.reshape(b.shape[0], -1), weight, out.reshape(out.shape[0], -1))
-        return out
-
 
 class Mixer:
     """Crossfades of one size into frames of its own, two in turn (as the compositor hands out its frames)."""
@@ -80,11 +72,14 @@ class Mixer:
                 frame.fill(0)  # calloc's pages are only mapped when first written
 
     def crossfade(self, a: np.ndarray, b: np.ndarray, amount: float) -> np.ndarray:
+        """(1 - amount) * a + amount * b for uint8 frames (H, W, 3), in 1/256 steps, into the next own frame."""
         if not self._frames or self._frames[0].shape != a.shape:
             self._frames = [np.empty_like(a) for _ in range(FRAMES_KEPT)]
         out = self._frames[self._turn]
         self._turn = (self._turn + 1) % FRAMES_KEPT
-        return Compositor.crossfade(a, b, amount, out)
+        weight = int(round(min(max(amount, 0.0), 1.0) * 256))
+        _mix(a.reshape(a.shape[0], -1), b.reshape(b.shape[0], -1), weight, out.reshape(out.shape[0], -1))
+        return out
 
 
 @njit(cache=True, nogil=True, parallel=True, boundscheck=False)
@@ -106,5 +101,5 @@ def warm_up() -> None:
 
     edges.warm_up()
     frame = np.zeros((4, 4, 3), np.uint8)
-    Compositor.crossfade(frame, frame, 0.5, np.empty_like(frame))
+    Mixer(4, 4).crossfade(frame, frame, 0.5)
     stamp_dots(frame, np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros((1, 3), np.uint8), dot(1))

@@ -99,18 +99,18 @@ def edge_style(value, where: str = "edge") -> EdgeStyle:
 
 
 def surfaces(field: np.ndarray, reach_in: float, reach_out: float, tone: np.ndarray | None = None,
-             shaded: bool = False) -> tuple[np.ndarray, np.ndarray]:
+             shaded: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """(distance, brightness), float32 (h + 4, w + 4) each, padded by 2 on each side (edge values) for the
     bicubic taps. ``distance``: the field's approximate signed distance to its 0.5 level in field pixels
     (positive inside), clamped to [-reach_out, reach_in]. ``brightness``: how bright the leaf is there,
     0–1: the scene's ``tone`` float32 (h, w) where it gives one (the camera's imagined part is dimmer),
     times, when ``shaded``, the field's own level a pixel inward of the outline (the network's
-    uncertainty as texture; full wherever the field is at least TONE_FULL); else 1."""
+    uncertainty as texture; full wherever the field is at least TONE_FULL); None when neither dims the leaf."""
     clean = _without_denormals(np.ascontiguousarray(field, np.float32))  # denormals make the blur 15x slower
     smooth = cv2.GaussianBlur(clean, (0, 0), FIELD_SMOOTHING, borderType=cv2.BORDER_REPLICATE)
     distance = _padded_distance(smooth, np.float32(GRADIENT_FLOOR), np.float32(reach_in), np.float32(reach_out))
     if tone is None and not shaded:
-        return distance, np.ones_like(distance)
+        return distance, None
     brightness = np.ones_like(smooth) if tone is None else np.clip(tone, 0.0, 1.0).astype(np.float32)
     if shaded:
         brightness *= np.minimum(cv2.dilate(smooth, np.ones((3, 3), np.uint8)) / TONE_FULL, 1.0)
@@ -392,9 +392,9 @@ class EdgeRenderer:
         reach_in = self.reach_in_px / px_per_field + 2.0
         reach_out = self.reach_out_px / px_per_field + 2.0
         distance, brightness = surfaces(field, reach_in, reach_out, tone, self.style.shaded)
-        plain = tone is None and not self.style.shaded
-        flat, lit = flat_cells(distance, None if plain else brightness, self.reach_in_px / px_per_field,
-                               self.reach_out_px / px_per_field)
+        flat, lit = flat_cells(distance, brightness, self.reach_in_px / px_per_field, self.reach_out_px / px_per_field)
+        if brightness is None:
+            brightness = np.ones_like(distance)  # every cell is lit, so the kernel never reads it
         frame_w = out.shape[1]
         inside = np.tile(lut[255], frame_w)
         outside = np.tile(lut[0], frame_w)
