@@ -97,3 +97,19 @@ def test_a_frozen_camera_is_detected_and_reopened():
         assert wait_for(lambda: camera.reconnects >= 2)
     finally:
         camera.stop()
+
+
+def test_the_camera_process_takes_every_other_frame_of_a_jittery_30_fps_camera_at_15_a_second():
+    from leafdream.camera.worker_process import FrameSchedule
+
+    rng = np.random.default_rng(0)
+    arrivals = np.arange(300) / 30.0 + rng.uniform(-0.002, 0.002, 300)  # 10 s of frames, 2 ms of jitter
+    schedule = FrameSchedule(15.0)
+    taken = [t for t in arrivals if schedule.take(t)]
+    assert 149 <= len(taken) <= 151
+    assert np.diff(taken).max() < 0.09, "never a third frame's wait"
+    # a slow second (the camera process busy) earns no burst afterwards: at most one early frame
+    schedule = FrameSchedule(15.0)
+    late = [t for t in np.concatenate([[0.0], np.arange(60, 120) / 30.0]) if schedule.take(t)]
+    assert np.diff(late).min() > 0.045
+    assert len(late) <= 1 + 31

@@ -276,3 +276,29 @@ def test_the_camera_bench_reports_every_skin_group_on_both_paths(tiny_model):
         for group in SKIN_GROUPS:
             assert 0.0 <= figures[f"visitor_{path}_{group}_hidden_recall"] <= 1.0
             assert figures[f"visitor_{path}_{group}_no_leaf"] in (0, 1)
+
+
+def test_only_what_lies_within_reach_of_the_leaf_can_hide_it(tiny_model):
+    """A torso taken for an arm beside the leaf is unknown to the camera, but it hides none of the leaf: the
+    completion must not grow the leaf over it, while a finger across the leaf stays unknown and is filled."""
+    from leafdream.camera.completer import complete_live, live_filler
+    from leafdream.camera.masks import may_hide_leaf
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.scenes.context import SceneContext
+
+    leaf = np.zeros((240, 320), np.float32)
+    cv2.ellipse(leaf, (120, 100), (50, 30), 20, 0, 360, 1.0, -1)
+    finger = np.zeros(leaf.shape, bool)
+    finger[95:105, 90:150] = True
+    torso = np.zeros(leaf.shape, bool)
+    torso[110:, 40:260] = True  # behind the leaf's lower half, reaching the frame's bottom
+    torso &= leaf < 0.5
+    seen = np.where(finger, 0, leaf).astype(np.float32)
+    hidden = finger | torso
+    may = may_hide_leaf(seen, hidden)
+    assert may[finger].all()
+    assert may[torso].mean() < 0.2, "most of the torso lies far from the leaf"
+    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={})
+    completed = complete_live(context, live_filler(context), seen, hidden).probability > 0.5
+    assert completed[torso].mean() < 0.1  # 0.24 when all of it may hide leaf
+    assert completed[finger & (leaf > 0.5)].mean() > 0.8

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leafdream.camera.masks import may_hide_leaf
 from leafdream.model.completion import Completion, complete, network_filler
 from leafdream.errors import LeafdreamError
 from leafdream.model.kernels import RandomKeys
@@ -37,6 +38,7 @@ def complete_live(context, filler, leaf: np.ndarray, hidden: np.ndarray):
     does) gained 0.003 IoU on camera composites but cost a second fill: with it the screen
     dropped below 60 fps and the latency passed 100 ms on two cores.
     """
+    hidden = may_hide_leaf(leaf, hidden)
     window = leaf_window(leaf, hidden)
     result = complete(leaf[window], hidden[window], context.dbn.size, filler, refine_pose=False)
     probability = np.zeros(leaf.shape, np.float32)

@@ -47,6 +47,34 @@ def within_outline(mask: np.ndarray) -> np.ndarray:
     return hull.astype(bool)
 
 
+def box_around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """(rows, columns): the slices of the smallest box holding every pixel of ``mask`` (bool (H, W)) and all within
+    ``margin`` pixels of them, clipped to the frame; the whole frame when ``mask`` is empty. Work confined to it
+    gives what the whole frame gives, when nothing outside the box can reach what is decided inside it."""
+    points = cv2.findNonZero(mask.astype(np.uint8))
+    if points is None:
+        return slice(0, mask.shape[0]), slice(0, mask.shape[1])
+    x, y, width, height = cv2.boundingRect(points)
+    return (slice(max(0, y - margin), min(mask.shape[0], y + height + margin)),
+            slice(max(0, x - margin), min(mask.shape[1], x + width + margin)))
+
+
+HIDDEN_REACH = 0.35  # x the visible leaf's size (the root of its area): how far past its outline a hand may hide it
+
+
+def may_hide_leaf(leaf: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """bool (H, W): the pixels of ``hidden`` (bool (H, W), what the camera could not see) that may hide part of the
+    visible ``leaf`` (float or bool (H, W)): those within ``HIDDEN_REACH`` of its size from its outline (its convex
+    hull). What lies farther hides none of it — a torso taken for an arm, the arm's far part — and left unknown it
+    only invites the network to grow the leaf over them. A hand hiding a third of a leaf covers up to 0.33 of its
+    size past the visible part's hull. On made-up visitor scenes the completed leaf's IoU rose 0.796 -> 0.802 live
+    and 0.763 -> 0.782 in photos (0.738 -> 0.750 and 0.704 -> 0.712 on a second set)."""
+    shown = leaf > 0.5
+    if not shown.any():
+        return hidden
+    return hidden & within(within_outline(shown), HIDDEN_REACH * np.sqrt(shown.sum()))
+
+
 def within(mask: np.ndarray, radius: float) -> np.ndarray:
     """bool (H, W): the pixels within ``radius`` of ``mask`` (bool (H, W)), itself included: a dilation with a
     disc, whose cost does not grow with the radius."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from leafdream.camera.masks import may_hide_leaf
 from leafdream.camera.segment import Segmentation, Segmenter
 from leafdream.camera.watcher import SEGMENT_WIDTH, shrink
 from leafdream.data.leaves import mask_from_image, to_grey
@@ -66,7 +67,7 @@ def leaf_and_hidden(photo: np.ndarray, hidden: np.ndarray | None, source: str = 
     if not (found.leaf > 0.5).any():
         raise LeafdreamError(f"{source}: no leaf found — hold the leaf inside the picture, against a "
                              f"background of another colour")
-    return found.leaf, found.hidden
+    return found.leaf, may_hide_leaf(found.leaf, found.hidden)
 
 
 def reconstruct(model: Model, photo: np.ndarray, hidden: np.ndarray | None = None, seed: int = 0,

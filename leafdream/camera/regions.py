@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from skimage.segmentation import felzenszwalb, slic
 
-from leafdream.camera.masks import border_contrast, edge_band, shared_borders, within
+from leafdream.camera.masks import border_contrast, box_around, edge_band, shared_borders, within
 from leafdream.camera.proposals import choose, components
 
 OBJECT_SHARE = 0.3         # a region this much foreground is foreground whole
@@ -185,12 +185,24 @@ def grow_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, hands
     """bool (H, W): ``leaf`` with what lies within ``reach`` pixels of it or of the fingers on it and has the
     leaf's colour rather than its surroundings': the teeth and tips a reduced-size segmentation rounds off, and
     the pieces of the leaf that fingers cut off it."""
+    if leaf.sum() < 20:
+        return leaf
+    # everything below is decided within 4 reaches of the leaf and looks at most 2 reaches further
+    rows, columns = box_around(leaf, 6 * reach + 1)
+    grown = leaf.copy()
+    grown[rows, columns] = _grown_by_colour(lab[rows, columns], leaf[rows, columns], allowed[rows, columns],
+                                            hands[rows, columns], reach, lab[leaf])
+    return grown
+
+
+def _grown_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, hands: np.ndarray, reach: int,
+                     colours: np.ndarray) -> np.ndarray:
+    """``grow_by_colour`` within a box around the leaf (``colours``: float32 (N, 3) all of the leaf's pixels)."""
     near_leaf = within(leaf, reach)
     fingers = hands & within(leaf, 3 * reach)  # a finger is up to ~3 reaches wide
     zone = within(leaf | fingers, reach) & allowed & ~leaf
-    if not zone.any() or leaf.sum() < 20:
+    if not zone.any():
         return leaf
-    colours = lab[leaf]
     mean = colours.mean(axis=0)
     inverse = np.linalg.inv(np.cov(colours, rowvar=False) + np.diag([36.0, 9.0, 9.0]))
     around = ~near_leaf & ~hands
@@ -221,6 +233,22 @@ def refine_outline(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, reach
     outer = ~leaf & ~band  # the surroundings as the camera sees them, backdrop included
     if not band.any() or not inner.any() or not outer.any():
         return leaf
+    rows, columns = box_around(band, 2 * reach + 1)  # what the band's colour windows reach
+    refined = leaf.copy()
+    refined[rows, columns] = _refined_band(lab[rows, columns], leaf[rows, columns], band[rows, columns],
+                                           inner[rows, columns], outer[rows, columns], reach,
+                                           lambda: lab[inner].mean(axis=0), lambda: lab[outer].mean(axis=0))
+    # keep only what hangs together with the leaf (a stray pixel of leaf colour in the band is not leaf)
+    count, pieces = cv2.connectedComponents(refined.astype(np.uint8), connectivity=8)
+    kept = np.bincount(pieces[leaf & refined], minlength=count) > 0
+    kept[0] = False
+    return fill_holes(kept[pieces]) & allowed
+
+
+def _refined_band(lab, leaf, band, inner, outer, reach: int, leaf_overall, ground_overall) -> np.ndarray:
+    """bool: ``leaf`` with the pixels of ``band`` decided by colour, all within a box around the band (arrays of the
+    box's size; ``leaf_overall`` and ``ground_overall`` give the leaf's and the surroundings' mean colour over the
+    whole frame, asked for only when a band pixel has none close by)."""
     window = (4 * reach + 1, 4 * reach + 1)
 
     def local_mean(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -235,14 +263,10 @@ def refine_outline(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, reach
     # a thin tooth or stalk has no leaf interior close by: the leaf's colour overall stands in
     alone = leaf_weight[band] == 0
     if alone.any():
-        leaf_here[alone] = lab[inner].mean(axis=0)
+        leaf_here[alone] = leaf_overall()
     far = ground_weight[band] == 0
     if far.any():
-        ground_here[far] = lab[outer].mean(axis=0)
+        ground_here[far] = ground_overall()
     refined = leaf.copy()
     refined[band] = ((here - leaf_here) ** 2).sum(axis=1) < ((here - ground_here) ** 2).sum(axis=1)
-    # keep only what hangs together with the leaf (a stray pixel of leaf colour in the band is not leaf)
-    count, pieces = cv2.connectedComponents(refined.astype(np.uint8), connectivity=8)
-    kept = np.bincount(pieces[leaf & refined], minlength=count) > 0
-    kept[0] = False
-    return fill_holes(kept[pieces]) & allowed
+    return refined

@@ -29,6 +29,27 @@ from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, Watchin
 log = logging.getLogger(__name__)
 
 
+
+class FrameSchedule:
+    """Which frames to take for at most ``per_second`` a second on average. Frames are due on a schedule, not at a
+    gap from the last one taken: a 30 fps camera's frames come a millisecond early or late, and a gap of 1/15 s
+    then took every third frame as often as every other (13.5 a second, not 15)."""
+
+    SLACK = 0.2  # of the interval: how early a frame may come and still be taken
+
+    def __init__(self, per_second: float):
+        self.interval = 1.0 / per_second
+        self.due = float("-inf")
+
+    def take(self, arrival: float) -> bool:
+        """Whether the frame that arrived at ``arrival`` (seconds) is taken."""
+        if arrival < self.due - self.SLACK * self.interval:
+            return False
+        # on schedule while frames keep coming; after a pause, the schedule starts again from this frame (no burst)
+        self.due = max(self.due + self.interval, arrival + (1 - self.SLACK) * self.interval)
+        return True
+
+
 def _serve(connection, model_path: str, learn_frames: int, width: int, calibration, detect_hands: bool) -> None:
     """The child: segments each (frame, arrival time) it is sent, completes the new segmentation at once on the same
     thread and answers ("completed", leaf) when there is one, then ("segmented", segmentation or None). The child
@@ -100,7 +121,7 @@ class CameraWorkerProcess(Watching):
         self.completion = _Completions(self)
         self._lock = threading.Lock()
         self._latest: Segmentation | None = None
-        self._last_sent = float("-inf")
+        self._schedule = FrameSchedule(most_per_second) if most_per_second else None
         self._sent = 0
         self._busy = False
         self._in_flight = None            # (small frame, arrival time) the child is working on
@@ -162,14 +183,13 @@ class CameraWorkerProcess(Watching):
             self.skipped += 1
             return
         learning = self._sent < self.learn_frames  # the empty scene is learnt from every frame that reaches it
-        if not learning and self.most_per_second and arrival_time - self._last_sent < 1.0 / self.most_per_second - 1e-3:
+        if not learning and self._schedule is not None and not self._schedule.take(arrival_time):
             self.skipped += 1
             return
         frame = as_bgr8(frame)
         if frame is None:
             return
         small = shrink(frame, self.width)
-        self._last_sent = arrival_time
         self._sent += 1
         self._busy = True
         self._in_flight = (small, arrival_time)
