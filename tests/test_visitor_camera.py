@@ -302,3 +302,24 @@ def test_only_what_lies_within_reach_of_the_leaf_can_hide_it(tiny_model):
     completed = complete_live(context, live_filler(context), seen, hidden).probability > 0.5
     assert completed[torso].mean() < 0.1  # 0.24 when all of it may hide leaf
     assert completed[finger & (leaf > 0.5)].mean() > 0.8
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a known limit: the margin's superpixels lie a third on the blade, a third on the wall and a third on one "
+    "another, and a rule that took them (a region partly on the leaf, otherwise on the wall or other margin) cost "
+    "0.03 of the completed leaf's IoU on the visitor scenes by taking in pieces of torsos"))
+def test_a_leafs_pale_margin_is_leaf_not_what_lies_over_it():
+    """A leaf with a margin of another colour (pale, yellowed) against the empty scene: the margin lies half on the
+    leaf and half on the wall, on no other object, so it is part of the leaf."""
+    rng = np.random.default_rng(3)
+    empty = np.full((240, 320, 3), (150, 160, 170), np.uint8)
+    frame = empty.copy()
+    cv2.ellipse(frame, (160, 120), (70, 45), 15, 0, 360, (90, 200, 210), -1)   # the pale margin (BGR)
+    cv2.ellipse(frame, (160, 120), (60, 36), 15, 0, 360, (40, 120, 50), -1)    # the green blade
+    truth = np.zeros((240, 320), np.uint8)
+    cv2.ellipse(truth, (160, 120), (70, 45), 15, 0, 360, 1, -1)
+    noisy = lambda image: np.clip(image + rng.integers(-3, 4, image.shape), 0, 255).astype(np.uint8)  # noqa: E731
+    segmenter = Segmenter((240, 320), on_frames=1)
+    segmenter.learn_background(noisy(empty), rate=1.0)
+    found = segmenter.segment(noisy(frame)).leaf > 0.5
+    assert iou(found, truth.astype(bool)) > 0.9
