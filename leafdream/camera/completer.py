@@ -34,6 +34,7 @@ def live_filler(context, seed: int = 0):
 def complete_live(context, filler, leaf: np.ndarray, hidden: np.ndarray):
     """The live path's completion of a segmented leaf (float32 (H, W)) with ``hidden`` (bool (H, W)).
 
+    Of ``hidden``, only what may hide the visible leaf (``camera/masks.may_hide_leaf``) is unknown to the network.
     One pose, from the Telea guess. Re-estimating it from the first fill (as ``reconstruct``
     does) gained 0.003 IoU on camera composites but cost a second fill: with it the screen
     dropped below 60 fps and the latency passed 100 ms on two cores.

@@ -29,7 +29,6 @@ from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, Watchin
 log = logging.getLogger(__name__)
 
 
-
 class FrameSchedule:
     """Which frames to take for at most ``per_second`` a second on average. Frames are due on a schedule, not at a
     gap from the last one taken: a 30 fps camera's frames come a millisecond early or late, and a gap of 1/15 s
@@ -114,7 +113,6 @@ class CameraWorkerProcess(Watching):
                  detect_hands: bool = True, most_per_second: float | None = SEGMENTS_PER_SECOND):
         self.width = width
         self.learn_frames = learn_frames
-        self.most_per_second = most_per_second
         self.skipped = 0
         self.updated = threading.Event()
         self.dump = None

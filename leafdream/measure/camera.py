@@ -24,6 +24,7 @@ from leafdream.model.completion import telea_completion
 from leafdream.errors import LeafdreamError
 from leafdream.measure.leafspace import iou
 from leafdream.camera.capture import CameraThread
+from leafdream.camera.masks import may_hide_leaf
 from leafdream.camera.completer import complete_live, live_filler
 from leafdream.camera.segment import Segmenter
 from leafdream.data.synthetic_frames import composite
@@ -55,7 +56,7 @@ def completion_quality(context, leaf_masks: list | None, count: int, seed: int =
         if not (seen.leaf > 0.5).any():
             continue
         ours = complete_live(context, filler, seen.leaf, seen.hidden).probability > 0.5
-        telea = telea_completion(seen.leaf, seen.hidden) > 0.5
+        telea = telea_completion(seen.leaf, may_hide_leaf(seen.leaf, seen.hidden)) > 0.5
         perfect = np.where(seen.hidden, shot.leaf, seen.leaf > 0.5)
         hidden = seen.hidden
         rows.append((iou(ours, shot.leaf), iou(telea, shot.leaf), iou(perfect, shot.leaf),
@@ -242,7 +243,7 @@ def visitor_quality(context, leaf_masks: list | None, per_group: int, seed: int 
                     ours = telea = found
                 else:
                     ours = complete_live(context, filler, seen.leaf, seen.hidden).probability > 0.5
-                    telea = telea_completion(seen.leaf, seen.hidden) > 0.5
+                    telea = telea_completion(seen.leaf, may_hide_leaf(seen.leaf, seen.hidden)) > 0.5
                 recall = float((seen.hidden & scene.hidden_leaf).sum() / max(scene.hidden_leaf.sum(), 1))
                 rows.append((iou(ours, scene.leaf), iou(telea, scene.leaf), iou(found, visible), recall,
                              missed and visible.sum() >= 0.5 * scene.leaf.sum()))
