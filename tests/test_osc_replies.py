@@ -141,3 +141,79 @@ def test_status_is_answered_with_health_and_place_and_values_are_rounded(tiny_mo
         assert "temperature 1.79 " in " ".join(live.overlay_lines()) + " "
     finally:
         live.close()
+
+
+class TcpDesk:
+    """A console that speaks OSC 1.1: SLIP-framed packets over one TCP connection, replies on the same one."""
+
+    def __init__(self, port):
+        self.socket = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.pending = b""
+
+    def send(self, address, *args, raw=None):
+        from pythonosc import slip
+
+        builder = OscMessageBuilder(address=address)
+        for arg in args:
+            builder.add_arg(arg)
+        self.socket.sendall(raw if raw is not None else slip.encode(builder.build().dgram))
+
+    def reply(self):
+        from pythonosc import slip
+
+        while slip.END not in self.pending.lstrip(slip.END):
+            chunk = self.socket.recv(65536)
+            assert chunk, "the connection was closed"
+            self.pending += chunk
+        frame, _, self.pending = self.pending.lstrip(slip.END).partition(slip.END)
+        message = OscMessage(slip.decode(frame))
+        return message.address, json.loads(message.params[0])
+
+
+def test_a_console_on_tcp_with_slip_framing_is_heard_and_answered_on_its_connection(piece, caplog):
+    remote = RemoteControl("127.0.0.1", 0, tcp_port=0)
+    desk = TcpDesk(remote.tcp.server_address[1])
+    try:
+        desk.send("/leafdream/cue/3/start")
+        _serve(remote, piece, 1)
+        assert desk.reply() == ("/reply/leafdream/cue", {"address": "/leafdream/cue", "status": "ok",
+                                                          "data": "cue 3 (xerox)"})
+        # two packets in one segment, one of them split across two writes, and garbage between them
+        from pythonosc import slip
+
+        first = OscMessageBuilder(address="/leafdream/set")
+        first.add_arg("depth")
+        first.add_arg(7)
+        second = OscMessageBuilder(address="/leafdream/cue")
+        second.add_arg(4)
+        stream = slip.encode(first.build().dgram) + slip.encode(b"\x01\x02 not osc") + slip.encode(second.build().dgram)
+        desk.send("", raw=stream[:17])
+        time.sleep(0.05)
+        desk.send("", raw=stream[17:])
+        _serve(remote, piece, 2)
+        assert "from 1 to 3" in desk.reply()[1]["data"]
+        assert desk.reply()[1] == {"address": "/leafdream/cue", "status": "ok", "data": "cue 4 (layers)"}
+        assert "could not be read" in caplog.text and "Traceback" not in caplog.text
+    finally:
+        remote.close()
+
+
+def test_an_endless_tcp_frame_ends_that_connection_and_the_listener_hears_the_next(piece):
+    from leafdream.ops.remote_tcp import LONGEST_FRAME
+
+    remote = RemoteControl("127.0.0.1", 0, tcp_port=0)
+    try:
+        hostile = TcpDesk(remote.tcp.server_address[1])
+        try:
+            for _ in range(LONGEST_FRAME // 4096 + 4):
+                hostile.send("", raw=b"x" * 4096)  # never an END
+            hostile.socket.settimeout(5)
+            assert hostile.socket.recv(10) == b""  # closed by the piece
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        desk = TcpDesk(remote.tcp.server_address[1])
+        desk.send("/leafdream/cue", 4)
+        _serve(remote, piece, 1)
+        assert desk.reply()[1] == {"address": "/leafdream/cue", "status": "ok", "data": "cue 4 (layers)"}
+    finally:
+        remote.close()

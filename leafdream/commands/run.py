@@ -35,6 +35,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--fps", type=positive_int, default=60, help="frames per second (default 60)")
     parser.add_argument("--kiosk", action="store_true", help="only Ctrl+Shift+Q quits")
     parser.add_argument("--osc-port", type=port, default=None, help="listen for OSC remote control on this UDP port")
+    parser.add_argument("--osc-tcp-port", type=port, default=None,
+                        help="with --osc-port: also hear OSC over TCP with SLIP framing (OSC 1.1) on this port, for "
+                             "consoles that send no UDP; replies go back on the same connection (default: none)")
     parser.add_argument("--osc-host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--osc-allow", type=senders, default=(), metavar="ADDR[,ADDR]",
@@ -68,6 +71,8 @@ def add_parser(commands) -> None:
 def settings_from(args) -> LiveSettings:
     from leafdream.ops.live import LiveSettings
 
+    if args.osc_tcp_port is not None and args.osc_port is None:
+        raise LeafdreamError("--osc-tcp-port needs --osc-port as well (for example --osc-port 9000 --osc-tcp-port 9001)")
     if args.camera_debug_dump is not None and args.camera is None:
         raise LeafdreamError("--camera-debug-dump needs a camera: add --camera SOURCE")
     if not args.camera_debug_seconds > 0:
@@ -79,7 +84,7 @@ def settings_from(args) -> LiveSettings:
     return LiveSettings(model_path=model_path(args.model), show=args.show, windowed=args.windowed,
                         display=args.display, mode=args.size, camera=args.camera, fps=args.fps, seed=args.seed, kiosk=args.kiosk,
                         max_frames=args.frames, headless=args.headless, osc_host=args.osc_host, osc_port=args.osc_port,
-                        osc_allow=args.osc_allow,
+                        osc_allow=args.osc_allow, osc_tcp_port=args.osc_tcp_port,
                         heartbeat_path=args.heartbeat, memory_ceiling_mb=args.memory_ceiling,
                         watchdog_seconds=args.watchdog, calibration_path=args.calibration,
                         dump_dir=args.camera_debug_dump, dump_seconds=args.camera_debug_seconds,

@@ -54,6 +54,7 @@ class LiveSettings:
     osc_host: str = "127.0.0.1"
     osc_port: int | None = None
     osc_allow: tuple = ()                 # IP addresses besides loopback whose OSC commands are heard
+    osc_tcp_port: int | None = None       # OSC over TCP (SLIP) as well, for consoles that need it
     heartbeat_path: str | None = None
     memory_ceiling_mb: float = 3000.0
     watchdog_seconds: float = 30.0
@@ -210,7 +211,8 @@ class LiveRun:
         from leafdream.ops.remote import RemoteControl
 
         try:
-            return RemoteControl(self.settings.osc_host, self.settings.osc_port, self.settings.osc_allow)
+            return RemoteControl(self.settings.osc_host, self.settings.osc_port, self.settings.osc_allow,
+                                 tcp_port=self.settings.osc_tcp_port)
         except OSError as error:
             log.error("OSC remote control not started on %s:%s (%s); the show runs without it",
                       self.settings.osc_host, self.settings.osc_port, error)

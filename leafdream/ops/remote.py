@@ -22,6 +22,9 @@ Safe by default, because nothing on a network should be able to stop the piece:
 * log lines about the remote control are rate-limited: the first of a kind, then one line a
   ``LOG_EVERY`` seconds with how many more there were.
 
+With ``tcp_port`` the same commands are heard over TCP, one SLIP-framed packet each (OSC 1.1, for
+consoles that need it; ``ops/remote_tcp.py``), and answered on the same connection.
+
 Every command heard is answered, as QLab answers: ``/reply/leafdream/NAME`` with one JSON string,
 ``{"address": …, "status": "ok" | "error", "data": …}``, sent back to the port it came from.
 """
@@ -35,6 +38,7 @@ import re
 import queue
 import threading
 import time
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +105,10 @@ class SenderLimit:
 
 
 class RemoteControl:
-    def __init__(self, host: str = "127.0.0.1", port: int = 9000, allow=(), clock=time.monotonic):
+    """OSC on UDP ``port``, and with ``tcp_port`` on TCP with SLIP framing as well (``ops/remote_tcp.py``)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 9000, allow=(), clock=time.monotonic,
+                 tcp_port: int | None = None):
         from pythonosc.dispatcher import Dispatcher
         from pythonosc.osc_server import BlockingOSCUDPServer
 
@@ -109,12 +116,12 @@ class RemoteControl:
         self.limit = SenderLimit(clock=clock)
         self.quiet = QuietLog(clock=clock)
         self.commands: queue.Queue = queue.Queue(maxsize=1000)
-        self.reply_ports: dict[str, int] = {}  # sender -> the port its last command came from
-        dispatcher = Dispatcher()
+        self.reply_to: dict[str, Callable[[bytes], None]] = {}  # sender -> how to answer its last command
+        self.dispatcher = dispatcher = Dispatcher()
         for name in COMMANDS:
             dispatcher.map(f"/leafdream/{name}", self._heard, name, needs_reply_address=True)
         dispatcher.set_default_handler(self._unknown, needs_reply_address=True)
-        sender_allowed, unreadable = self._sender_allowed, self._unreadable
+        sender_allowed, unreadable = self._sender_allowed, self.unreadable
 
         class Server(BlockingOSCUDPServer):
             def verify_request(self, request, client_address):  # before the packet is parsed
@@ -127,25 +134,63 @@ class RemoteControl:
         self.address = self.server.server_address
         self.thread = threading.Thread(target=self.server.serve_forever, name="osc", daemon=True)
         self.thread.start()
-        beyond = sorted(self.allowed - set(LOOPBACK))
-        log.info("OSC remote control listening on %s:%d, hearing loopback%s", self.address[0], self.address[1],
-                 f" and {', '.join(beyond)}" if beyond else " only")
+        self.tcp = None
+        if tcp_port is not None:
+            from leafdream.ops.remote_tcp import SlipServer
 
-    def _sender_allowed(self, client_address) -> bool:
-        sender = client_address[0]
-        if sender.startswith("::ffff:"):
-            sender = sender[7:]
+            try:
+                self.tcp = SlipServer((host, tcp_port), self)
+            except OSError:
+                self.server.server_close()
+                raise
+            threading.Thread(target=self.tcp.serve_forever, name="osc-tcp", daemon=True).start()
+        beyond = sorted(self.allowed - set(LOOPBACK))
+        tcp = f" and TCP (SLIP) port {self.tcp.server_address[1]}" if self.tcp is not None else ""
+        log.info("OSC remote control listening on %s:%d%s, hearing loopback%s", self.address[0], self.address[1],
+                 tcp, f" and {', '.join(beyond)}" if beyond else " only")
+
+    @staticmethod
+    def _host(host: str) -> str:
+        return host[7:] if host.startswith("::ffff:") else host
+
+    def sender_heard(self, host: str) -> bool:
+        """Whether ``host`` (an IP address) is an allowed sender; a stranger is logged (rate-limited)."""
+        sender = self._host(host)
         if sender not in self.allowed:
             self.quiet.warning("stranger", "OSC: a packet from %s dropped: not an allowed sender (start leafdream "
                                            "with --osc-allow %s to hear it)", sender, sender)
             return False
+        return True
+
+    def _within_rate(self, host: str) -> bool:
+        sender = self._host(host)
         if not self.limit.allows(sender):
             self.quiet.warning("flood", "OSC: %s sends more than %.0f commands a second; the rest are dropped",
                                sender, RATE)
             return False
         return True
 
-    def _unreadable(self, client_address) -> None:
+    def _sender_allowed(self, client_address) -> bool:
+        return self.sender_heard(client_address[0]) and self._within_rate(client_address[0])
+
+    def heard_packet(self, frame: bytes, sender) -> None:
+        """One SLIP frame (END bytes taken off) from a TCP ``sender`` (ops/remote_tcp.Sender)."""
+        from pythonosc import slip
+
+        if not self._within_rate(sender.host):
+            return
+        from pythonosc.osc_bundle import OscBundle
+        from pythonosc.osc_message import OscMessage
+
+        try:
+            packet = slip.decode(frame)
+            if not (OscMessage.dgram_is_message(packet) or OscBundle.dgram_is_bundle(packet)):
+                raise ValueError("not an OSC packet")
+            self.dispatcher.call_handlers_for_packet(packet, sender)
+        except Exception:  # noqa: BLE001 - a malformed frame from the network is one log line, never a traceback
+            self.unreadable((sender.host, sender.port))
+
+    def unreadable(self, client_address) -> None:
         self.quiet.warning("unreadable", "OSC: a packet from %s could not be read (malformed or nested too deeply); "
                                          "ignored", client_address[0])
 
@@ -153,9 +198,14 @@ class RemoteControl:
         self._queue(client_address, address, names[0], list(args))
 
     def _queue(self, client_address, address, name: str, args: list) -> None:
-        self.reply_ports[client_address[0]] = client_address[1]
-        if len(self.reply_ports) > 10_000:
-            self.reply_ports.clear()
+        if len(self.reply_to) > 10_000:
+            self.reply_to.clear()
+        sender = self._host(client_address[0])
+        send = getattr(client_address, "send", None)  # over TCP, back on the connection it came on
+        if send is None:
+            def send(packet: bytes, to=(client_address[0], client_address[1])) -> None:
+                self.server.socket.sendto(packet, to)
+        self.reply_to[sender] = send
         try:
             self.commands.put_nowait((name, args, client_address[0]))
         except queue.Full:
@@ -174,16 +224,16 @@ class RemoteControl:
         to the port the command came from. A reply that cannot be sent is dropped (the sender went away)."""
         from pythonosc.osc_message_builder import OscMessageBuilder
 
-        port = self.reply_ports.get(sender)
-        if port is None:
+        send = self.reply_to.get(sender)
+        if send is None:
             return
         builder = OscMessageBuilder(address=f"/reply/leafdream/{name}")
         builder.add_arg(json.dumps({"address": f"/leafdream/{name}", "status": "ok" if ok else "error",
                                     "data": data}, allow_nan=False, default=str))
         try:
-            self.server.socket.sendto(builder.build().dgram, (sender, port))
+            send(builder.build().dgram)
         except (OSError, ValueError):
-            self.quiet.warning("reply", "OSC: a reply to %s:%s could not be sent", sender, port)
+            self.quiet.warning("reply", "OSC: a reply to %s could not be sent", sender)
 
     def poll(self, most: int = PER_FRAME) -> list[tuple[str, list, str]]:
         """The commands heard since the last poll as (name, arguments, sender's address), in order, at most ``most``
@@ -198,4 +248,7 @@ class RemoteControl:
 
     def close(self) -> None:
         self.server.shutdown()
+        if self.tcp is not None:
+            self.tcp.shutdown()
+            self.tcp.server_close()
         self.server.server_close()
