@@ -217,3 +217,10 @@ def test_an_endless_tcp_frame_ends_that_connection_and_the_listener_hears_the_ne
         assert desk.reply()[1] == {"address": "/leafdream/cue", "status": "ok", "data": "cue 4 (layers)"}
     finally:
         remote.close()
+
+
+def test_the_log_shows_a_command_s_values_rounded_as_people_read_them(piece, caplog):
+    caplog.set_level("INFO")
+    ok, _ = piece.command("set", ["temperature", 1.399999976158142], "192.168.1.20")  # OSC's float32 of 1.4
+    assert ok
+    assert "remote set temperature 1.4 from 192.168.1.20" in caplog.text

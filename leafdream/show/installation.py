@@ -195,7 +195,7 @@ class Installation:
         """Apply a remote command (go, next, stop, cue N, set NAME VALUE, panic [SECONDS]) from ``sender`` (an
         address, for the log); each applied one is logged, bad ones are logged in plain words, never raised.
         Returns (applied, what was done or why not) for the reply to the sender."""
-        said = " ".join(str(arg) for arg in args)
+        said = " ".join(readable(arg) for arg in args)  # an OSC float32 1.4 is 1.399999976 in full
         source = f" from {sender}" if sender else ""
         try:
             done = self._command(name, args) or "done"
