@@ -176,12 +176,11 @@ class RemoteControl:
     def heard_packet(self, frame: bytes, sender) -> None:
         """One SLIP frame (END bytes taken off) from a TCP ``sender`` (ops/remote_tcp.Sender)."""
         from pythonosc import slip
-
-        if not self._within_rate(sender.host):
-            return
         from pythonosc.osc_bundle import OscBundle
         from pythonosc.osc_message import OscMessage
 
+        if not self._within_rate(sender.host):
+            return
         try:
             packet = slip.decode(frame)
             if not (OscMessage.dgram_is_message(packet) or OscBundle.dgram_is_bundle(packet)):
@@ -200,12 +199,11 @@ class RemoteControl:
     def _queue(self, client_address, address, name: str, args: list) -> None:
         if len(self.reply_to) > 10_000:
             self.reply_to.clear()
-        sender = self._host(client_address[0])
         send = getattr(client_address, "send", None)  # over TCP, back on the connection it came on
         if send is None:
             def send(packet: bytes, to=(client_address[0], client_address[1])) -> None:
                 self.server.socket.sendto(packet, to)
-        self.reply_to[sender] = send
+        self.reply_to[client_address[0]] = send  # keyed as ``poll`` names the sender
         try:
             self.commands.put_nowait((name, args, client_address[0]))
         except queue.Full:
