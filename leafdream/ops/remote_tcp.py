@@ -33,7 +33,7 @@ class _Connection(socketserver.BaseRequestHandler):
         remote = self.server.remote
         sender = Sender(self.client_address[0], self.client_address[1],
                         lambda packet: self.request.sendall(slip.encode(packet)))
-        pending = bytearray()
+        pending = b""
         while True:
             try:
                 chunk = self.request.recv(4096)
@@ -41,10 +41,8 @@ class _Connection(socketserver.BaseRequestHandler):
                 return
             if not chunk:
                 return
-            pending += chunk
-            while slip.END in pending:
-                frame, _, rest = bytes(pending).partition(slip.END)
-                pending = bytearray(rest)
+            *frames, pending = (pending + chunk).split(slip.END)  # the last piece waits for its END
+            for frame in frames:
                 if frame:  # SLIP may put END before a packet as well as after it
                     remote.heard_packet(frame, sender)
             if len(pending) > LONGEST_FRAME:
