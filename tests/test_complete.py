@@ -103,3 +103,54 @@ def test_deep_passes_keep_known_pixels_and_follow_the_seed(tiny_model, occluded_
     assert not np.array_equal(runs[0], runs[2])
     truth = visible[0, ~known[0]] > 0.5
     assert np.mean((runs[0][:, ~known[0]].mean(axis=0) > 0.5) != truth) < 0.2  # the hidden half comes back
+
+
+def test_pose_change_is_how_far_the_model_frame_moves():
+    from leafdream.data.normalise import Pose
+    from leafdream.model.completion import pose_change
+
+    pose = Pose(np.array([[0.5, 0.0, 3.0], [0.0, 0.5, -2.0]]), 32)
+    assert pose_change(pose, pose) == pytest.approx(0.0, abs=1e-9)
+    shifted = Pose(pose.matrix + np.array([[0, 0, 2.0], [0, 0, 0]]), 32)
+    assert pose_change(pose, shifted) == pytest.approx(2.0)
+    grown = Pose(pose.matrix * np.array([[1.1], [1.1]]), 32)  # 10 % larger about the image origin
+    assert pose_change(pose, grown) > 1.0
+    turned_over = Pose(np.array([[-1.0, 0.0], [0.0, 1.0]]) @ pose.matrix + np.array([[0, 0, 31.0], [0, 0, 0]]), 32)
+    assert pose_change(pose, turned_over) == pytest.approx(31.0)  # the leaf facing the other way: filled anew
+
+
+def test_the_pose_is_refined_until_it_settles_on_the_leafs_own(tiny_model, occluded_leaves, monkeypatch):
+    """With a filler that knows the true leaf, the pose converges to the true leaf's pose in a few rounds,
+    and the rounds stop there instead of running to the limit."""
+    from leafdream.data.normalise import Pose, estimate_pose, warp_to_model
+    from leafdream.model import completion
+    from leafdream.model.completion import MOST_POSE_ROUNDS, POSE_SETTLED_PX, pose_change
+
+    leaf, hidden = max(occluded_leaves, key=lambda case: case[1][case[0] > 0.5].mean())
+    poses = []
+
+    def oracle(values, known, initial):  # the true leaf in the pose being tried
+        return np.clip(warp_to_model(leaf, poses[-1]), 0, 1).ravel()
+
+    fill_in_photo = completion._fill_in_photo
+
+    def remember_pose(filler, mask, hidden_, guess, pose):
+        poses.append(pose)
+        return fill_in_photo(filler, mask, hidden_, guess, pose)
+
+    monkeypatch.setattr(completion, "_fill_in_photo", remember_pose)
+    one_round = complete(leaf * ~hidden, hidden, tiny_model.size, oracle, pose_rounds=0)
+    poses.clear()
+    settled = complete(leaf * ~hidden, hidden, tiny_model.size, oracle)
+    truth = estimate_pose(leaf, tiny_model.size)
+    edge = tiny_model.size - 1
+
+    def off(pose):  # how far from the true frame, whichever way the leaf faces in it
+        turns = [np.array([[sx, 0, edge * (sx < 0)], [0, sy, edge * (sy < 0)], [0, 0, 1]]) for sx in (1, -1)
+                 for sy in (1, -1)]
+        return min(pose_change(truth, Pose((turn @ np.vstack([pose.matrix, [0, 0, 1]]))[:2], pose.size))
+                   for turn in turns)
+
+    assert off(settled.pose) < 2 * POSE_SETTLED_PX
+    assert off(settled.pose) < off(one_round.pose)
+    assert 2 <= len(poses) <= MOST_POSE_ROUNDS + 1

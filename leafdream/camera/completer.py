@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leafdream.camera.masks import may_hide_leaf
-from leafdream.model.completion import Completion, complete, network_filler
+from leafdream.model.completion import LIVE_DEEP_PASSES, Completion, complete, network_filler
 from leafdream.errors import LeafdreamError
 from leafdream.model.kernels import RandomKeys
 
@@ -28,7 +28,8 @@ WINDOW_MARGIN = 0.6
 
 
 def live_filler(context, seed: int = 0):
-    return network_filler(context, RandomKeys(seed), chains=LIVE_CHAINS, steps=LIVE_STEPS)
+    return network_filler(context, RandomKeys(seed), chains=LIVE_CHAINS, steps=LIVE_STEPS,
+                          deep_passes=LIVE_DEEP_PASSES)
 
 
 def complete_live(context, filler, leaf: np.ndarray, hidden: np.ndarray):
@@ -41,7 +42,7 @@ def complete_live(context, filler, leaf: np.ndarray, hidden: np.ndarray):
     """
     hidden = may_hide_leaf(leaf, hidden)
     window = leaf_window(leaf, hidden)
-    result = complete(leaf[window], hidden[window], context.dbn.size, filler, refine_pose=False)
+    result = complete(leaf[window], hidden[window], context.dbn.size, filler, pose_rounds=0)
     probability = np.zeros(leaf.shape, np.float32)
     probability[window] = result.probability
     return Completion(probability=probability, pose=result.pose, model_fill=result.model_fill)

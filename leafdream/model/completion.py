@@ -9,8 +9,11 @@ Given a leaf mask at the photo's own resolution and a mask of hidden (unknown) p
    few passes up through the whole stack and down again give the shape the deep layers
    expect, then clamped Gibbs sampling in the pixel RBM refines it (several chains,
    probabilities averaged).
-3. Re-estimate the pose once from that completion and fill again (``reconstruct``; the
-   live camera skips this to stay fast).
+3. Re-estimate the pose from that completion and fill again, until the pose settles
+   (``reconstruct``; the live camera skips this to stay fast). The first pose comes from
+   Telea's guess, which overgrows or undergrows the hidden part; each round hands the
+   network a frame closer to the one its own completion implies, and on held-out leaves
+   the hidden-region error fell from 0.101 (one round) to 0.083 (settled, about 6 rounds).
 4. Warp back to the photo, make the edge sharp at the photo's resolution, and blend with
    the Telea guess where local continuation is reliable: close to the known pixels, and
    across thin hidden parts (a finger over the leaf), where the model's 64-pixel frame is
@@ -40,8 +43,15 @@ THIN_HALF_WIDTH_AT_256 = 7.0
 THIN_RADIUS_AT_256 = 8.0
 # A model pixel counts as known when this share of the photo pixels it averages are known.
 KNOWN_COVERAGE = 0.5
-# Passes through the whole stack before the pixel RBM's clamped sampling (see DBN.complete).
-DEEP_PASSES = 3
+# Passes through the whole stack before the pixel RBM's clamped sampling (see DBN.complete):
+# hidden-region error on held-out leaves 0.110 at 3, 0.101 at 10, no better beyond. The live
+# camera keeps fewer for its latency.
+DEEP_PASSES = 10
+LIVE_DEEP_PASSES = 3
+# The pose has settled when a new round moves no corner of the model frame by this many model
+# pixels; a round costs one fill, and the rounds stop at MOST_POSE_ROUNDS in any case.
+POSE_SETTLED_PX = 0.5
+MOST_POSE_ROUNDS = 12
 # Width of the completed edge's ramp in photo pixels.
 EDGE_WIDTH_PX = 1.5
 
@@ -143,8 +153,26 @@ def _fill_in_photo(filler: Filler, mask, hidden, guess, pose) -> tuple[np.ndarra
     return model_fill, photo_fill
 
 
-def complete(mask: np.ndarray, hidden: np.ndarray, size: int, filler: Filler, refine_pose: bool = True) -> Completion:
-    """Complete a leaf: ``mask`` float32 (H, W) leaf = 1, ``hidden`` bool (H, W) True = unknown."""
+def pose_change(before: Pose, after: Pose) -> float:
+    """How far ``after`` moves the corners of ``before``'s model frame, in model pixels (the largest of the four).
+
+    A frame turned over (a near-symmetric leaf's third moments changing sign) counts as moved: the leaf is
+    then filled again in the turned frame, and letting those rounds go on measured better (hidden-region
+    error 0.086 against 0.090 when a turn counted as settled).
+    """
+    edge = before.size - 1
+    corners = np.array([[0, edge, 0, edge], [0, 0, edge, edge], [1, 1, 1, 1]], dtype=np.float64)
+    relative = np.vstack([after.matrix, [0, 0, 1]]) @ np.vstack([before.inverse(), [0, 0, 1]])
+    return float(np.abs((relative @ corners)[:2] - corners[:2]).max())
+
+
+def complete(mask: np.ndarray, hidden: np.ndarray, size: int, filler: Filler,
+             pose_rounds: int = MOST_POSE_ROUNDS) -> Completion:
+    """Complete a leaf: ``mask`` float32 (H, W) leaf = 1, ``hidden`` bool (H, W) True = unknown.
+
+    After the first fill the pose is re-estimated from the completion and the leaf filled again,
+    at most ``pose_rounds`` times, stopping once the pose has settled (0: the first fill only).
+    """
     if mask.shape != hidden.shape:
         raise LeafdreamError(f"the hidden-pixel mask is {hidden.shape[1]}x{hidden.shape[0]} but the photo is "
                              f"{mask.shape[1]}x{mask.shape[0]}; they must be the same size")
@@ -156,10 +184,14 @@ def complete(mask: np.ndarray, hidden: np.ndarray, size: int, filler: Filler, re
     guess = np.where(hidden, telea, mask)
     pose = estimate_pose(largest_component(guess), size)
     model_fill, photo_fill = _fill_in_photo(filler, mask, hidden, guess, pose)
-    if refine_pose:
+    for _ in range(pose_rounds):
         guess = np.where(hidden, photo_fill, mask)
-        pose = estimate_pose(largest_component(guess), size)
+        next_pose = estimate_pose(largest_component(guess), size)
+        moved = pose_change(pose, next_pose)
+        pose = next_pose
         model_fill, photo_fill = _fill_in_photo(filler, mask, hidden, guess, pose)
+        if moved < POSE_SETTLED_PX:
+            break
     weight = telea_weight(hidden)
     filled = weight * telea + (1 - weight) * photo_fill
     probability = np.where(hidden, filled, mask).astype(np.float32)
