@@ -137,3 +137,20 @@ def test_intensity_reads_palettes_dark_and_light_alike():
         lut = palette_lut(name)
         frame = lut[np.array([[0, 64, 128, 255]])]
         np.testing.assert_allclose(intensity(frame, lut)[0], [0, 64 / 255, 128 / 255, 1], atol=0.02)
+
+
+def test_boundary_f_score_counts_outline_pixels_within_the_tolerance():
+    from leafdream.measure.outline import boundary_f_score
+
+    yy, xx = np.mgrid[0:200, 0:200]
+    disc = (yy - 100) ** 2 + (xx - 100) ** 2 < 60 ** 2
+    assert boundary_f_score(disc, disc) == 1.0
+    assert boundary_f_score(np.roll(disc, 1, axis=1), disc) == 1.0  # within 2 px
+    far = np.roll(disc, 8, axis=1)
+    assert boundary_f_score(far, disc) < 0.5
+    toothed = disc & ~((np.hypot(yy - 100, xx - 100) > 54) & (np.sin(np.arctan2(yy - 100, xx - 100) * 40) > 0))
+    assert 0.3 < boundary_f_score(disc, toothed) < 0.9  # the teeth are 6 px deep: half the outline is off
+    assert boundary_f_score(disc, toothed, tolerance_px=7) == 1.0
+    empty = np.zeros_like(disc)
+    assert boundary_f_score(empty, empty) == 1.0
+    assert boundary_f_score(empty, disc) == 0.0

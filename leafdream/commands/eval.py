@@ -12,13 +12,15 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
     from leafdream.model.dreaming import DEFAULT_LADDER
     from leafdream.model.modelfile import load_model
     from leafdream.model.split import training_leaves, training_split
-    from leafdream.measure.quality import inpainting_figures, dream_figures, HIDDEN_SHARE, LOBED_SOLIDITY
+    from leafdream.measure.quality import (BOUNDARY_TOLERANCE_AT_256, HIDDEN_SHARE, LOBED_SOLIDITY, dream_figures,
+                                          inpainting_figures, reconstruction_figures)
 
     model = load_model(model_path)
     leafset = training_leaves(model, data_dir)
     train_index, held_index = training_split(model, leafset)
     figures = {}
     figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
+    figures.update(reconstruction_figures(model, leafset, held_index, limit))
     figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER))
     if "map_positions" in model.extras:
         from leafdream.measure.leafspace import map_figures
@@ -33,6 +35,13 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
         print(f"  cv2.inpaint    {figures['inpaint_error_telea']:.4f}   network/telea = {figures['inpaint_network_vs_telea']:.2f}")
         print(f"  nearest leaf   {figures['inpaint_error_nearest_leaf']:.4f}   network/nearest = "
               f"{figures['inpaint_network_vs_nearest_leaf']:.2f}")
+        print(f"  boundary F-score of the completed leaf ({BOUNDARY_TOLERANCE_AT_256:g} px of 256): network "
+              f"{figures['inpaint_boundary_f_network']:.3f}, cv2.inpaint {figures['inpaint_boundary_f_telea']:.3f}, "
+              f"nearest leaf {figures['inpaint_boundary_f_nearest_leaf']:.3f}")
+        print(f"reconstructions of {figures['reconstruction_leaves']} whole held-out leaves, boundary F-score "
+              f"({BOUNDARY_TOLERANCE_AT_256:g} px of 256): through the pixel layer "
+              f"{figures['reconstruction_boundary_f_pixel_layer']:.3f}, through the whole stack "
+              f"{figures['reconstruction_boundary_f_whole_stack']:.3f}")
         print(f"dreams, {figures['dream_chains']} chains x {figures['dream_steps_per_chain']} top-level Gibbs steps:")
         print(f"  median IoU to the nearest training leaf {figures['dream_median_nearest_leaf_iou']:.3f}; "
               f"{figures['dream_share_close_to_a_leaf_iou_0_8']:.0%} of frames >= 0.8, "

@@ -1,4 +1,4 @@
-"""How crisp and how smooth a frame's outlines are: the edge's 10–90 % width and its staircase.
+"""How crisp and how smooth a frame's outlines are, and how closely an outline follows the true one.
 
 * **Edge width**: the number of pixels between 10 % and 90 % intensity per pixel of outline length (the 0.5
   level): the width of the band a viewer sees as the edge, in output pixels.
@@ -6,12 +6,17 @@
   length. A 64-px grid shows through as steps and wiggles that make the outline longer; a smooth curve loses
   only a little to the smoothing (its own curvature).
 
+* **Boundary F-score**: the share of one outline's pixels within a tolerance of the other outline, both ways
+  (precision and recall), combined as their harmonic mean: 1 when the two outlines agree everywhere to within the
+  tolerance, whatever the areas do.
+
 Outlines are traced with sub-pixel marching squares (``skimage.measure.find_contours``), so a straight edge
 at any angle measures its true length, not the length of a pixel chain.
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 SMOOTHING_PX = 48.0
@@ -69,3 +74,24 @@ def outline_figures(level: np.ndarray) -> dict:
         "staircase": raw / smooth - 1.0 if smooth else float("nan"),
         "outline_px": total,
     }
+
+
+def _outline_pixels(inside: np.ndarray) -> np.ndarray:
+    """bool (H, W): the pixels of ``inside`` (bool (H, W)) that touch a pixel outside it (8-neighbours)."""
+    solid = inside.astype(np.uint8)
+    return (solid - cv2.erode(solid, np.ones((3, 3), np.uint8), borderValue=0)) > 0
+
+
+def boundary_f_score(predicted: np.ndarray, truth: np.ndarray, tolerance_px: float = 2.0) -> float:
+    """The boundary F-score of ``predicted`` against ``truth`` (bool (H, W) each; see the module docstring).
+
+    0 when either has no outline (and the other has one); 1 when neither has.
+    """
+    mine, theirs = _outline_pixels(predicted), _outline_pixels(truth)
+    if not mine.any() or not theirs.any():
+        return float(mine.any() == theirs.any())
+    to_theirs = cv2.distanceTransform((~theirs).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    to_mine = cv2.distanceTransform((~mine).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    precision = float(np.mean(to_theirs[mine] <= tolerance_px))
+    recall = float(np.mean(to_mine[theirs] <= tolerance_px))
+    return 2 * precision * recall / max(precision + recall, 1e-12)

@@ -6,6 +6,10 @@ leaf/background call (at 0.5) is wrong, at the leaf image's own resolution. The 
 OpenCV's Telea inpainting and a nearest-training-leaf completion (same pose, sharpening
 and blending as the network, only the filler differs) are measured in one run.
 
+Reconstructions: every held-out leaf, whole, through the pixel layer and through the whole
+stack and back, sent to the leaf image's own pixels the way completions are; its outline
+against the true one as a boundary F-score (tolerance 2 px of a 256-px image).
+
 Dreams: chains from random starts in the top RBM; after burn-in every frame is matched
 to its nearest training leaf (IoU of the binarised masks). Close to some leaf, not a copy
 of one, and the nearest leaf's species changing over time is what a good dream does.
@@ -18,8 +22,10 @@ import time
 import cv2
 import numpy as np
 
-from leafdream.model.completion import complete, nearest_leaf_filler, network_filler, telea_completion
+from leafdream.model.completion import complete, nearest_leaf_filler, network_filler, sharpen_edge, telea_completion
 from leafdream.data.dataset import normalised_leaves
+from leafdream.data.normalise import normalise, warp_to_image
+from leafdream.measure.outline import boundary_f_score
 from leafdream.leafspace.space import mirrored
 from leafdream.model.dreaming import DreamChains
 from leafdream.model.kernels import RandomKeys
@@ -28,6 +34,12 @@ from leafdream.model.modelfile import Model
 from leafdream.data.occluders import blob_mask
 
 HIDDEN_SHARE = 0.25
+BOUNDARY_TOLERANCE_AT_256 = 2.0
+
+
+def boundary_tolerance(shape: tuple[int, ...]) -> float:
+    """BOUNDARY_TOLERANCE_AT_256 scaled to an image of ``shape`` (its long side)."""
+    return BOUNDARY_TOLERANCE_AT_256 * max(shape[:2]) / 256.0
 
 
 def mirrored_library(images: np.ndarray) -> np.ndarray:
@@ -44,6 +56,7 @@ def inpainting_figures(model: Model, leafset: LeafSet, train_index, held_index, 
     network, nearest = network_filler(model, keys), nearest_leaf_filler(library)
     chosen = held_index[:limit] if limit else held_index
     errors = {"network": [], "telea": [], "nearest_leaf": []}
+    outlines = {"network": [], "telea": [], "nearest_leaf": []}
     started = time.perf_counter()
     for index in chosen:
         leaf = leafset.masks[index]
@@ -55,8 +68,10 @@ def inpainting_figures(model: Model, leafset: LeafSet, train_index, held_index, 
         near = complete(leaf * ~hidden, hidden, size, nearest).probability
         for name, result in (("network", ours), ("telea", telea), ("nearest_leaf", near)):
             errors[name].append(float(np.mean((result[hidden] > 0.5) != truth[hidden])))
+            outlines[name].append(boundary_f_score(result > 0.5, truth, boundary_tolerance(truth.shape)))
     seconds = time.perf_counter() - started
     means = {name: float(np.mean(values)) for name, values in errors.items()}
+    boundary = {f"inpaint_boundary_f_{name}": float(np.mean(values)) for name, values in outlines.items()}
     return {
         "inpaint_leaves": int(len(chosen)),
         "inpaint_hidden_share": HIDDEN_SHARE,
@@ -67,7 +82,25 @@ def inpainting_figures(model: Model, leafset: LeafSet, train_index, held_index, 
         "inpaint_network_vs_nearest_leaf": means["network"] / max(means["nearest_leaf"], 1e-9),
         "inpaint_network_better_than_telea_share": float(np.mean(np.array(errors["network"]) < np.array(errors["telea"]))),
         "inpaint_seconds_per_leaf": seconds / max(len(chosen), 1),
+        **boundary,
     }
+
+
+def reconstruction_figures(model: Model, leafset: LeafSet, held_index, limit: int | None = None) -> dict:
+    """Boundary F-score of held-out leaves reconstructed through the pixel layer and the whole stack."""
+    chosen = held_index[:limit] if limit else held_index
+    depths = {"pixel_layer": 1, "whole_stack": model.dbn.depth}
+    scores = {name: [] for name in depths}
+    for index in chosen:
+        leaf = leafset.masks[index]
+        truth = leaf > 0.5
+        image, pose = normalise(leaf, model.size)
+        for name, depth in depths.items():
+            back = model.dbn.reconstruct(image.reshape(1, -1), depth).reshape(model.size, model.size)
+            photo = sharpen_edge(warp_to_image(back, pose, leaf.shape), pose)
+            scores[name].append(boundary_f_score(photo > 0.5, truth, boundary_tolerance(leaf.shape)))
+    return {"reconstruction_leaves": int(len(chosen)),
+            **{f"reconstruction_boundary_f_{name}": float(np.mean(values)) for name, values in scores.items()}}
 
 
 def iou_to_library(images: np.ndarray, library: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
