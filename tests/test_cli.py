@@ -26,6 +26,33 @@ def test_train_end_to_end_writes_a_loadable_model(capsys, leaf_folder, tmp_path)
     assert len(model.metadata["data"]["held_out"]) == 12
 
 
+def test_an_artist_trains_on_a_folder_of_their_own_leaf_photos_and_dreams_with_it(capsys, tmp_path):
+    from leafdream.data.procedural import SPECIES, draw_leaf
+    from leafdream.data.visitor_scenes import leaf_photo
+
+    rng = np.random.default_rng(3)
+    photos = tmp_path / "garden"
+    photos.mkdir()
+    for k in range(10):
+        mask = draw_leaf(SPECIES[k % len(SPECIES)], rng, 160, pose_jitter=False).astype(np.float32) / 255
+        sheet = [(235, 235, 230), (30, 30, 32), (70, 160, 170)][k % 3]
+        shot = leaf_photo(rng, mask, leaf_colour=["green", "orange", "red", "brown"][k % 4], sheet=sheet)
+        Image.fromarray(shot.photo).save(photos / f"IMG_{k:04d}.{'JPG' if k % 2 else 'png'}", quality=90)
+    Image.fromarray(rng.integers(0, 255, (90, 120, 3), dtype=np.uint8)).save(photos / "IMG_9999.jpg")
+    out = tmp_path / "garden.npz"
+    code, text, err = run_cli(capsys, "train", "--data", photos, "--out", out, "--size", 24, "--hidden", "40,20",
+                              "--epochs", 2, "--quiet")
+    assert code == 0, err
+    assert "skipped 1 of 11 images" in text and "IMG_9999.jpg: the background is not plain" in text
+    model = load_model(out)
+    assert model.metadata["data"]["species"] == ["garden"] and len(model.metadata["data"]["files"]) == 10
+    assert model.metadata["training"]["augment_copies"] == 64  # few leaves: more jittered copies of each
+    code, _, err = run_cli(capsys, "dream", "--model", out, "--out", tmp_path / "dreams", "--frames", 2,
+                           "--size", "48x48")
+    assert code == 0, err
+    assert len(list((tmp_path / "dreams").glob("*.png"))) == 2
+
+
 @pytest.mark.parametrize("args, message", [
     (["train", "--data", "/nonexistent/leaves", "--out", "x.npz"], "data folder does not exist"),
     (["train", "--data", ".", "--out", "x.npz", "--hidden", "500,abc"], "comma-separated layer sizes"),
@@ -107,9 +134,14 @@ def test_bench_json_has_every_figure(capsys, tiny_model_file):
     figures = json.loads(out)
     for key in ("gibbs_chain_steps_per_s", "dense_limit_chain_steps_per_s", "numpy_gibbs_chain_steps_per_s",
                 "sklearn_gibbs_chain_steps_per_s", "sklearn64_gibbs_chain_steps_per_s", "train_samples_per_s",
-                "sklearn_train_samples_per_s", "warm_start_to_first_sample_s"):
+                "train_limit_samples_per_s", "train_share_of_limit", "sklearn_train_samples_per_s_batch_10",
+                "warm_start_to_first_sample_s"):
         assert figures[key] > 0, key
     assert figures["shape"] == [1024, 96]
+    # one row per layer of the model, at the shapes and batch its recipe trained it with
+    layers = figures["train_recipe_layers"]
+    assert [layer["shape"] for layer in layers] == [[1024, 96], [96, 48]]
+    assert all(layer["batch"] > 0 and 0 < layer["share_of_limit"] for layer in layers)
 
 
 def test_reconstruct_without_a_mask_finds_the_hand_in_a_photo(capsys, tiny_model_file, tmp_path):

@@ -152,10 +152,67 @@ def training_figures(shape, seconds: float) -> dict:
     default = TRAIN_BATCHES[0]
     figures["train_recipe_vs_sklearn_default"] = recipe / figures[f"sklearn_train_samples_per_s_batch_{default}"]
     figures["train_recipe_vs_sklearn64_default"] = recipe / figures[f"sklearn64_train_samples_per_s_batch_{default}"]
-    # the figures the issue names, at the benchmark's 64 chains
-    for key in ("train_samples_per_s", "sklearn_train_samples_per_s", "sklearn64_train_samples_per_s",
-                "train_vs_sklearn", "train_vs_sklearn64"):
-        figures[key] = figures[f"{key}_batch_{CHAINS}"]
+    return figures
+
+
+def recipe_step_contenders(n_visible: int, n_hidden: int, config: RBMTrainingConfig, seed: int = 6):
+    """One training step of a recipe layer (its shape, batch, method and Gibbs steps): ours, and the bare
+    float32 matmuls that step cannot do without, into preallocated outputs.
+
+    The matmuls: the batch's hidden probabilities v·W; per Gibbs step of the negative phase h·Wᵀ and v·W over
+    its chains (the batch for CD, the persistent chains for PCD); the gradient, one (V, B + M) x (B + M, H)
+    product of the stacked positive and negative statistics. Everything else a step does (sigmoids, random
+    numbers, the weight update) is what keeps ours below this limit.
+    """
+    rng = np.random.default_rng(seed)
+    batch_size = config.batch_size
+    # The pixel layer sees binary leaves; the layers above see hidden probabilities.
+    batch = (rng.random((batch_size, n_visible), dtype=np.float32) < 0.3).astype(np.float32)
+    rbm = RBM.initial(n_visible, n_hidden, batch.mean(axis=0), rng)
+    trainer = RBMTrainer(rbm, RBMTrainingConfig(**{**vars(config), "epochs": 1}), batch.mean(axis=0), seed)
+    chains = batch_size if config.method == "cd" else config.persistent_chains
+    weights, weights_t = rbm.weights, np.ascontiguousarray(rbm.weights.T)
+    chain_v = np.empty((chains, n_visible), np.float32)
+    chain_h = rng.random((chains, n_hidden), dtype=np.float32)
+    batch_h = np.empty((batch_size, n_hidden), np.float32)
+    stacked_v = rng.random((n_visible, batch_size + chains), dtype=np.float32)
+    stacked_h = rng.random((batch_size + chains, n_hidden), dtype=np.float32)
+    gradient = np.empty((n_visible, n_hidden), np.float32)
+
+    def ours():
+        trainer.step(batch, 0.001, 0.9)
+
+    def limit():
+        np.matmul(batch, weights, out=batch_h)
+        for _ in range(config.gibbs_steps):
+            np.matmul(chain_h, weights_t, out=chain_v)
+            np.matmul(chain_v, weights, out=chain_h)
+        np.matmul(stacked_v, stacked_h, out=gradient)
+
+    return {"ours": ours, "limit": limit}, batch_size
+
+
+def recipe_training_figures(layer_sizes: list[int], configs: list[RBMTrainingConfig], seconds: float) -> dict:
+    """Training at the recipe's shapes, batches and methods against the machine: samples/s of each layer's step,
+    ours and its bare matmuls, and of the whole recipe (each layer weighted by its epochs)."""
+    figures = {"train_recipe_layers": []}
+    ours_time = limit_time = 0.0
+    epochs = 0
+    for depth, config in enumerate(configs, start=1):
+        n_visible, n_hidden = layer_sizes[depth - 1], layer_sizes[depth]
+        contenders, batch = recipe_step_contenders(n_visible, n_hidden, config)
+        times = race(contenders, seconds, rounds=5)
+        ours, limit = batch / times["ours"], batch / times["limit"]
+        figures["train_recipe_layers"].append({
+            "layer": depth, "shape": [n_visible, n_hidden], "method": config.method, "gibbs_steps": config.gibbs_steps,
+            "batch": batch, "epochs": config.epochs, "samples_per_s": ours, "limit_samples_per_s": limit,
+            "share_of_limit": ours / limit})
+        ours_time += config.epochs / ours
+        limit_time += config.epochs / limit
+        epochs += config.epochs
+    figures["train_samples_per_s"] = epochs / ours_time
+    figures["train_limit_samples_per_s"] = epochs / limit_time
+    figures["train_share_of_limit"] = limit_time / ours_time
     return figures
 
 
@@ -180,6 +237,21 @@ def warm_start_seconds(model_path) -> float:
     return float(np.median(times))
 
 
+def recipe_configs(model) -> list[RBMTrainingConfig]:
+    """How each layer of ``model`` was trained (from its metadata), else the shipped recipe's."""
+    from leafdream.training.pipeline import default_layer_configs
+
+    recorded = model.metadata.get("training", {}).get("layers") if isinstance(model.metadata, dict) else None
+    known = set(RBMTrainingConfig.__dataclass_fields__)
+    if isinstance(recorded, list) and len(recorded) == model.dbn.depth and all(isinstance(c, dict) for c in recorded):
+        try:
+            return [RBMTrainingConfig(**{k: v for k, v in c.items() if k in known}) for c in recorded]
+        except TypeError:
+            pass
+    recipe = default_layer_configs()
+    return [recipe[min(i, len(recipe) - 1)] for i in range(model.dbn.depth)]
+
+
 def run_bench(model_path, seconds: float = 1.5) -> dict:
     warm_up()
     model = load_model(model_path)
@@ -188,6 +260,7 @@ def run_bench(model_path, seconds: float = 1.5) -> dict:
     gibbs = race(gibbs_contenders(pixel_rbm), seconds)
     rate = {name: CHAINS / t for name, t in gibbs.items()}
     training = training_figures(shape, seconds)
+    training.update(recipe_training_figures(model.dbn.layer_sizes, recipe_configs(model), seconds))
     figures = {
         "shape": shape,
         "chains": CHAINS,
