@@ -25,6 +25,10 @@ def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = 
         raise LeafdreamError(f"--out {out}: model files end in .npz")
     plan.validate()
     leafset = load_leaf_folder(data_dir, plan.holdout_per_species)
+    if leafset.skipped:
+        log(f"skipped {len(leafset.skipped)} of {len(leafset.skipped) + len(leafset.masks)} images in {data_dir}:")
+        for rel, why in leafset.skipped:
+            log(f"  {rel}: {why}")
     model = train_model(leafset, plan, progress, log)
     save_model(model, out)
     log(f"saved {out} ({Path(out).stat().st_size / 1e6:.1f} MB) after {model.metadata['training']['seconds']} s")
@@ -32,13 +36,16 @@ def train_command(data_dir: str, out: str, plan: TrainingPlan, progress: bool = 
 
 
 def add_parser(commands) -> None:
-    parser = commands.add_parser("train", help="train a model on a folder of leaf masks")
-    parser.add_argument("--data", required=True, help="folder of species folders of leaf masks (e.g. leaves100)")
+    parser = commands.add_parser("train", help="train a model on a folder of leaf masks or leaf photos")
+    parser.add_argument("--data", required=True,
+                        help="folder of leaf masks or photos (one leaf on a plain background each), "
+                             "in one folder per species or all in one")
     parser.add_argument("--out", required=True, help="model file to write (.npz)")
     parser.add_argument("--size", type=positive_int, default=64, help="side of the square model image (default 64)")
     parser.add_argument("--hidden", type=layer_sizes, default=None, help="hidden layer sizes (default 500,500,250)")
     parser.add_argument("--epochs", type=positive_int, default=None, help="epochs for every layer (default: the recipe's)")
-    parser.add_argument("--augment", type=positive_int, default=8, help="copies of each leaf incl. jittered ones (default 8)")
+    parser.add_argument("--augment", type=positive_int, default=None,
+                        help="copies of each leaf incl. jittered ones (default: 8 for 1400 leaves, up to 64 for fewer)")
     parser.add_argument("--gibbs-steps", type=positive_int, default=None, help="Gibbs steps per update for the PCD layers")
     parser.add_argument("--holdout", type=int, default=2, help="leaves per species kept out of training (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the whole training run (default 0)")

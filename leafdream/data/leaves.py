@@ -2,7 +2,10 @@
 
 A leaf mask here is a float32 array of shape (H, W) with 1 = leaf and 0 = background.
 Folders follow the layout of ``leaves100`` (``<species>/<nn>.png`` and an optional
-``manifest.csv``) or any plain folder-per-species of images.
+``manifest.csv``), any plain folder-per-species of images, or one flat folder of images (one
+species, named after the folder). Each image is a leaf mask (black and white, either
+polarity) or a photo of one leaf on a plain background (``data/leaf_photos.py``). Images that
+are neither are skipped, each with its reason, and the folder loads as long as a leaf is left.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from leafdream.data.leaf_photos import mask_from_photo
 from leafdream.errors import LeafdreamError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp"}
@@ -129,6 +133,14 @@ def load_mask(path: str | Path, require_mask: bool = False) -> np.ndarray:
     return mask_from_image(read_image(path), source=str(path), require_mask=require_mask)
 
 
+def load_leaf(path: str | Path) -> np.ndarray:
+    """One training leaf: a mask file as it is, a photo through ``mask_from_photo``; float32 (H, W), leaf = 1."""
+    image = read_image(path)
+    if grey_fraction(to_grey(image)) <= MAX_GREY_FRACTION_OF_A_MASK:
+        return mask_from_image(image, source=str(path), require_mask=True)
+    return mask_from_photo(image, source=str(path))
+
+
 @dataclass
 class LeafSet:
     """Leaf masks with their species and the fixed held-out split.
@@ -145,6 +157,7 @@ class LeafSet:
     held_out: np.ndarray
     root: str = ""
     species_names: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (file relative to the folder, why it is not a leaf)
 
     def __post_init__(self):
         if not self.species_names:
@@ -190,7 +203,7 @@ def _species_files_from_folders(root: Path) -> dict[str, list[str]]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
             rel = path.relative_to(root)
-            species = rel.parent.as_posix() if rel.parent != Path(".") else "unknown"
+            species = rel.parent.as_posix() if rel.parent != Path(".") else (root.name or "leaves")
             groups.setdefault(species, []).append(rel.as_posix())
     return groups
 
@@ -198,10 +211,11 @@ def _species_files_from_folders(root: Path) -> dict[str, list[str]]:
 def load_leaf_folder(root: str | Path, holdout_per_species: int = 2) -> LeafSet:
     """Load every leaf mask under ``root``.
 
-    The last ``holdout_per_species`` leaves of every species (in natural file order) are
-    marked held out, as long as the species keeps at least one leaf for training.
-    Raises LeafdreamError for a missing folder, a folder without images, or any file that
-    is unreadable or not a leaf mask (naming the file).
+    The last ``holdout_per_species`` usable leaves of every species (in natural file order) are
+    marked held out, as long as the species keeps at least one leaf for training. Files that are
+    unreadable or hold no usable leaf are skipped and listed in ``skipped`` with the reason.
+    Raises LeafdreamError for a missing folder, a folder without images, or one where no image
+    holds a usable leaf (with the first reasons).
     """
     root = Path(root)
     if not root.exists():
@@ -216,13 +230,23 @@ def load_leaf_folder(root: str | Path, holdout_per_species: int = 2) -> LeafSet:
         raise LeafdreamError(
             f"{root}: no images found (expected <species>/<name>.png|jpg files, e.g. {root}/acer_campestre/01.png)"
         )
-    masks, species, files, held_out = [], [], [], []
+    masks, species, files, held_out, skipped = [], [], [], [], []
     for name in sorted(groups):
-        members = sorted(groups[name], key=_natural_key)
-        n_out = holdout_per_species if len(members) > holdout_per_species else 0
-        for position, rel in enumerate(members):
-            masks.append(load_mask(root / rel, require_mask=True))
+        usable = []
+        for rel in sorted(groups[name], key=_natural_key):
+            try:
+                usable.append((rel, load_leaf(root / rel)))
+            except LeafdreamError as exc:
+                skipped.append((rel, str(exc).removeprefix(f"{root / rel}: ")))
+        n_out = holdout_per_species if len(usable) > holdout_per_species else 0
+        for position, (rel, mask) in enumerate(usable):
+            masks.append(mask)
             species.append(name)
             files.append(rel)
-            held_out.append(position >= len(members) - n_out)
-    return LeafSet(masks=masks, species=species, files=files, held_out=np.array(held_out), root=str(root))
+            held_out.append(position >= len(usable) - n_out)
+    if not masks:
+        reasons = "; ".join(f"{rel}: {why}" for rel, why in skipped[:3])
+        raise LeafdreamError(f"{root}: none of its {len(skipped)} images holds a usable leaf ({reasons}"
+                             f"{'; …' if len(skipped) > 3 else ''})")
+    return LeafSet(masks=masks, species=species, files=files, held_out=np.array(held_out), root=str(root),
+                   skipped=skipped)

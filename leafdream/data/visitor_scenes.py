@@ -254,3 +254,32 @@ def rehearsal_frames(scene: VisitorScene, rng: np.random.Generator, empty: int =
         jitter = rng.normal(0, noise, base.shape)
         frames.append(np.clip(base.astype(np.float32) + jitter, 0, 255).astype(np.uint8))
     return frames
+
+
+@dataclass
+class LeafPhoto:
+    photo: np.ndarray      # uint8 (H, W, 3) RGB: an artist's photo of one leaf, as a camera file holds it
+    leaf: np.ndarray       # bool (H, W): the leaf
+    leaf_colour: str
+    sheet: tuple           # sRGB of the plain sheet it lies on
+
+
+def leaf_photo(rng: np.random.Generator, leaf_mask: np.ndarray, shape=(360, 480), leaf_colour: str | None = None,
+               sheet=None) -> LeafPhoto:
+    """A photo of one leaf (``leaf_mask`` float32 (h, w), leaf = 1) lying on a plain sheet of any colour, lit
+    unevenly, with its soft shadow, sensor noise and JPEG-like blur; unset choices are drawn from ``rng``."""
+    from leafdream.data.synthetic_frames import place_leaf
+
+    leaf_colour = leaf_colour or LEAF_COLOURS[rng.integers(len(LEAF_COLOURS))]
+    sheet = tuple(sheet if sheet is not None else COLOURS[rng.integers(len(COLOURS))])
+    leaf = place_leaf(leaf_mask, shape, rng, fill=rng.uniform(0.45, 0.8))
+    image = backdrop(shape, rng, sheet, kind="plain")
+    offset = rng.integers(2, 9, size=2)
+    shadow = np.roll(leaf, tuple(offset), axis=(0, 1)).astype(np.float32)
+    shadow = cv2.GaussianBlur(shadow, (0, 0), rng.uniform(2, 5)) * rng.uniform(0.1, 0.3)
+    image *= (1 - shadow)[..., None]
+    image = np.where(leaf[..., None], _leaf_picture(leaf, leaf_colour, rng), image)
+    image = cv2.GaussianBlur(image * _light(shape, rng) / 0.8, (0, 0), 0.7)
+    image += rng.normal(0, rng.uniform(2, 6), image.shape).astype(np.float32)
+    rgb = cv2.cvtColor(np.clip(image, 0, 255).astype(np.uint8), cv2.COLOR_BGR2RGB)
+    return LeafPhoto(photo=rgb, leaf=leaf, leaf_colour=leaf_colour, sheet=sheet)
