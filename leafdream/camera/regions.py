@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from skimage.segmentation import felzenszwalb, slic
 
+from leafdream.data.normalise import fill_holes
 from leafdream.camera.masks import border_contrast, box_around, edge_band, shared_borders, within
 from leafdream.camera.proposals import choose, components
 
@@ -123,13 +124,6 @@ def whole_objects(foreground: np.ndarray, regions: Regions, share: float = OBJEC
     total = np.bincount(labels.ravel(), minlength=regions.count)
     inside = np.bincount(labels[foreground], minlength=regions.count)
     return foreground | (inside / np.maximum(total, 1) >= share)[labels]
-
-
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    filled = np.zeros(mask.shape, np.uint8)
-    cv2.drawContours(filled, contours, -1, 1, -1)
-    return filled.astype(bool)
 
 
 class _RegionTable:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from leafdream.data.normalise import fill_holes
 from leafdream.errors import LeafdreamError
 
 LONGEST_SIDE = 512        # photos are read down to this: the model's 64-px frame needs far less
@@ -26,6 +27,8 @@ LIGHTNESS_WEIGHT = 0.5
 MOST_BORDER_TOUCHED = 0.15  # share of the border ring the leaf may cover (a leaf may touch an edge, not run off it)
 MIN_LEAF_FRACTION = 0.005
 MAX_LEAF_FRACTION = 0.9
+NOTHING_STANDS_OUT = ("nothing stands out from the background: use a background of another colour or brightness "
+                      "than the leaf")
 
 
 def _shrunk(image: np.ndarray) -> np.ndarray:
@@ -56,14 +59,6 @@ def _colour_distance(image: np.ndarray, ring: np.ndarray) -> tuple[np.ndarray, f
     return distance, float(np.percentile(distance[ring], 90))
 
 
-def _filled(blob: np.ndarray) -> np.ndarray:
-    """bool (H, W): ``blob`` with every hole closed (anything not reachable from outside it)."""
-    padded = np.pad(blob.astype(np.uint8), 1)
-    outside = padded.copy()
-    cv2.floodFill(outside, None, (0, 0), 2)
-    return (outside != 2)[1:-1, 1:-1]
-
-
 def mask_from_photo(image: np.ndarray, source: str = "photo") -> np.ndarray:
     """The leaf in a photo uint8 (H, W, 3) RGB or (H, W) grey of one leaf on a plain background:
     float32 (h, w) in {0, 1}, leaf = 1, the photo scaled to at most LONGEST_SIDE px.
@@ -80,18 +75,16 @@ def mask_from_photo(image: np.ndarray, source: str = "photo") -> np.ndarray:
     smooth = cv2.GaussianBlur(distance, (0, 0), 1.0)
     top = float(smooth.max())
     if top < LEAST_CONTRAST:
-        raise LeafdreamError(f"{source}: nothing stands out from the background: use a background of "
-                             "another colour or brightness than the leaf")
+        raise LeafdreamError(f"{source}: {NOTHING_STANDS_OUT}")
     scaled = np.clip(smooth * (255.0 / top), 0, 255).astype(np.uint8)
     level, _ = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     threshold = max(level * top / 255.0, LEAST_CONTRAST, 2 * spread)
     standing_out = smooth > threshold
     count, labels, stats, _ = cv2.connectedComponentsWithStats(standing_out.astype(np.uint8), connectivity=8)
     if count <= 1:
-        raise LeafdreamError(f"{source}: nothing stands out from the background: use a background of "
-                             "another colour or brightness than the leaf")
+        raise LeafdreamError(f"{source}: {NOTHING_STANDS_OUT}")
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    leaf = _filled(labels == largest)
+    leaf = fill_holes(labels == largest)
     fraction = float(leaf.mean())
     if fraction < MIN_LEAF_FRACTION:
         raise LeafdreamError(f"{source}: no leaf found: nothing of at least {MIN_LEAF_FRACTION:.1%} of the photo "

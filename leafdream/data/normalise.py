@@ -62,6 +62,14 @@ def largest_component(mask: np.ndarray) -> np.ndarray:
     return mask * keep.astype(np.float32)
 
 
+def fill_holes(mask: np.ndarray) -> np.ndarray:
+    """bool (H, W): every blob of ``mask`` (bool (H, W)) with its holes closed."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    filled = np.zeros(mask.shape, np.uint8)
+    cv2.drawContours(filled, contours, -1, 1, -1)
+    return filled.astype(bool)
+
+
 def estimate_pose(mask: np.ndarray, size: int, std_fraction: float = LONG_AXIS_STD_FRACTION) -> Pose:
     """The canonical pose of a whole leaf mask (float32 (H, W)); see the module docstring."""
     leaf = largest_component(mask)

@@ -105,10 +105,7 @@ class TrainingProgress:
         self.bar.update(self.works[report.layer - 1])
         self.bar.set_postfix_str(f"layer {report.layer} epoch {report.epoch}/{config.epochs}")
         if self.shown:
-            self.bar.write(
-                f"layer {report.layer} epoch {report.epoch:3d}/{config.epochs}: recon {report.reconstruction_error:.4f} "
-                f"held-out {report.held_out_reconstruction_error:.4f} pseudo-LL {report.pseudo_log_likelihood:.4f} "
-                f"hidden {report.hidden_activity:.3f} chains {report.chain_activity:.3f} lr {report.learning_rate:.4f}")
+            self.bar.write(report.line(config.epochs))
 
     def close(self) -> None:
         self.bar.close()

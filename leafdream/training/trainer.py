@@ -96,6 +96,12 @@ class EpochReport:
     learning_rate: float
     extra: dict = field(default_factory=dict)
 
+    def line(self, epochs: int) -> str:
+        """The one line printed after the epoch, out of ``epochs``."""
+        return (f"layer {self.layer} epoch {self.epoch:3d}/{epochs}: recon {self.reconstruction_error:.4f} "
+                f"held-out {self.held_out_reconstruction_error:.4f} pseudo-LL {self.pseudo_log_likelihood:.4f} "
+                f"hidden {self.hidden_activity:.3f} chains {self.chain_activity:.3f} lr {self.learning_rate:.4f}")
+
 
 def learning_rate_at(config: RBMTrainingConfig, epoch: int) -> float:
     """Constant for the first half, then a linear decay to ``final_learning_rate_fraction``."""
@@ -212,11 +218,7 @@ def train_rbm(data: np.ndarray, n_hidden: int, config: RBMTrainingConfig, seed: 
         bar.set_postfix(recon=f"{report.reconstruction_error:.4f}", held_out=f"{report.held_out_reconstruction_error:.4f}",
                         pll=f"{report.pseudo_log_likelihood:.3f}", h=f"{report.hidden_activity:.2f}")
         if progress:
-            tqdm.write(
-                f"layer {layer} epoch {report.epoch:3d}/{config.epochs}: recon {report.reconstruction_error:.4f} "
-                f"held-out {report.held_out_reconstruction_error:.4f} pseudo-LL {report.pseudo_log_likelihood:.4f} "
-                f"hidden {report.hidden_activity:.3f} chains {report.chain_activity:.3f} lr {learning_rate:.4f}"
-            )
+            tqdm.write(report.line(config.epochs))
         if on_epoch is not None:
             on_epoch(report, rbm)
     return rbm, reports
