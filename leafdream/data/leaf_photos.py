@@ -1,7 +1,7 @@
 """An artist's own leaf photos as leaf masks: one leaf on a plain background, any colours, either polarity.
 
 The background is whatever colour the photo's border ring has; the leaf is what differs from it in colour
-(CIELAB, lightness weighted half, so a soft shadow on the background does not count as leaf). The
+(CIELAB distance; a soft shadow differs less than a leaf does, and Otsu's threshold falls between). The
 difference is thresholded with Otsu's method, the largest blob kept and its holes (highlights, pale veins)
 filled. Photos that break these assumptions are refused with the reason, in the photographer's words:
 a busy background, nothing standing out from it, a leaf running off the edge, a leaf too small or too big.
@@ -23,7 +23,7 @@ RING_PX = 4               # width of the border ring the background colour is ta
 PLAIN_BACKGROUND_SPREAD = 18.0
 # The leaf must stand out from the background by at least this (CIELAB units) at Otsu's threshold.
 LEAST_CONTRAST = 12.0
-LIGHTNESS_WEIGHT = 0.5
+LIGHTNESS_WEIGHT = 1.0  # plain CIELAB distance (Delta E 1976); 0.5, to discount shadows, lost brown leaves on beige
 MOST_BORDER_TOUCHED = 0.15  # share of the border ring the leaf may cover (a leaf may touch an edge, not run off it)
 MIN_LEAF_FRACTION = 0.005
 MAX_LEAF_FRACTION = 0.9
