@@ -159,9 +159,10 @@ def recipe_step_contenders(n_visible: int, n_hidden: int, config: RBMTrainingCon
     """One training step of a recipe layer (its shape, batch, method and Gibbs steps): ours, and the bare
     float32 matmuls that step cannot do without, into preallocated outputs.
 
-    The matmuls: the batch's hidden probabilities v·W; per Gibbs step of the negative phase h·Wᵀ and v·W over
-    its chains (the batch for CD, the persistent chains for PCD); the gradient, one (V, B + M) x (B + M, H)
-    product of the stacked positive and negative statistics. Everything else a step does (sigmoids, random
+    The matmuls: the batch's hidden probabilities v·W (CD's negative phase starts from the states sampled
+    there); per Gibbs step of the negative phase h·Wᵀ and v·W over its chains (the batch for CD, the
+    persistent chains for PCD, which start from visible states and so need one v·W more); the gradient, one
+    (V, B + M) x (B + M, H) product of the stacked positive and negative statistics. Everything else a step does (sigmoids, random
     numbers, the weight update) is what keeps ours below this limit.
     """
     rng = np.random.default_rng(seed)
@@ -172,7 +173,7 @@ def recipe_step_contenders(n_visible: int, n_hidden: int, config: RBMTrainingCon
     trainer = RBMTrainer(rbm, RBMTrainingConfig(**{**vars(config), "epochs": 1}), batch.mean(axis=0), seed)
     chains = batch_size if config.method == "cd" else config.persistent_chains
     weights, weights_t = rbm.weights, np.ascontiguousarray(rbm.weights.T)
-    chain_v = np.empty((chains, n_visible), np.float32)
+    chain_v = rng.random((chains, n_visible), dtype=np.float32)
     chain_h = rng.random((chains, n_hidden), dtype=np.float32)
     batch_h = np.empty((batch_size, n_hidden), np.float32)
     stacked_v = rng.random((n_visible, batch_size + chains), dtype=np.float32)
@@ -184,6 +185,8 @@ def recipe_step_contenders(n_visible: int, n_hidden: int, config: RBMTrainingCon
 
     def limit():
         np.matmul(batch, weights, out=batch_h)
+        if config.method == "pcd":  # persistent chains start from visible states: one more way up
+            np.matmul(chain_v, weights, out=chain_h)
         for _ in range(config.gibbs_steps):
             np.matmul(chain_h, weights_t, out=chain_v)
             np.matmul(chain_v, weights, out=chain_h)

@@ -77,8 +77,12 @@ class RBM:
                             clamp_mask=clamp_mask, clamp_values=clamp_values)
 
     def gibbs(self, visible: np.ndarray, steps: int, keys: RandomKeys, beta: float = 1.0,
-              clamp_mask=None, clamp_values=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              clamp_mask=None, clamp_values=None, hidden: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``steps`` full Gibbs steps v -> h -> v from float32 (B, V).
+
+        ``hidden``: float32 (B, H) hidden states already sampled from ``visible`` (CD training has them
+        from its positive phase); the first step then starts from them instead of sampling them again.
 
         Returns (visible samples (B, V), visible probabilities of the last step (B, V),
         hidden probabilities given the last visible samples (B, H)). Preallocates its buffers,
@@ -91,8 +95,11 @@ class RBM:
         pre_h = np.empty_like(h)
         pre_v = np.empty_like(v)
         down = self.weights.T
-        for _ in range(steps):
-            sample_layer(v, self.weights, self.hidden_bias, beta, keys, out_samples=h, pre_buffer=pre_h)
+        for step in range(steps):
+            if step == 0 and hidden is not None:
+                h[:] = hidden
+            else:
+                sample_layer(v, self.weights, self.hidden_bias, beta, keys, out_samples=h, pre_buffer=pre_h)
             sample_layer(h, down, self.visible_bias, beta, keys, out_samples=v, out_probs=v_probs,
                          clamp_mask=clamp_mask, clamp_values=clamp_values, pre_buffer=pre_v)
         h_probs = mean_field_layer(v, self.weights, self.hidden_bias, beta)

@@ -80,8 +80,9 @@ def epoch_work(n_samples: int, n_visible: int, n_hidden: int, config: RBMTrainin
     """Multiply-adds in the matmuls of one epoch of a layer: the positive phase, the negative phase's Gibbs steps
     over its chains (the batch for CD, the persistent chains for PCD) and the gradient. What the training's
     overall ETA weighs each layer's epochs by."""
-    chains = config.batch_size if config.method == "cd" else config.persistent_chains
-    per_batch = n_visible * n_hidden * (2 * config.batch_size + (2 * config.gibbs_steps + 1) * chains)
+    batch, persistent = config.batch_size, config.method == "pcd"
+    chains = config.persistent_chains if persistent else batch
+    per_batch = n_visible * n_hidden * (batch + (2 * config.gibbs_steps + persistent) * chains + batch + chains)
     return float(per_batch * max(n_samples // config.batch_size, 1))
 
 

@@ -132,22 +132,31 @@ class RBMTrainer:
         start = self.rng.random((config.persistent_chains, rbm.n_visible), dtype=np.float32)
         self.chains = (start < data_mean).astype(np.float32)
 
-    def negative_phase(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Model samples (visible (M, V), hidden probabilities (M, H)) from the chains or the batch."""
+    def positive_phase(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(hidden probabilities (B, H), hidden states sampled from them (B, H) for CD, else None), from one
+        matmul: CD's negative phase starts from these states instead of multiplying the batch again."""
+        if self.config.method == "cd":
+            states, probs = self.rbm.sample_hiddens(batch, self.keys, want_probs=True)
+            return probs, states
+        return self.rbm.mean_hiddens(batch), None
+
+    def negative_phase(self, batch: np.ndarray, hidden: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Model samples (visible (M, V), hidden probabilities (M, H)) from the chains or the batch (whose
+        hidden states CD passes as ``hidden``)."""
         cfg = self.config
         if cfg.method == "pcd":
             v_model, _, h_model = self.rbm.gibbs(self.chains, cfg.gibbs_steps, self.keys)
             self.chains = v_model
         else:
-            v_model, _, h_model = self.rbm.gibbs(batch, cfg.gibbs_steps, self.keys)
+            v_model, _, h_model = self.rbm.gibbs(batch, cfg.gibbs_steps, self.keys, hidden=hidden)
         return v_model, h_model
 
     def step(self, batch: np.ndarray, learning_rate: float, momentum: float) -> float:
         """One centered-gradient update from float32 batch (B, V); returns the batch's mean hidden activity."""
         cfg = self.config
         rbm = self.rbm
-        h_data = rbm.mean_hiddens(batch)
-        v_model, h_model = self.negative_phase(batch)
+        h_data, h_states = self.positive_phase(batch)
+        v_model, h_model = self.negative_phase(batch, h_states)
         mu, lam = self.visible_offset, self.hidden_offset
         # Positive minus negative statistics as one matmul of stacked, signed, centered states.
         visible_stack = np.concatenate([(batch - mu) / np.float32(batch.shape[0]),
