@@ -69,3 +69,20 @@ def test_clamped_units_never_move():
     for _ in range(20):
         chains.run(1)
         np.testing.assert_array_equal(chains.visible[:, :10], np.tile(values[0, :10], (4, 1)))
+
+
+def test_gibbs_from_given_hidden_states_is_the_same_chain_as_sampling_them():
+    """CD training hands the negative phase the hidden states its positive phase sampled: the chain must be
+    the one that sampling them again (same random stream) would have run."""
+    rng = np.random.default_rng(2)
+    rbm = RBM.initial(30, 12, np.full(30, 0.3, np.float32), rng)
+    rbm.weights[:] = rng.normal(0, 0.5, rbm.weights.shape).astype(np.float32)
+    rbm.weights_changed()
+    visible = (rng.random((5, 30)) < 0.3).astype(np.float32)
+    again = rbm.gibbs(visible, 3, RandomKeys(9))
+    keys = RandomKeys(9)
+    states, _ = rbm.sample_hiddens(visible, keys)
+    reused = rbm.gibbs(visible, 3, keys, hidden=states)
+    for a, b in zip(again, reused):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(again[0], rbm.gibbs(visible, 3, RandomKeys(10))[0])  # the stream matters
