@@ -162,12 +162,12 @@ def recipe_step_contenders(n_visible: int, n_hidden: int, config: RBMTrainingCon
     The matmuls: the batch's hidden probabilities v·W (CD's negative phase starts from the states sampled
     there); per Gibbs step of the negative phase h·Wᵀ and v·W over its chains (the batch for CD, the
     persistent chains for PCD, which start from visible states and so need one v·W more); the gradient, one
-    (V, B + M) x (B + M, H) product of the stacked positive and negative statistics. Everything else a step does (sigmoids, random
-    numbers, the weight update) is what keeps ours below this limit.
+    (V, B + M) x (B + M, H) product of the stacked positive and negative statistics. Everything else a step
+    does (sigmoids, random numbers, the weight update) is what keeps ours below this limit.
     """
     rng = np.random.default_rng(seed)
     batch_size = config.batch_size
-    # The pixel layer sees binary leaves; the layers above see hidden probabilities.
+    # Leaf-like binary input for every layer: what a step costs does not depend on the values it is given.
     batch = (rng.random((batch_size, n_visible), dtype=np.float32) < 0.3).astype(np.float32)
     rbm = RBM.initial(n_visible, n_hidden, batch.mean(axis=0), rng)
     trainer = RBMTrainer(rbm, RBMTrainingConfig(**{**vars(config), "epochs": 1}), batch.mean(axis=0), seed)
