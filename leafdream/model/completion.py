@@ -32,7 +32,7 @@ import numpy as np
 
 from leafdream.errors import LeafdreamError
 from leafdream.model.kernels import RandomKeys
-from leafdream.data.normalise import Pose, estimate_pose, largest_component, warp_to_image, warp_to_model
+from leafdream.data.normalise import Pose, estimate_pose, warp_to_image, warp_to_model
 
 # Blend weight exp(-d / BLEND_DISTANCE) of the Telea guess at distance d from known pixels,
 # in pixels of a 256-px photo (scaled with the photo). Measured best at about 6 px.
@@ -182,11 +182,11 @@ def complete(mask: np.ndarray, hidden: np.ndarray, size: int, filler: Filler,
         raise LeafdreamError("no visible leaf pixels: everything that is leaf is hidden")
     telea = telea_completion(visible_leaf, hidden)
     guess = np.where(hidden, telea, mask)
-    pose = estimate_pose(largest_component(guess), size)
+    pose = estimate_pose(guess, size)
     model_fill, photo_fill = _fill_in_photo(filler, mask, hidden, guess, pose)
     for _ in range(pose_rounds):
         guess = np.where(hidden, photo_fill, mask)
-        next_pose = estimate_pose(largest_component(guess), size)
+        next_pose = estimate_pose(guess, size)
         moved = pose_change(pose, next_pose)
         pose = next_pose
         model_fill, photo_fill = _fill_in_photo(filler, mask, hidden, guess, pose)

@@ -97,7 +97,6 @@ class TrainingProgress:
         self.bar = tqdm(total=sum(w * c.epochs for w, c in zip(works, configs)), disable=not shown, desc="training",
                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} so far, about {remaining} to go{postfix}",
                         dynamic_ncols=True)
-        self.shown = shown
 
     def on_epoch(self, report) -> None:
         if report.epoch == 0:
@@ -105,7 +104,7 @@ class TrainingProgress:
         config = self.configs[report.layer - 1]
         self.bar.update(self.works[report.layer - 1])
         self.bar.set_postfix_str(f"layer {report.layer} epoch {report.epoch}/{config.epochs}")
-        if self.shown:
+        if not self.bar.disable:
             self.bar.write(report.line(config.epochs))
 
     def close(self) -> None:
