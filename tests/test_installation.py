@@ -203,3 +203,19 @@ def test_osc_set_obeys_the_contract_and_says_when_a_fade_wins(context, tmp_path)
     piece.command("next", [])
     piece.command("set", ["temperature", 2.0])
     assert piece.player.scene.params["temperature"] == 2.0
+
+
+def test_a_show_with_a_start_cue_opens_there_and_its_next_round_starts_from_the_first(context, tmp_path, caplog):
+    show = tmp_path / "s.toml"
+    write(show, '[show]\nstart = 2\n[[cue]]\nscene = "dream"\nduration = "5s"\n[[cue]]\nscene = "xerox"\n'
+                'duration = "5s"\n[[cue]]\nscene = "layers"\nduration = "5s"\n')
+    piece = Installation(context, str(show), (64, 48), keep_last_good=False)
+    with caplog.at_level("INFO"):
+        now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 1)
+    assert (piece.player.cue_number, piece.player.scene.name) == (2, "xerox")
+    assert "from its start cue 2" in caplog.text
+    played = []
+    for _ in range(3):
+        now = run(piece, now, 5)
+        played.append((piece.player.round, piece.player.cue_number))
+    assert played == [(0, 3), (1, 1), (1, 2)]

@@ -52,6 +52,7 @@ def full(tiny_model_file, tmp_path_factory):
 
 
 @pytest.mark.parametrize("start, first", [  # first: the frame the show's times give, 10 fps
+    ("cue 1", 0),      # the cue the show begins with
     ("cue 2", 60),     # a cue's first frame, in the crossfade from the dream
     ("cue 5", 120),    # after a pre-wait
     ("cue 7", 160),

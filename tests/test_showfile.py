@@ -10,7 +10,8 @@ from leafdream.errors import LeafdreamError
 from leafdream.leafspace.store import leaf_space
 from leafdream.show.player import Player
 from leafdream.scenes.context import SceneContext
-from leafdream.show.showfile import ShowError, load_show, parse_show, timeline
+from leafdream.show.showfile import ShowError, load_show, parse_show
+from leafdream.show.timeline import minutes, timeline
 from leafdream.show.timeparse import parse_duration
 
 SHOWS = Path(__file__).resolve().parent.parent / "shows"
@@ -375,3 +376,70 @@ def test_a_missing_shows_folder_falls_back_to_a_plain_loop(tmp_path, monkeypatch
     assert "default.toml is missing" in caplog.text
     with pytest.raises(LeafdreamError, match="shipped shows: default, demo, camera"):
         shows.resolve_show("defualt")
+
+
+START_SHOW = """
+[show]
+start = 3
+[[cue]]
+scene = "dream"
+duration = "2m"
+[[cue]]
+scene = "xerox"
+duration = "1m"
+crossfade = "40s"
+[[cue]]
+scene = "drift"
+duration = "3m"
+[[cue]]
+scene = "layers"
+duration = "90s"
+"""
+
+
+def test_a_start_cue_begins_the_show_and_the_next_round_starts_from_the_first():
+    show = parse_show(START_SHOW, "start.toml")
+    assert show.start == 3 and show.beginning() == "its start cue 3"
+    assert [(t, cue.scene) for t, cue in timeline(show, 5)] == [
+        (0.0, "drift"), (180.0, "layers"), (270.0, "dream"), (390.0, "xerox"), (450.0, "drift")]
+
+
+@pytest.mark.parametrize("value, said", [
+    ("7", "start.toml:3:1: start = 7: there is no cue 7; the cues are 1, 2, 3, 4"),
+    ('"3"', "start.toml:3:1: start must be the number of a cue, got '3' (leave out the quotes)"),
+    ("true", "start.toml:3:1: start must be the number of a cue, got True"),
+])
+def test_a_start_cue_that_is_not_there_is_named_at_its_line(value, said):
+    with pytest.raises(ShowError) as caught:
+        parse_show(START_SHOW.replace("start = 3", f"start = {value}"), "start.toml")
+    assert said in str(caught.value)
+
+
+def test_the_minute_view_says_what_plays_at_each_minute_of_one_round():
+    step, moments = minutes(parse_show(START_SHOW, "start.toml"))
+    assert step == 60
+    seen = [(m.t, m.cue.scene, m.into, m.fading_from.scene if m.fading_from else None) for m in moments]
+    assert seen == [(0, "drift", 0, None), (60, "drift", 60, None), (120, "drift", 120, None),
+                    (180, "layers", 0, "drift"), (240, "layers", 60, None), (300, "dream", 30, None),
+                    (360, "dream", 90, None), (420, "xerox", 30, "dream")]  # the round ends at 7:30, back at cue 3
+
+
+def test_the_minute_view_of_a_show_that_holds_ends_where_it_waits_for_go():
+    show = parse_show(START_SHOW.replace('duration = "90s"', 'duration = "90s"\ncontinue = "none"'), "s.toml")
+    step, moments = minutes(show)  # 4:30 to the wait: every 15 s
+    assert step == 15 and [(m.t, m.cue.scene, m.holding) for m in moments[-3:]] == [
+        (240, "layers", False), (255, "layers", False), (270, "layers", True)]
+
+
+def test_the_minute_view_of_a_long_show_keeps_to_a_readable_number_of_lines():
+    show = parse_show('[[cue]]\nscene = "dream"\nduration = "5h"\n[[cue]]\nscene = "drift"\nduration = "1h"\n', "x")
+    step, moments = minutes(show)
+    assert step == 300 and len(moments) == 72 and moments[-1].cue.scene == "drift"
+
+
+def test_check_prints_the_minute_view_of_the_default_show(capsys):
+    assert main(["check", str(SHOWS / "default.toml")]) == 0
+    out = capsys.readouterr().out
+    view = out[out.index("what plays at each minute"):].splitlines()[1:]
+    assert len(view) == 18 and view[0].split()[0] == "0:00:00" and view[-1].split()[0] == "0:17:00"
+    assert "0:12:00  cue 5 'xerox of a xerox'" in out and "1:30 into it" in out

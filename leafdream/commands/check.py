@@ -1,4 +1,5 @@
-"""``leafdream check SHOW``: every problem of a show file as FILE:LINE:COL, else the timeline of its next cues."""
+"""``leafdream check SHOW``: every problem of a show file as FILE:LINE:COL, else its timeline: the next cues,
+then what plays at each minute of one round."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from leafdream.errors import LeafdreamError
 def check_command(show_path, model_path) -> int:
     """``leafdream check SHOW``: every problem as FILE:LINE:COL, else the timeline; exit 0 only when valid."""
     from leafdream.render.edges import edge_style
-    from leafdream.show.showfile import ShowError, load_show, timeline, clock
+    from leafdream.show.showfile import ShowError, load_show
+    from leafdream.show.timeline import clock, minutes, timeline
 
     import sys
 
@@ -36,12 +38,31 @@ def check_command(show_path, model_path) -> int:
                   f"its training; the dream will play instead (retrain with 'leafdream train')", file=sys.stderr)
     print(f"{show_path}: valid — show {show.name!r}, {len(show.cues)} cues, seed {show.seed}, "
           f"{'loops' if show.loop else 'plays once'}, "
-          + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open"))
+          + (f"open {show.raw_hours} ({show.timezone})" if show.hours else "always open")
+          + (f", begins with {show.beginning()}" if show.start is not None else ""))
+    width = max(len(_label(cue)) for cue in show.cues)
+    print("the next cues:")
     for start, cue in timeline(show):
-        label = f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
         extra = "  (holds for Go)" if cue.continue_mode == "none" else ""
-        print(f"  {clock(start)}  {label:<28} {cue.scene:<7} {clock(cue.duration)}  {cue.palette}, {edge_style(cue.edge).name} edge{extra}")
+        print(f"  {clock(start)}  {_label(cue):<{width}}  {cue.scene:<8} {clock(cue.duration)}  {cue.palette}, "
+              f"{edge_style(cue.edge).name} edge{extra}")
+    step, moments = minutes(show)
+    every = "minute" if step == 60 else f"{step // 60} minutes" if step > 60 else f"{step} s"
+    print(f"what plays at each {every} (one round; a visitor's leaf interrupts it at any time):")
+    for moment in moments:
+        fading = f"fades in over {_label(moment.fading_from)}" if moment.fading_from is not None else ""
+        if moment.holding:
+            what = "holds for Go"
+        elif moment.into < 0.5:
+            what = "begins" + (f", {fading}" if fading else "")
+        else:
+            what = f"{clock(moment.into)} into it" + (f", still {fading}" if fading else "")
+        print(f"  {clock(moment.t)}  {_label(moment.cue):<{width}}  {moment.cue.scene:<8} {what}")
     return 0
+
+
+def _label(cue) -> str:
+    return f"cue {cue.number:g}" + (f" {cue.name!r}" if cue.name else "") + (f" [{cue.group}]" if cue.group else "")
 
 
 def add_parser(commands) -> None:

@@ -74,7 +74,7 @@ def render_command(model, show_name: str, seconds: float, out, size, fps: int, s
             work, _ = render_frames(player, seconds, fps, sink, after_frame=lambda index, frame: bar.update())
     finally:
         sink.close()
-    where = f" from {first / fps // 60:.0f}:{first / fps % 60:05.2f} (frame {first})" if first else ""
+    where = f" from {first / fps // 60:.0f}:{first / fps % 60:05.2f} (frame {first})" if start else ""
     print(f"wrote {sink.count} frames ({size[0]}x{size[1]}, {fps} fps){where} to {out}")
     print(f"work per frame (encoding excluded): p50 {np.percentile(work, 50) * 1e3:.2f} ms, "
           f"p99 {np.percentile(work, 99) * 1e3:.2f} ms")

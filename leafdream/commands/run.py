@@ -61,7 +61,7 @@ def add_parser(commands) -> None:
                              "without it, no screen is an error, so a dark wall never looks healthy); nor is the "
                              "show's position saved or resumed")
     parser.add_argument("--no-resume", action="store_true",
-                        help="start the show from its first cue even when a recent saved position of it exists "
+                        help="start the show from its beginning (its start cue) even when a recent saved position of it exists "
                              "(the position is saved every 5 s and resumed after a power cut or a restart)")
     parser.add_argument("--frames", type=positive_int, default=None, help=argparse.SUPPRESS)
     add_model(parser)

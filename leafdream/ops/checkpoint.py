@@ -158,7 +158,7 @@ def resume_saved(path: Path, installation, day: str, now: float) -> str:
 
 def load_saved(path: Path) -> SavedPosition | None:
     """The save at ``path``, or None (logged) when there is none or it cannot be read: a damaged save only
-    means the show starts from its first cue."""
+    means the show starts from its beginning."""
     path = Path(path)
     if not path.is_file():
         return None
@@ -171,6 +171,6 @@ def load_saved(path: Path) -> SavedPosition | None:
         return SavedPosition(str(header["show"]), str(header["day"]), float(header["saved_at"]),
                              dict(header["position"]), str(header["scene"]), state)
     except Exception as error:  # noqa: BLE001 - whatever is in the file, the show starts
-        log.warning("the saved position %s is not usable (%s: %s); the show starts from its first cue", path,
+        log.warning("the saved position %s is not usable (%s: %s); the show starts from its beginning", path,
                     type(error).__name__, error)
         return None

@@ -229,7 +229,7 @@ class LiveRun:
         if self.settings.resume:
             why = resume_saved(path, self.installation, datetime.now(self.zone).date().isoformat(), time.time())
             if why and why != NOTHING_SAVED:
-                log.info("not resuming the saved position (%s): the show starts from its first cue", why)
+                log.info("not resuming the saved position (%s): the show starts from its beginning", why)
         return Checkpointer(path)
 
     def _save_position(self) -> None:

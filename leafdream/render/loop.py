@@ -60,6 +60,8 @@ def start_frames(make_player, fps: int, seconds: float | None = None, cue: float
     dt = 1.0 / fps
     began, began_before = 0, 0  # frames whose update began the current cue and the one before it
     target = int(round(seconds * fps)) if seconds is not None else None
+    if cue is not None and player.cue_number == cue:
+        return 0, 0  # the cue the show begins with
     for frame in range(MAX_FAST_FORWARD_FRAMES):
         before = (player.round, player.index)
         player.update(dt)

@@ -49,7 +49,7 @@ class Param:
             return value
         if kind in (int, float):
             if isinstance(value, str):
-                hint = " (leave out the quotes)" if _is_number(value) else ""
+                hint = " (leave out the quotes)" if is_number_text(value) else ""
                 raise LeafdreamError(f"{name} must be {KIND_WORDS[kind]} {self.range_words()}, got the text "
                                      f"{value!r}{hint}")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -75,7 +75,8 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _is_number(text: str) -> bool:
+def is_number_text(text: str) -> bool:
+    """Whether ``text`` (a quoted value) reads as a number: the artist meant the number."""
     try:
         float(text)
     except ValueError:

@@ -2,7 +2,7 @@
 
 ``tick(now, dt, effort)`` takes the local wall time (time-zone aware) and the frame's dt from
 the outer loop; nothing here reads a clock, so tests drive it with any dates they like.
-Outside opening hours the screen is dark; at opening the show starts from its first cue
+Outside opening hours the screen is dark; at opening the show starts from its beginning
 with that day's seed. An edited show file is checked every ``reload_every`` seconds: if it is
 valid it takes over at the next cue boundary, if not the running show carries on and the
 errors go to the log and ``last_error``.
@@ -116,7 +116,8 @@ class Installation:
             self.day = now.date().isoformat()
             self.player = build_player(self.context, self.show, self.size, seed)
             if not self._resumed(seed):
-                log.info("opening: show %r from its first cue, seed %d for %s", self.show.name, seed, now.date())
+                log.info("opening: show %r from %s, seed %d for %s", self.show.name, self.show.beginning(), seed,
+                         now.date())
         elif not open_now and self.open:
             opening = self.show.hours.next_change(now) if self.show.hours is not None else None
             log.info("closing: the screen goes dark until %s", f"{opening:%a %d %b %H:%M}" if opening else
@@ -149,12 +150,12 @@ class Installation:
         if saved is None:
             return False
         if saved["day"] != self.day:
-            log.info("the saved position is of %s, not today: the show starts from its first cue", saved["day"])
+            log.info("the saved position is of %s, not today: the show starts from its beginning", saved["day"])
             return False
         try:
             self.player.resume(saved["position"], saved["scene_state"], saved["scene"])
         except (ValueError, KeyError, TypeError) as error:
-            log.warning("the saved position does not fit the show (%s): it starts from its first cue", error)
+            log.warning("the saved position does not fit the show (%s): it starts from its beginning", error)
             self.player = build_player(self.context, self.show, self.size, seed)
             return False
         cue = self.player.cue

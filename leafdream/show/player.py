@@ -25,9 +25,11 @@ class Player:
     """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
 
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
-                 loop: bool = True, arrange=None, dry: bool = False):
+                 loop: bool = True, arrange=None, dry: bool = False, start: float | None = None):
         """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles). ``dry``: keep
-        only the show clock (cues begin and end as they would, no scene is made or run: fast-forwarding)."""
+        only the show clock (cues begin and end as they would, no scene is made or run: fast-forwarding).
+        ``start``: the number of the cue to begin with (the show's start cue; None: the first); the next round
+        starts from the first cue."""
         self.context = context
         self.dry = dry
         self.sequence = CueSequence(cues, loop, arrange, seed)
@@ -44,7 +46,8 @@ class Player:
         self.finished = False
         self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
         self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
-        self._trigger(0)
+        numbers = cue_numbers(self.cues)
+        self._trigger(numbers.index(start) if start in numbers else 0)
 
     def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene | None, Compositor | None]:
         # a cue's randomness depends on the seed, the round and its place only, never on how the show got there:

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from leafdream.easing import EASINGS
 from leafdream.errors import LeafdreamError, did_you_mean
+from leafdream.scenes.params import is_number_text
 from leafdream.scenes.table import SCENES
 from leafdream.show.cue import Cue
-from leafdream.show.sequence import CueSequence
 from leafdream.render.palette import PALETTES
 from leafdream.show.timeparse import parse_duration
 
-SHOW_KEYS = {"name", "seed", "palette", "edge", "crossfade", "loop", "hours", "timezone"}
+SHOW_KEYS = {"name", "seed", "palette", "edge", "crossfade", "loop", "hours", "timezone", "start"}
 CUE_KEYS = {"number", "name", "scene", "duration", "pre_wait", "post_wait", "continue", "palette", "edge", "crossfade", "params",
             "group"}
 GROUP_KEYS = {"mode", "repeat"}
@@ -64,6 +64,11 @@ class Show:
     visitors: dict = field(default_factory=lambda: dict(DEFAULT_VISITORS))
     groups: dict = field(default_factory=dict)   # name -> {"mode": "order"|"shuffle", "repeat": n}
     digest: str = ""            # sha256 of the text it was read from ("" for shows that are no text)
+    start: float | None = None  # the number of the cue the show begins with when it starts (None: its first)
+
+    def beginning(self) -> str:
+        """Where the show begins, in words: "its first cue" or "its start cue 3"."""
+        return f"its start cue {self.start:g}" if self.start is not None else "its first cue"
 
     def arrangement(self, round_number: int, seed: int) -> list:
         """The cues of one round of the show: groups repeated, shuffled ones in a seeded order."""
@@ -202,12 +207,28 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
                    space, problem)
         if cue is not None:
             cues.append(cue)
+    start = _start(settings.get("start"), numbers, problem)
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise ShowError(path, problems)
     return Show(path=path, name=str(settings.get("name", Path(path).stem)), seed=seed, loop=loop, cues=cues,
                 hours=hours, timezone=timezone, raw_hours=str(settings.get("hours", "")), visitors=visitors,
-                groups=groups, digest=hashlib.sha256(text.encode()).hexdigest())
+                groups=groups, digest=hashlib.sha256(text.encode()).hexdigest(), start=start)
+
+
+def _start(value, numbers: dict, problem) -> float | None:
+    """[show] start: the number of an existing cue (``numbers``: cue number -> its place in the file)."""
+    if value is None:
+        return None
+    written = ", ".join(f"{n:g}" for n in numbers) or "none yet"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        hint = " (leave out the quotes)" if isinstance(value, str) and is_number_text(value) else ""
+        problem(("show", "start"), f"start must be the number of a cue, got {value!r}{hint}; the cues are {written}")
+        return None
+    if value not in numbers:
+        problem(("show", "start"), f"start = {value:g}: there is no cue {value:g}; the cues are {written}")
+        return None
+    return float(value)
 
 
 @dataclass
@@ -506,28 +527,3 @@ def load_show(path: str | Path, space=None) -> Show:
     except UnicodeDecodeError as error:
         raise LeafdreamError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     return parse_show(text, str(path), space=space)
-
-
-def timeline(show: Show, count: int = 12, seed: int = 0) -> list[tuple[float, Cue]]:
-    """The next ``count`` cue beginnings from the start of the show: [(show time in s, cue)]."""
-    sequence = CueSequence(show.cues, show.loop, show.arrangement, seed)
-    begins, t, index = [], 0.0, 0
-    while len(begins) < count:
-        cue = sequence.cues[index]
-        if begins:
-            t += cue.pre_wait
-        begins.append((t, cue))
-        length = cue.length_before_next()
-        if length is None:
-            break
-        t += length
-        index = sequence.wrap(index + 1)
-        if index is None:
-            break
-    return begins
-
-
-def clock(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{rest:02d}"
