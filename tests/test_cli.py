@@ -174,3 +174,14 @@ def test_version_says_the_installed_version(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["--version"])
     assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"leafdream {__version__}"
+
+
+def test_output_cut_short_by_head_or_a_pager_is_no_error(tiny_model_file):
+    import subprocess
+    import sys
+
+    reader = subprocess.Popen([sys.executable, "-m", "leafdream", "species", "--model", str(tiny_model_file)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # as `leafdream species | head -1` does once it has its line
+    _, said = reader.communicate(timeout=120)
+    assert reader.returncode == 0 and b"error" not in said.lower() and b"Traceback" not in said

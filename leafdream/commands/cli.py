@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from leafdream.commands import (bench, camera, check, doctor, dream, eval, info, map, reconstruct, render, run, service,
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except LeafdreamError as error:
         print(f"leafdream {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the output went to `head` or a pager that has closed: nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush stays silent
+        return 0
     except OSError as error:  # unwritable output, full disk, a folder where a file was expected…
         where = f"{error.filename}: " if getattr(error, "filename", None) else ""
         print(f"leafdream {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
