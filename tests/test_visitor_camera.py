@@ -323,3 +323,28 @@ def test_a_leafs_pale_margin_is_leaf_not_what_lies_over_it():
     segmenter.learn_background(noisy(empty), rate=1.0)
     found = segmenter.segment(noisy(frame)).leaf > 0.5
     assert iou(found, truth.astype(bool)) > 0.9
+
+
+def test_under_a_sleeve_the_skin_is_what_comes_next_from_the_edge_not_the_thinnest_thing():
+    """A sleeve covers the arm up to the frame's edge; the hand beyond it holds a leaf of nearly its colour,
+    whose lobes are thinner than the hand: the visitor's skin is the object the sleeve leads to."""
+    from leafdream.camera.skin import sure_skin
+
+    shape = (240, 320)
+    sleeve, hand, leaf = (np.zeros(shape, bool) for _ in range(3))
+    sleeve[185:, 150:190] = True
+    cv2.ellipse(hand.view(np.uint8), (170, 160), (26, 30), 0, 0, 360, 1, -1)
+    hand &= ~sleeve
+    for x in (110, 140, 170, 200, 230):  # five thin lobes on the far side of the hand
+        cv2.line(leaf.view(np.uint8), (170, 120), (x, 30), 1, 7)
+    leaf &= ~hand
+    regions = np.zeros(shape, np.int32)
+    regions[sleeve], regions[hand], regions[leaf] = 1, 2, 3
+    lab = np.full(shape + (3,), (60.0, 128.0, 128.0), np.float32)
+    lab[hand] = (45.0, 141.0, 146.0)   # dark skin
+    lab[leaf] = (48.0, 138.0, 162.0)   # a brown leaf, yellower
+    lab[sleeve] = (30.0, 128.0, 100.0)
+    sure, _ = sure_skin(hand | leaf, lab, regions, foreground=sleeve | hand | leaf)
+    assert (sure & hand).sum() > 0.8 * hand.sum() and (sure & leaf).sum() < 0.05 * leaf.sum()
+    alone, _ = sure_skin(hand | leaf, lab, regions)  # without the sleeve to go by, thinness decides
+    assert (alone & leaf).sum() > 0.5 * leaf.sum()

@@ -81,3 +81,20 @@ def within(mask: np.ndarray, radius: float) -> np.ndarray:
     if not mask.any():
         return np.zeros(mask.shape, bool)
     return cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 3) <= radius
+
+
+def steps_from_edge(passable: np.ndarray, scale: int = 4) -> np.ndarray:
+    """float32 (H, W): how far (pixels, through ``passable`` alone: bool (H, W)) each pixel is from the frame's
+    edge; inf where the edge cannot be reached. Measured on a grid ``scale`` times coarser, so it is cheap."""
+    from skimage.graph import MCP_Geometric
+
+    height, width = passable.shape
+    small = cv2.resize(passable.astype(np.uint8), (max(1, width // scale), max(1, height // scale)),
+                       interpolation=cv2.INTER_NEAREST).astype(bool)
+    costs = np.where(small, 1.0, np.inf)
+    starts = [tuple(p) for p in np.argwhere(edge_band(small.shape, 1) & small)]
+    if not starts:
+        return np.full(passable.shape, np.inf, np.float32)
+    distance, _ = MCP_Geometric(costs).find_costs(starts)
+    distance = np.where(np.isfinite(distance), distance * scale, np.inf).astype(np.float32)
+    return cv2.resize(distance, (width, height), interpolation=cv2.INTER_NEAREST)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from leafdream.camera.masks import edge_band, shared_borders
+from leafdream.camera.masks import edge_band, shared_borders, steps_from_edge
 
 # regularises the fitted covariance (L, a, b): shading moves L a lot, the hue of skin very little
 COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
@@ -175,14 +175,17 @@ def _without_torso(mask: np.ndarray) -> np.ndarray:
     return rest if rest.sum() >= max(100, 0.2 * mask.sum()) else mask
 
 
-def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = None,
+              foreground: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """(sure, other): bool (H, W) the pixels of ``limb`` surest to be skin, and those of other things it holds
     (None when it holds nothing else). A skin-coloured region may have swallowed a brown leaf, a beige shirt
     or a wall it touches. ``regions`` (int32 (H, W), regions of one colour split at sharp edges) tell those
     objects apart; one that is mostly a wide part at the frame's edge (a torso, a wall) is not skin; of the
     rest, the skin is what comes in from the frame's edge (an arm reaches in from outside), or with no arm in
     view the thinnest (fingers, not a leaf's blade), with every object of the same hue (shading splits a hand
-    more than it changes its hue)."""
+    more than it changes its hue). ``foreground`` (bool (H, W), live only: what differs from the empty scene)
+    finds the arm under a sleeve: the object nearest the frame's edge through the visitor (sleeve, arm), not
+    through a torso — the leaf it holds lies beyond it."""
     if regions is None or not limb.any():
         return _without_torso(limb), None
     count = int(regions.max()) + 1
@@ -209,8 +212,13 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
     candidates = [m for m in objects if not torso_like(m)] or objects
     limb_width = LIMB_RADIUS * min(limb.shape)
     from_edge = [m for m in candidates if (m & band).sum() >= 20 and thickness(m) <= limb_width]
+    reach = None
+    if not from_edge and foreground is not None:
+        reach = steps_from_edge(foreground & ~large_thick_parts(foreground))
     if from_edge:  # the arm reaching in: the largest part at the edge no wider than an arm
         chosen = max(from_edge, key=lambda m: m.sum())
+    elif reach is not None and np.isfinite(min(reach[m].min() for m in candidates)):
+        chosen = min(candidates, key=lambda m: reach[m].min())  # a sleeve over the arm: the hand comes next
     else:  # no arm in view (a sleeve): fingers are thinner than a leaf's blade
         chosen = min(candidates, key=thickness)
     # the rest of the hand is shaded differently but of the same skin (a finger the leaf cuts off, a palm in
@@ -241,7 +249,7 @@ def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarra
     if detected is not None and detected.any():
         sure = cv2.erode(detected.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     else:
-        sure, other = sure_skin(limb, lab, regions)
+        sure, other = sure_skin(limb, lab, regions, None if no_empty_scene else foreground)
     colours = SkinColours.fit(lab[sure])
     if colours is None:
         hands = (limb & ~large_thick_parts(limb)) if detected is None else detected
