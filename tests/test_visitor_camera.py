@@ -348,3 +348,56 @@ def test_under_a_sleeve_the_skin_is_what_comes_next_from_the_edge_not_the_thinne
     assert (sure & hand).sum() > 0.8 * hand.sum() and (sure & leaf).sum() < 0.05 * leaf.sum()
     alone, _ = sure_skin(hand | leaf, lab, regions)  # without the sleeve to go by, thinness decides
     assert (alone & leaf).sum() > 0.5 * leaf.sum()
+
+
+def _held_brown_leaf():
+    """A plain wall, a dark arm from the bottom edge, a hand whose landmarks are known, and a brown leaf of
+    nearly the hand's colour touching its fingertips: (frame, empty, leaf, hand landmarks)."""
+    from leafdream.camera.hands import landmark_mask
+
+    points = np.zeros((21, 2), np.float32)
+    points[0] = (160, 172)
+    for finger, x in zip(((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20)),
+                         (128, 143, 158, 173, 188)):
+        for joint, index in enumerate(finger):
+            points[index] = (x, 135 - 14 * joint) if finger[0] != 1 else (x - 8 * joint, 160 - 10 * joint)
+    rng = np.random.default_rng(3)
+    empty = np.clip(np.full((240, 320, 3), 200.0) + rng.normal(0, 2, (240, 320, 3)), 0, 255).astype(np.uint8)
+    frame = empty.copy()
+    hand = landmark_mask((240, 320), points)
+    cv2.rectangle(hand.view(np.uint8), (140, 172), (180, 239), 1, -1)  # the forearm, to the frame's edge
+    leaf = np.zeros((240, 320), bool)
+    cv2.ellipse(leaf.view(np.uint8), (158, 50), (24, 46), 0, 0, 360, 1, -1)  # a narrow leaf, as wide as the palm
+    frame[leaf & ~hand] = (40, 88, 128)   # BGR brown leaf
+    frame[hand] = (52, 84, 122)           # BGR dark skin, nearly its colour
+    frame = np.clip(frame + rng.normal(0, 2, frame.shape), 0, 255).astype(np.uint8)
+    return frame, empty, leaf, hand, points
+
+
+def test_a_detected_hands_skin_stays_on_its_hand_and_arm_not_on_a_leaf_of_its_colour():
+    from leafdream.camera.hands import arm_reach, landmark_mask
+
+    frame, empty, leaf, hand, points = _held_brown_leaf()
+
+    class Landmarks:  # what HandDetector gives: the hand, and where its arm can be
+        def hands(self, frame_bgr):
+            return landmark_mask(frame_bgr.shape[:2], points)
+
+        @property
+        def arm_reach(self):
+            return arm_reach(frame.shape[:2], points)
+
+    class MaskOnly:  # a detector that knows the hand but not the arm
+        def hands(self, frame_bgr):
+            return landmark_mask(frame_bgr.shape[:2], points)
+
+    def visible_leaf_found(detector):
+        segmenter = Segmenter(frame.shape[:2], on_frames=1, detector=detector)
+        segmenter.learn_background(empty, rate=1.0)
+        found = segmenter.segment(frame).leaf > 0.5
+        visible = leaf & ~hand
+        return (found & visible).sum() / visible.sum()
+
+    assert arm_reach((240, 320), points)[235, 160] and not arm_reach((240, 320), points)[20, 160]
+    assert visible_leaf_found(Landmarks()) > 0.8  # all but a rim round the fingertips, left to the completion
+    assert visible_leaf_found(MaskOnly()) < 0.5  # the skin of the hand's colour took the leaf in

@@ -41,6 +41,29 @@ def landmark_mask(shape, points: np.ndarray) -> np.ndarray:
     return canvas.astype(bool)
 
 
+def arm_reach(shape, points: np.ndarray) -> np.ndarray:
+    """bool (H, W): where the skin of the hand with landmarks ``points`` (float (21, 2), x y in pixels) and its
+    arm can be: the hand, widened by a quarter of a palm (the landmarks' fingers are narrow), and a band from the wrist, away from the
+    fingers, to the frame's edge — a forearm as wide as the palm at the wrist and half as wide again further on.
+    Skin of the visitor's colour outside it is something else of that colour: a brown leaf in a dark hand."""
+    height, width = shape
+    palm = max(float(np.linalg.norm(points[5] - points[17])), 4.0)
+    size = int(palm / 2) | 1
+    canvas = cv2.dilate(landmark_mask(shape, points).astype(np.uint8),
+                        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    wrist, knuckle = points[0], points[9]
+    along = wrist - knuckle
+    length = float(np.linalg.norm(along))
+    if length > 1e-3:
+        along /= length
+        across = np.array([-along[1], along[0]], np.float32)
+        far = wrist + along * float(np.hypot(height, width))
+        band = np.array([wrist + across * 0.7 * palm, far + across * 1.1 * palm,
+                         far - across * 1.1 * palm, wrist - across * 0.7 * palm])
+        cv2.fillConvexPoly(canvas, np.round(band).astype(np.int32), 1)
+    return canvas.astype(bool)
+
+
 @contextmanager
 def _quiet_native_stderr():
     """mediapipe's C++ side prints start-up notes (TF Lite delegates, feedback tensors) straight to file
@@ -64,7 +87,7 @@ class HandDetector:
 
     def __init__(self, still_photos: bool = False, most_hands: int = 2, every: int = 3):
         self.every = 1 if still_photos else every
-        self._calls, self._mask = 0, None
+        self._calls, self._mask, self._reach = 0, None, None
         os.environ.setdefault("GLOG_minloglevel", "2")
         with _quiet_native_stderr(), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # protobuf's deprecation notes about mediapipe's own code
@@ -93,10 +116,18 @@ class HandDetector:
         if self._mask is not None and self._mask.shape == frame_bgr.shape[:2] and self._calls % self.every:
             return self._mask
         mask = np.zeros(frame_bgr.shape[:2], bool)
+        reach = np.zeros(frame_bgr.shape[:2], bool)
         for points in self.landmarks(frame_bgr):
             mask |= landmark_mask(mask.shape, points)
-        self._mask = mask
+            reach |= arm_reach(mask.shape, points)
+        self._mask, self._reach = mask, reach
         return mask
+
+    @property
+    def arm_reach(self) -> np.ndarray | None:
+        """bool (H, W): where the hands of the last ``hands`` call and their arms can be (see ``arm_reach``);
+        None before any call."""
+        return self._reach
 
     def close(self) -> None:
         self._hands.close()

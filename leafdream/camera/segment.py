@@ -90,6 +90,8 @@ class Segmenter:
         distance = self.colour_distance(frame_bgr, lab) if self.background is not None else None
         foreground = self.foreground(frame_bgr, distance=distance)
         detected = self.detector.hands(frame_bgr) if self.detector is not None else None
+        # where the detected hands' arms can be (a detector that knows no landmarks gives none)
+        reach = getattr(self.detector, "arm_reach", None) if detected is not None and detected.any() else None
         pieces = superpixels(frame_bgr)
         near_empty = foreground
         if self.background is not None:
@@ -101,7 +103,7 @@ class Segmenter:
         joined_pieces = joined(pieces, lab, near_empty if self.background is not None else None)
         regions = split_by(joined_pieces, colour_regions(frame_bgr))
         hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
-                               no_empty_scene=self.background is None)
+                               no_empty_scene=self.background is None, reach=reach)
         leaf_mask = find_leaf(lab, foreground & ~hands, hands, pieces)
         if not leaf_mask.any():
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), hands, False, 0.0))

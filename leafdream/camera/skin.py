@@ -236,12 +236,13 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
 
 def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarray, prior: SkinModel,
                    detected: np.ndarray | None = None, grow: int = 3, regions: np.ndarray | None = None,
-                   no_empty_scene: bool = False) -> np.ndarray:
+                   no_empty_scene: bool = False, reach: np.ndarray | None = None) -> np.ndarray:
     """bool (H, W): the visitor's hands and arms, grown by ``grow`` pixels (their edge is unknown too).
 
     foreground: bool (H, W) where anything but the empty scene may be; detected: bool (H, W) hands a
     detector found (None without one); regions: int32 (H, W) regions of one colour (camera/regions.py);
-    no_empty_scene: a photo, where nothing was learnt to tell the backdrop by.
+    no_empty_scene: a photo, where nothing was learnt to tell the backdrop by; reach: bool (H, W) where the
+    detected hands' arms can be (``hands.arm_reach``): skin of their colour elsewhere is not theirs.
     """
     candidates = cv2.medianBlur((prior.mask(frame_bgr, lab) & foreground).astype(np.uint8), 5).astype(bool)
     limb = limbs(candidates)
@@ -256,6 +257,8 @@ def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarra
     else:
         distance = colours.distance(lab)
         matching = (distance < MATCH_DISTANCE) & (foreground | limb)
+        if reach is not None:
+            matching &= reach
         rival = SkinColours.fit(lab[other]) if other is not None else None
         if rival is not None:  # two colours in one region: each pixel goes to the nearer
             matching &= distance < rival.distance(lab)
