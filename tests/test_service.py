@@ -132,7 +132,7 @@ def test_doctor_checks_a_named_camera_and_a_broken_calibration(capsys, tmp_path,
     assert "FAIL  calibration" in out and "camera-calibration.npz: not a readable camera calibration" in out
 
 
-def test_a_short_soak_survives_visitors_edits_hours_a_clock_set_back_a_power_cut_and_a_dark_projector(
+def test_a_short_soak_survives_visitors_edits_hours_a_clock_set_back_a_power_cut_a_dark_projector_and_no_camera(
         tiny_model):
     from leafdream.leafspace.store import leaf_space
     from leafdream.scenes.context import SceneContext
@@ -149,3 +149,25 @@ def test_a_short_soak_survives_visitors_edits_hours_a_clock_set_back_a_power_cut
     assert figures["soak_display_losses"] == 1 and figures["soak_display_back"] == 1
     assert not figures["soak_display_lost_at_end"] and figures["soak_log_lines"]["ERROR"] >= 1
     assert 0 <= figures["soak_resume_worst_lost_s"] < figures["soak_checkpoint_s"]
+    # the camera's cable pulled at 14:00 and 19:00 for five minutes: the capture saw it go and come back
+    assert figures["soak_camera_losses"] == figures["soak_camera_noticed"] == figures["soak_camera_back"] == 2
+
+
+def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_model, monkeypatch):
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.scenes.context import SceneContext
+    from leafdream.ops.soak import soak
+    from leafdream.show.installation import Installation
+
+    ticked, tick = [0], Installation.tick
+
+    def tick_that_fails_once(self, now, dt, effort=1.0):
+        ticked[0] += 1
+        if ticked[0] == 200:
+            raise RuntimeError("a bug in a scene")
+        return tick(self, now, dt, effort)
+
+    monkeypatch.setattr(Installation, "tick", tick_that_fails_once)
+    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=2, size=(64, 36), step=10.0)
+    assert figures["soak_crashes"] == 1 and "RuntimeError: a bug in a scene" in figures["soak_crash_lines"][0]
+    assert ticked[0] > 700  # it played on after the crash
