@@ -72,7 +72,7 @@ def render_bench_command(model_path, as_json: bool, seconds: float, show: str, s
 
 
 def camera_bench_command(model_path, data_dir, as_json: bool, seconds: float, count: int, size,
-                         per_group: int = 12) -> dict:
+                         per_group: int = 30) -> dict:
     """Quality on ``count`` composites and ``per_group`` visitor scenes per skin type (held-out real leaves from
     ``data_dir`` if given), then the live path's timing."""
     from leafdream.camera.hands import make_detector
@@ -144,8 +144,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--data", default=None,
                         help="with --camera: the training data folder, to composite the model's held-out real leaves")
     parser.add_argument("--composites", type=int, default=60, help="with --camera: how many composites (default 60)")
-    parser.add_argument("--per-group", type=int, default=12,
-                        help="with --camera: visitor scenes per skin type I-VI and path (default 12)")
+    parser.add_argument("--per-group", type=int, default=30,
+                        help="with --camera: visitor scenes per skin type I-VI and path (default 30: with fewer, one "
+                             "hard scene moves a group's figure by several points)")
 
 
 def run(args) -> int:
