@@ -43,9 +43,10 @@ def landmark_mask(shape, points: np.ndarray) -> np.ndarray:
 
 def arm_reach(shape, points: np.ndarray) -> np.ndarray:
     """bool (H, W): where the skin of the hand with landmarks ``points`` (float (21, 2), x y in pixels) and its
-    arm can be: the hand, widened by a quarter of a palm (the landmarks' fingers are narrow), and a band from the wrist, away from the
-    fingers, to the frame's edge — a forearm as wide as the palm at the wrist and half as wide again further on.
-    Skin of the visitor's colour outside it is something else of that colour: a brown leaf in a dark hand."""
+    arm can be: the hand, widened by a quarter of a palm (the landmarks' fingers are narrow), and a band from
+    the wrist, away from the fingers, to the frame's edge: 1.4 palms wide at the wrist, 2.2 palms at the far
+    end (a forearm, with room for its angle). Skin of the visitor's colour outside it is something else of
+    that colour: a brown leaf in a dark hand."""
     height, width = shape
     palm = max(float(np.linalg.norm(points[5] - points[17])), 4.0)
     size = int(palm / 2) | 1
