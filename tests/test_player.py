@@ -242,17 +242,3 @@ def test_a_xerox_that_stands_still_is_fed_a_new_leaf_and_turns_the_other_way(con
             fed.append(k / 30)
     assert fed and fed[0] < 8.0 and all(b - a >= 2.0 for a, b in zip(fed, fed[1:]))
     assert unwatched.turn_sign == 1.0
-
-
-def test_every_scene_of_a_show_is_rehearsed_at_the_start_without_a_cue_in_the_log(tiny_model, caplog):
-    from leafdream.leafspace.store import leaf_space
-    from leafdream.scenes.context import SceneContext
-    from leafdream.show.rehearse import rehearse
-    from leafdream.show.showfile import parse_show
-
-    show = parse_show('[[cue]]\nscene = "dream"\nduration = "1m"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n'
-                      '[[cue]]\nscene = "dream"\nduration = "1m"\n[cue.params]\nleaves = 3\n', "s.toml")
-    with caplog.at_level("INFO"):
-        played = rehearse(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), show, (96, 54))
-    assert played == ["dream", "xerox", "camera"]  # each scene once, and the visitors' scene
-    assert "cue " not in caplog.text  # a rehearsal is not the show: no cue begins in the log

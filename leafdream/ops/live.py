@@ -185,7 +185,6 @@ class LiveRun:
                                      settings.dump_seconds)
             self.camera.attach(context)
         self.installation = Installation(context, show, (width, height), settings.seed)
-        self._rehearse(context, (width, height))
         self.zone = ZoneInfo(self.installation.show.timezone)
         self.checkpointer = self._checkpointer()
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
@@ -205,15 +204,6 @@ class LiveRun:
         self.running = True
         self.exit_code = 0
         self.stop_reason = ""
-
-    def _rehearse(self, context, size) -> None:
-        """Every scene of the show played a few frames behind the splash, so none stalls a frame or grows memory
-        the first time its cue begins (``show/rehearse.py``)."""
-        from leafdream.show.rehearse import rehearse
-
-        began = time.perf_counter()
-        played = rehearse(context, self.installation.show, size)
-        log.info("scenes rehearsed behind the splash in %.2f s: %s", time.perf_counter() - began, ", ".join(played))
 
     def _remote(self):
         if self.settings.osc_port is None:

@@ -25,15 +25,13 @@ class Player:
     """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
 
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
-                 loop: bool = True, arrange=None, dry: bool = False, start: float | None = None,
-                 announce: bool = True):
+                 loop: bool = True, arrange=None, dry: bool = False, start: float | None = None):
         """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles). ``dry``: keep
         only the show clock (cues begin and end as they would, no scene is made or run: fast-forwarding).
         ``start``: the number of the cue to begin with (the show's start cue; None: the first); the next round
-        starts from the first cue. ``announce``: log each cue as it begins (not for a rehearsal)."""
+        starts from the first cue."""
         self.context = context
         self.dry = dry
-        self.announce = announce
         self.sequence = CueSequence(cues, loop, arrange, seed)
         self.width, self.height = width, height
         self.seed = seed
@@ -122,7 +120,7 @@ class Player:
         self.cue_start = self.t
         self.current = self._make(self.cues[index], index)
         cue = self.cues[index]
-        if self.announce and not self.dry:
+        if not self.dry:
             log.info("cue %g%s: %s for %s, round %d", self.cue_number, f" {cue.name!r}" if cue.name else "",
                      cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
 
