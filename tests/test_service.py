@@ -171,3 +171,50 @@ def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_mod
     figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=2, size=(64, 36), step=10.0)
     assert figures["soak_crashes"] == 1 and "RuntimeError: a bug in a scene" in figures["soak_crash_lines"][0]
     assert ticked[0] > 700  # it played on after the crash
+
+
+def test_freed_memory_is_handed_back_every_few_seconds_of_show():
+    from leafdream.ops.memory import MemoryRelease
+
+    calls = []
+    release = MemoryRelease(every=10.0, trim=lambda pad: calls.append(pad) or 1)
+    due = [release.after(1 / 60) for _ in range(60 * 25)]  # 25 s of frames at 60 fps
+    assert len(calls) == 2 and calls == [0, 0]
+    assert sum(due) == 2 and due.index(True) in range(599, 601)
+
+
+def test_the_release_really_returns_freed_heap_pages_to_the_system():
+    import psutil
+    import pytest
+
+    from leafdream.ops.memory import MemoryRelease, _glibc_trim
+
+    if _glibc_trim() is None:
+        pytest.skip("the C library has no malloc_trim (not glibc)")
+    process = psutil.Process()
+    blocks = [bytearray(64 * 1024) for _ in range(1600)]  # 100 MB of heap blocks below the mmap threshold
+    for block in blocks:
+        block[::4096] = b"\x01" * len(block[::4096])  # touch every page
+    keep = blocks[-1]
+    del blocks  # all freed but the last, which pins the heap's top: free pages stay resident
+    before = process.memory_info().rss
+    MemoryRelease(every=0.0).after(0.0)
+    after = process.memory_info().rss
+    assert before - after > 50e6, f"RSS {before / 1e6:.0f} -> {after / 1e6:.0f} MB"
+    assert len(keep) == 64 * 1024
+
+
+def test_the_running_piece_hands_freed_memory_back_as_it_plays(tiny_model_file, tmp_path):
+    from leafdream.ops.live import LiveRun, LiveSettings
+    from leafdream.ops.memory import MemoryRelease
+
+    calls = []
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json")))
+    try:
+        live.memory = MemoryRelease(every=0.0, trim=lambda pad: calls.append(pad) or 1)
+        for _ in range(3):
+            live.step()
+    finally:
+        live.close()
+    assert calls == [0, 0, 0]

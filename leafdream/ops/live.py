@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from leafdream.errors import LeafdreamError
 from leafdream.ops.health import Health
 from leafdream.ops.heartbeat import Heartbeat, default_heartbeat_path
+from leafdream.ops.memory import MemoryRelease
 from leafdream.ops.service import EXIT_MEMORY, ServiceNotifier, Watchdog
 from leafdream.ops.starts import StartRecord
 from leafdream.paths import SHIPPED_MODEL
@@ -187,6 +188,7 @@ class LiveRun:
         self.installation = Installation(context, show, (width, height), settings.seed)
         self.zone = ZoneInfo(self.installation.show.timezone)
         self.checkpointer = self._checkpointer()
+        self.memory = MemoryRelease()
         self.health = Health(Heartbeat(settings.heartbeat_path or default_heartbeat_path()))
         self.notifier = ServiceNotifier()
         self.watchdog = Watchdog(settings.watchdog_seconds, on_hang=self._hung)
@@ -353,6 +355,7 @@ class LiveRun:
         self.watchdog.presented()  # the loop runs: a lost screen is waited for, not a hang
         if shown or self.notifier.ready:  # READY only once a frame was really shown
             self.notifier.frame_presented(dt)
+        self.memory.after(dt)  # inside the frame's work, so what it costs shows in the frame times
         self.work_ms = (time.perf_counter() - work_started) * 1e3
         self.frame_times.add(self.work_ms)
         player = installation.player
@@ -441,6 +444,8 @@ class LiveRun:
                  elapsed, self.frames / max(elapsed, 1e-9), self.first_frame_at, times.percentile(50),
                  times.percentile(99), times.worst, 100 * times.share_over(1000 / self.settings.fps),
                  1000 / self.settings.fps, self.present_times.percentile(50), self.present_times.percentile(99))
+        log.info("freed memory handed back to the system %d times (the longest took %.1f ms)", self.memory.releases,
+                 self.memory.longest_ms)
         pygame.quit()
 
 

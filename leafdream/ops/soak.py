@@ -230,6 +230,7 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
 
     from leafdream.camera.capture import CameraThread
     from leafdream.ops.checkpoint import Checkpointer, SavedPosition
+    from leafdream.ops.memory import MemoryRelease
     from leafdream.show.installation import Installation
 
     process = psutil.Process()
@@ -241,6 +242,7 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
         show.write_text(SOAK_SHOW.format(seed=seed, dream="4m"))
         piece = Installation(context, str(show), size, seed, reload_every=step, keep_last_good=False)
         saver = Checkpointer(Path(folder) / "position.npz", every=SOAK_CHECKPOINT_S)
+        memory = MemoryRelease()
         ticks = int(hours * 3600 / step)
         hourly = int(3600 / step)
         rss, frame_ms, edits, bad_edits, visitors, jumped = [], [], 0, 0, 0, False
@@ -278,6 +280,7 @@ def _soak(context, hours: float, size, step: float, seed: int, log) -> dict:
                         bad_edits += 1
                     edits += 1
                 piece.tick(now, step, effort=0.02)
+                memory.after(step)
                 # a save falls due at the end of its tick, as at the end of a frame live; a cut comes after it
                 saved = SavedPosition.of_installation(piece, now.timestamp()) if saver.due(step) else None
                 if saved is not None:
