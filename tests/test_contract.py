@@ -79,3 +79,26 @@ def test_nan_and_infinity_are_refused():
         with pytest.raises(LeafdreamError):
             param.check("x", bad)
     assert param.check("x", 2) == 2.0 and isinstance(param.check("x", 2), float)
+
+
+def _wrong_values():
+    """One value past each end of every numeric parameter's range, an unknown word for every choice,
+    a word for every switch: every wrong value the guide's tables (made from the contract) invite."""
+    for scene, cls in sorted(SCENES.items()):
+        for key, param in sorted(cls.contract.items()):
+            if param.kind in (int, float):
+                step = 1 if param.kind is int else max(abs(param.high - param.low) * 0.01, 1e-3)
+                for value in (param.low - step, param.high + step):
+                    yield scene, key, repr(value) if param.kind is float else str(int(value)), param.range_words()
+            elif param.kind is bool:
+                yield scene, key, '"yes"', "true or false"
+            elif param.choices:
+                yield scene, key, '"zzz"', ", ".join(param.choices)
+
+
+@pytest.mark.parametrize("scene, key, value, words", list(_wrong_values()))
+def test_every_parameter_of_every_scene_is_refused_past_its_range_at_its_line(scene, key, value, words):
+    with pytest.raises(ShowError) as caught:
+        parse_show(CUE.format(scene=scene, key=key, value=value), "wrong.toml")
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wrong.toml:5:") and words in lines[0], lines
