@@ -287,7 +287,7 @@ def test_strangers_are_not_heard_unless_allowed(caplog):
 
 
 def test_quiet_log_says_a_kind_once_an_interval_with_the_count_of_the_rest(caplog):
-    from leafdream.ops.remote import QuietLog
+    from leafdream.show.quiet_log import QuietLog
 
     now = [0.0]
     quiet = QuietLog(every=10.0, clock=lambda: now[0])

@@ -224,3 +224,63 @@ def test_the_log_shows_a_command_s_values_rounded_as_people_read_them(piece, cap
     ok, _ = piece.command("set", ["temperature", 1.399999976158142], "192.168.1.20")  # OSC's float32 of 1.4
     assert ok
     assert "remote set temperature 1.4 from 192.168.1.20" in caplog.text
+
+
+def test_a_sender_repeating_a_command_is_logged_a_line_an_interval_and_the_last_value_is_kept(piece, caplog):
+    caplog.set_level("INFO")
+    for step in range(500):  # a fader on a console: 50 sets a second for 10 s of show
+        piece.command("set", ["temperature", 1.0 + step / 500], "10.0.0.5")
+        piece.tick(NOON, 0.02)
+    _tick(piece, 11)  # the interval is over: the last of them is said with the count
+    lines = [r.getMessage() for r in caplog.records if "remote set temperature" in r.getMessage()]
+    assert 2 <= len(lines) <= 3, lines
+    assert lines[0] == "remote set temperature 1 from 10.0.0.5: temperature is 1"
+    assert lines[-1].startswith("remote set temperature 2 from 10.0.0.5: temperature is 2 (the last of ")
+    assert "like this in the last 10 s" in lines[-1]
+
+
+def test_commands_that_move_the_show_are_logged_a_second_apart_and_refusals_quietly(piece, caplog):
+    caplog.set_level("INFO")
+    for _ in range(100):  # a flood of GO for 2 s of show: one goes, the rest are double presses
+        piece.command("next", [], "127.0.0.1")
+        piece.tick(NOON, 0.02)
+    _tick(piece, 11)
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("remote next from 127.0.0.1: cue" in line for line in said) >= 1
+    refused = [line for line in said if "double-go protection" in line]
+    assert 1 <= len(refused) <= 2 and "like this in the last 10 s" in refused[-1], refused
+    gone = [line for line in said if line.startswith("remote next from 127.0.0.1: cue")]
+    assert len(gone) <= 3  # double-go lets 4 through in 2 s; the log says at most one a second, and the count
+
+
+def test_the_listener_reads_a_flood_at_its_own_pace_not_the_senders():
+    from leafdream.ops.remote import READ_RATE
+
+    remote = RemoteControl(port=0)
+    reads, wait = [], remote.pace.wait
+    remote.pace.wait = lambda: (reads.append(time.perf_counter()), wait())[1]
+    try:
+        out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        packet = OscMessageBuilder("/nope").build().dgram
+        began = time.perf_counter()
+        while time.perf_counter() - began < 0.5:  # as fast as one sender can: tens of thousands a second
+            for _ in range(100):
+                out.sendto(packet, remote.address)
+        time.sleep(0.1)
+        took = time.perf_counter() - began
+    finally:
+        remote.close()
+    assert 50 < len(reads) <= 100 + READ_RATE * took * 1.2, (len(reads), took)
+
+
+def test_the_pace_waits_only_once_its_burst_is_spent():
+    from leafdream.ops.remote import ReadPace
+
+    slept = []
+    pace = ReadPace(rate=1000.0, burst=100.0, clock=lambda: 0.0, sleep=slept.append)
+    for _ in range(100):
+        pace.wait()
+    assert slept == []
+    for _ in range(50):
+        pace.wait()
+    assert len(slept) == 50 and sum(slept) == pytest.approx(sum(range(1, 51)) / 1000.0)

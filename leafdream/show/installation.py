@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from leafdream.errors import LeafdreamError
+from leafdream.show.quiet_log import QuietLog
 from leafdream.render.interval import Every
 from leafdream.scenes.params import readable
 from leafdream.show.build import build_player
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 DOUBLE_GO_S = 0.5   # a second go within this many seconds is a double press, not a second cue
 PANIC_S = 3.0       # default fade to dark of panic
+
+
+MOVES = ("go", "next", "cue", "stop", "panic")  # the commands that move the show: each in the log, a second apart
+MOVES_EVERY_S = 1.0
 
 
 class Installation:
@@ -53,6 +58,7 @@ class Installation:
         self.last_error = ""
         self.last_refused = ""                   # the last remote command refused, and why
         self.clock = 0.0                         # seconds of dt since the start (double-go protection)
+        self.quiet = QuietLog(log, clock=lambda: self.clock)  # a sender repeating a command: a line an interval
         self.last_go = -DOUBLE_GO_S
         self.panic: tuple[float, float] | None = None  # (seconds since, seconds of the fade to dark)
         self.stopped = False
@@ -106,6 +112,7 @@ class Installation:
 
     def tick(self, now: datetime, dt: float, effort: float = 1.0) -> None:
         self.clock += dt
+        self.quiet.flush()
         if self.panic is not None:
             self.panic = (self.panic[0] + dt, self.panic[1])
         if self.reload_check.due(dt):
@@ -195,7 +202,9 @@ class Installation:
     def command(self, name: str, args: list, sender: str = "") -> tuple[bool, str]:
         """Apply a remote command (go, next, stop, cue N, set NAME VALUE, panic [SECONDS]) from ``sender`` (an
         address, for the log); each applied one is logged, bad ones are logged in plain words, never raised.
-        Returns (applied, what was done or why not) for the reply to the sender."""
+        A sender repeating a command (a fader, a flood) is logged a line an interval with a count: one second
+        for the commands that move the show, ten for the rest. Returns (applied, what was done or why not)
+        for the reply to the sender."""
         said = " ".join(readable(arg) for arg in args)  # an OSC float32 1.4 is 1.399999976 in full
         source = f" from {sender}" if sender else ""
         try:
@@ -204,9 +213,11 @@ class Installation:
             # a refused command is the sender's mistake, answered in the log, not a fault of the piece: it does
             # not count against health
             self.last_refused = f"remote {name} {said}{source}: {error}".replace("  ", " ")
-            log.warning(self.last_refused)
+            self.quiet.warning(f"refused {sender} {name}", self.last_refused)
             return False, str(error)
-        log.info("remote %s%s%s: %s", name, f" {said}" if said else "", source, done)
+        key = f" {args[0]}" if name == "set" and args else ""
+        self.quiet.say(logging.INFO, f"applied {sender} {name}{key}", "remote %s%s%s: %s", name,
+                       f" {said}" if said else "", source, done, every=MOVES_EVERY_S if name in MOVES else None)
         return True, done
 
     def _command(self, name: str, args: list) -> str | None:
