@@ -32,9 +32,6 @@ class QuietLog:
     def warning(self, kind: str, message: str, *args) -> None:
         self.say(logging.WARNING, kind, message, *args)
 
-    def info(self, kind: str, message: str, *args) -> None:
-        self.say(logging.INFO, kind, message, *args)
-
     def say(self, level: int, kind: str, message: str, *args, every: float | None = None) -> None:
         """Log ``message % args`` at ``level`` now, or count it when a line of ``kind`` was said less than
         ``every`` seconds ago (default: the log's own interval)."""
