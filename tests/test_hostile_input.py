@@ -700,7 +700,8 @@ def _with_members(model_file, target, members):
 
 @pytest.mark.parametrize("members, words", [
     # three arrays under the 1 GB each, 2.7 GB together
-    ([(f"big{k}.npy", _header_only((15_000, 15_000))) for k in range(3)], "2.5 GB in all"),
+    ([(f"big{k}.npy", _header_only((15_000, 15_000))) for k in range(3)], "2.5 GB in all; a leafdream model takes "
+                                                                          "at most 2 GB"),
     # a shape whose size overflows 64-bit integers: must not wrap round to a small number
     ([("wrap.npy", _header_only((2 ** 33, 2 ** 33), "|u1"))], "would take"),
     # the metadata block has its own, smaller limit
@@ -716,4 +717,5 @@ def test_array_headers_that_claim_too_much_are_refused_before_reading(tiny_model
     target = _with_members(tiny_model_file, tmp_path / "claims.npz", members)
     with pytest.raises(LeafdreamError) as raised:
         load_model(target)
-    assert words in str(raised.value) and len(str(raised.value).splitlines()) == 1, str(raised.value)
+    said = str(raised.value)
+    assert words in said and said.startswith(str(target)) and len(said.splitlines()) == 1, said
