@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from leafdream.errors import LeafdreamError
-from model_files import rewrite, set_meta
+from model_files import header_only, rewrite, set_meta, with_members
 from leafdream.leafspace.store import leaf_space
 from leafdream.scenes.context import SceneContext
 from leafdream.show import installation as installation_module
@@ -672,49 +672,23 @@ def test_every_wrong_value_is_one_line_at_its_place(text, key, tmp_path, capsys)
     assert "Traceback" not in err and str(show) in err and key in err
 
 
-def _header_only(shape, dtype="<f4", version=(1, 0)) -> bytes:
-    """An .npy member that claims ``shape`` and holds no data: what a damaged or hostile file may say."""
-    import io
-
-    import numpy as np
-
-    out = io.BytesIO()
-    header = {"descr": dtype, "fortran_order": False, "shape": tuple(shape)}
-    write = np.lib.format.write_array_header_1_0 if version == (1, 0) else np.lib.format.write_array_header_2_0
-    write(out, header)
-    return out.getvalue()
-
-
-def _with_members(model_file, target, members):
-    """``model_file``'s archive with ``members`` [(name, bytes)] put before its own (replacing any of theirs)."""
-    import zipfile
-
-    with zipfile.ZipFile(model_file) as source, zipfile.ZipFile(target, "w") as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-        for info in source.infolist():
-            if info.filename not in dict(members):
-                archive.writestr(info, source.read(info))
-    return target
-
-
 @pytest.mark.parametrize("members, words", [
     # three arrays under the 1 GB each, 2.7 GB together
-    ([(f"big{k}.npy", _header_only((15_000, 15_000))) for k in range(3)], "2.5 GB in all; a leafdream model takes "
+    ([(f"big{k}.npy", header_only((15_000, 15_000))) for k in range(3)], "2.5 GB in all; a leafdream model takes "
                                                                           "at most 2 GB"),
     # a shape whose size overflows 64-bit integers: must not wrap round to a small number
-    ([("wrap.npy", _header_only((2 ** 33, 2 ** 33), "|u1"))], "would take"),
+    ([("wrap.npy", header_only((2 ** 33, 2 ** 33), "|u1"))], "would take"),
     # the metadata block has its own, smaller limit
-    ([("metadata.npy", _header_only((30 * 1024 ** 2,), "|u1"))], "at most 20 MB"),
+    ([("metadata.npy", header_only((30 * 1024 ** 2,), "|u1"))], "at most 20 MB"),
     # a member that is not an array comes first, and the array after it is still read
-    ([("readme.txt", b"hello"), ("huge.npy", _header_only((17_000, 17_000)))], "arrays take at most 1024 MB"),
+    ([("readme.txt", b"hello"), ("huge.npy", header_only((17_000, 17_000)))], "arrays take at most 1024 MB"),
     # the version-2 header numpy writes for very long headers
-    ([("huge.npy", _header_only((17_000, 17_000), version=(2, 0)))], "would take 1102 MB"),
+    ([("huge.npy", header_only((17_000, 17_000), version=(2, 0)))], "would take 1102 MB"),
 ])
 def test_array_headers_that_claim_too_much_are_refused_before_reading(tiny_model_file, tmp_path, members, words):
     from leafdream.model.modelfile import load_model
 
-    target = _with_members(tiny_model_file, tmp_path / "claims.npz", members)
+    target = with_members(tiny_model_file, tmp_path / "claims.npz", members)
     with pytest.raises(LeafdreamError) as raised:
         load_model(target)
     said = str(raised.value)
