@@ -97,3 +97,15 @@ def test_a_size_asked_for_is_the_size_opened_and_drawn_at(monkeypatch):
     from leafdream.render.window import open_display
 
     assert open_display(True, 0, headless=True, size=(200, 120)).get_size() == (200, 120)
+
+
+def test_on_x11_frames_go_through_shared_memory_unless_the_technician_says_otherwise():
+    from leafdream.render.window import FRAMEBUFFER_HINT, choose_framebuffer
+
+    environ = {}
+    assert "shared memory" in choose_framebuffer("x11", environ) and environ[FRAMEBUFFER_HINT] == "0"
+    told = {FRAMEBUFFER_HINT: "1"}
+    assert "SDL_FRAMEBUFFER_ACCELERATION=1" in choose_framebuffer("x11", told) and told[FRAMEBUFFER_HINT] == "1"
+    for driver in ("wayland", "kmsdrm"):  # they have no framebuffer of their own: SDL's choice stands
+        untouched = {}
+        assert choose_framebuffer(driver, untouched) == "SDL's own choice" and untouched == {}
