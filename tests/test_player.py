@@ -72,6 +72,52 @@ def test_cues_follow_each_other_with_a_crossfade_and_loop(context):
     assert player.scene.name == "xerox"
 
 
+def _burn_in_steps(scene) -> list[int]:
+    """Record the Gibbs steps each call of the scene's chains runs."""
+    steps = []
+    advance = scene.chains.advance
+    scene.chains.advance = lambda n, beta=1.0: (steps.append(n), advance(n, beta))
+    return steps
+
+
+def test_a_dream_crossfaded_in_spreads_its_burn_in_and_one_cut_in_is_ready_at_once(context):
+    from leafdream.scenes.dream import BURN_IN_STEPS, BURN_IN_UPDATES
+
+    cues = [Cue("drift", 5.0, {}, "moss", 0.0), Cue("dream", 5.0, {}, "moss", 3.0), Cue("dream", 5.0, {}, "moss", 0.0)]
+    player = Player(context, cues, 64, 48, seed=0)
+    player.update(1 / 30)
+    player.skip()  # into the dream, with a 3 s crossfade: nothing of its burn-in has run yet (it ran in one frame)
+    fading_in = player.scene
+    assert fading_in.burn_in_left == BURN_IN_STEPS and not fading_in.display.any()
+    steps = _burn_in_steps(fading_in)
+    for _ in range(BURN_IN_UPDATES):
+        player.update(1 / 60)
+    assert sum(steps) == BURN_IN_STEPS and max(steps) <= -(-BURN_IN_STEPS // BURN_IN_UPDATES)
+    assert fading_in.burn_in_left == 0 and fading_in.display.max() > 0.5
+    assert player.fade_amount() < 0.05  # its leaves show 0.13 s into the fade, while it is still faint
+    player.skip()  # a cut into a dream: its leaves are there in its first frame
+    assert player.scene.burn_in_left == 0 and player.scene.display.max() > 0.5
+    first = Player(context, cues[1:], 64, 48, seed=0)  # a show's first cue has nothing to fade from
+    assert first.scene.burn_in_left == 0
+    shown = Player(context, cues[1:], 64, 48, seed=0, faded_in=True)  # a visitor's interruption fades in
+    assert shown.scene.burn_in_left == BURN_IN_STEPS
+
+
+def test_a_cues_compositor_draws_into_the_frames_of_the_one_no_longer_shown(context):
+    cues = [Cue("drift", 5.0, {}, "moss", 1.0), Cue("xerox", 5.0, {}, "ember", 1.0), Cue("layers", 5.0, {}, "bone", 1.0)]
+    player = Player(context, cues, 64, 48, seed=0)
+    player.update(1 / 30)
+    first_frames = player.current[2]._frames
+    player.skip()
+    player.update(1 / 30)
+    player.frame()
+    assert player.previous[2]._frames is first_frames  # still fading out: it keeps them
+    player.skip()  # the drift is gone: the layers draw where it drew
+    assert player.current[2]._frames is first_frames and player.previous[1].name == "xerox"
+    drawn = player.current[2].frame(np.zeros((8, 8), np.float32))
+    assert any(drawn is kept for kept in first_frames)
+
+
 def test_governor_lowers_effort_when_frames_run_long_and_recovers():
     governor = FrameGovernor(60)
     for _ in range(10):

@@ -58,6 +58,10 @@ class Scene:
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
         raise NotImplementedError
 
+    def settle(self) -> None:
+        """Do now what the scene spreads over its first updates to keep frames short (a dream's burn-in), for
+        a cue that cuts in and is seen at once."""
+
     def health(self) -> list[dict]:
         """How the scene's samplers are doing, one dict per chain (none for scenes without chains)."""
         return []

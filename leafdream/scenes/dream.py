@@ -13,6 +13,12 @@ from leafdream.scenes.params import REHEAT_AFTER, TEMPERATURE, LEAVES, STEPS_PER
 
 log = logging.getLogger(__name__)
 
+BURN_IN_STEPS = 300  # Gibbs steps that leave the random start behind before anyone sees it
+# ... spread over the scene's first updates: done at once they took 26-54 ms of one frame at every dream cue's
+# start (measured at 1080p), three frames' budget; in eight steps they fit beside the crossfade, which is
+# still at 4 % of a 3 s fade when the leaves first show
+BURN_IN_UPDATES = 8
+
 
 class DreamScene(Scene):
     """Parameters: temperature (1 = the model's own; > 1 wanders, < 1 settles into crisp leaves),
@@ -29,14 +35,27 @@ class DreamScene(Scene):
         super().__init__(context, params, seed)
         self.leaves = self.params["leaves"]  # the contract keeps it in 1..6
         self.chains = DreamChains(context.dbn, self.leaves, seed, ladder=DEFAULT_LADDER)
-        self.chains.advance(300)  # leave the random start behind before anyone sees it
-        self.display = self.chains.images().astype(np.float32)
+        self.burn_in_left = BURN_IN_STEPS
+        self.display = np.zeros_like(self.chains.images(), np.float32)  # dark until the burn-in is done
         self.steps_owed = 0.0
         space = context.space
         self.watch = ChainWatch(space.codes if space else None, space.species if space else None, self.leaves)
         self.rng = np.random.default_rng(seed + 17)
 
+    def settle(self) -> None:
+        if self.burn_in_left:
+            self._burn_in(self.burn_in_left)
+
+    def _burn_in(self, steps: int) -> None:
+        self.chains.advance(steps)
+        self.burn_in_left -= steps
+        if not self.burn_in_left:
+            self.display[...] = self.chains.images()
+
     def update(self, t: float, dt: float, effort: float = 1.0) -> None:
+        if self.burn_in_left:
+            self._burn_in(min(self.burn_in_left, -(-BURN_IN_STEPS // BURN_IN_UPDATES)))
+            return
         temperature = self.params["temperature"]
         self.steps_owed += self.params["steps_per_second"] * dt * effort
         steps = int(self.steps_owed)
@@ -70,6 +89,7 @@ class DreamScene(Scene):
     def restore(self, state: dict[str, np.ndarray]) -> None:
         self.chains.restore(state)
         super().restore(state)
+        self.burn_in_left = 0  # the saved chains are long past their start
 
     def view(self) -> np.ndarray:
         return side_by_side(self.display, 0.25)

@@ -179,7 +179,8 @@ class Installation:
             from leafdream.show.cue import Cue
 
             cue = Cue(settings["scene"], 10 ** 9, {}, settings["palette"], 0.0, edge=settings.get("edge", "crisp"))
-            self.visitor = Player(self.context, [cue], self.size[0], self.size[1], seed=self.seed)
+            self.visitor = Player(self.context, [cue], self.size[0], self.size[1], seed=self.seed,
+                                  faded_in=settings["crossfade"] > 0)
             log.info("visitor: interrupting the show with the %s scene", settings["scene"])
         self.visitor_present = present
         self.visitor_since_gone = 0.0

@@ -25,12 +25,15 @@ class Player:
     """Plays ``cues`` (looping) at ``width`` x ``height``; all time comes from ``update``'s dt."""
 
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
-                 loop: bool = True, arrange=None, dry: bool = False, start: float | None = None):
+                 loop: bool = True, arrange=None, dry: bool = False, start: float | None = None,
+                 faded_in: bool = False):
         """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles). ``dry``: keep
         only the show clock (cues begin and end as they would, no scene is made or run: fast-forwarding).
         ``start``: the number of the cue to begin with (the show's start cue; None: the first); the next round
-        starts from the first cue."""
+        starts from the first cue. ``faded_in``: whoever shows this player crossfades into it (a visitor's
+        interruption), so its first scene may settle as it fades in."""
         self.context = context
+        self.faded_in = faded_in
         self.dry = dry
         self.sequence = CueSequence(cues, loop, arrange, seed)
         self.width, self.height = width, height
@@ -49,7 +52,8 @@ class Player:
         numbers = cue_numbers(self.cues)
         self._trigger(numbers.index(start) if start in numbers else 0)
 
-    def _make(self, cue: Cue, index: int) -> tuple[Cue, Scene | None, Compositor | None]:
+    def _make(self, cue: Cue, index: int, done_with=None) -> tuple[Cue, Scene | None, Compositor | None]:
+        """The scene and compositor of ``cue``; ``done_with``: an entry no longer shown, whose frames it reuses."""
         # a cue's randomness depends on the seed, the round and its place only, never on how the show got there:
         # so a render from minute 12 draws what a render from 0 draws at minute 12
         if self.dry:
@@ -57,7 +61,8 @@ class Player:
         seed = self.seed * 100_003 + self.round * 1009 + index
         try:
             scene = make_scene(cue.scene, self.context, {**cue.params, **cue.faded_params(0.0)}, seed)
-            compositor = Compositor(self.width, self.height, cue.palette, cue.edge)
+            compositor = Compositor(self.width, self.height, cue.palette, cue.edge,
+                                    reuse=done_with[2] if done_with is not None else None)
         except Exception as error:  # a bad cue must not stop the show
             self._note_error(f"cue {cue.number or index + 1:g} ({cue.scene}): {error}; dreaming instead")
             scene = make_scene("dream", self.context, {}, seed)
@@ -114,12 +119,15 @@ class Player:
 
     def _begin(self, index: int) -> None:
         self.pending = None
-        self.previous = self.current
+        done_with, self.previous = self.previous, self.current
         self.previous_start = self.cue_start
         self.index = index
         self.cue_start = self.t
-        self.current = self._make(self.cues[index], index)
+        self.current = self._make(self.cues[index], index, done_with)
         cue = self.cues[index]
+        cut = not self.faded_in if self.previous is None else cue.crossfade <= 0
+        if self.current[1] is not None and cut:
+            self.current[1].settle()  # a cut shows the scene at once; a crossfade lets it settle as it fades in
         if not self.dry:
             log.info("cue %g%s: %s for %s, round %d", self.cue_number, f" {cue.name!r}" if cue.name else "",
                      cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
@@ -171,6 +179,8 @@ class Player:
                 scene.restore(scene_state)
             except ValueError as error:
                 log.warning("resumed at the saved place, but not with the saved chains: %s", error)
+        if scene is not None:
+            scene.settle()  # resumed without a crossfade (the saved chains, when they fit, are settled already)
         self.current = self._update_scene(self.current, in_cue, 0.0, 1.0)
 
     def fade_amount(self) -> float:
