@@ -67,7 +67,15 @@ BROKEN = [
     ("[[cue]]\nscene = \"dream\"\n", 1, "has no duration"),
     ("[[cue]]\nduration = \"1m\"\n", 1, "has no scene"),
     ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n\n[[cue]]\nscene = \"dream\"\nduration = \"0s\"\n", 7,
-     "duration must be longer than 0s"),
+     "duration is 0s; a cue lasts at least 0.5s"),
+    # a cue a frame long began a scene every frame: the loop crawled at 8-11 fps
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n\n[[cue]]\nscene = \"dream\"\nduration = 0.001\n", 7,
+     "duration is 0.001s; a cue lasts at least 0.5s"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"0.49s\"\n", 3, "a cue lasts at least 0.5s"),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\ncontinue = \"auto-continue\"\n[[cue]]\nscene = \"drift\"\n"
+     "duration = \"1m\"\n", 4, 'the next cue begins post_wait (0s) after this one: give post_wait = "0.5s" or more'),
+    ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\ncontinue = \"auto-continue\"\npost_wait = \"0.2s\"\n", 5,
+     "post_wait (0.2s) after this one"),
     ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\ncontinue = \"follw\"\n", 4, "did you mean 'follow'"),
     ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\npalette = \"mos\"\n", 4, "unknown palette 'mos' — did you mean 'moss'"),
     ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ntemprature = 2\n", 5, "did you mean 'temperature'"),
@@ -342,6 +350,12 @@ def test_broken_shows_name_the_line_and_the_problem(text, line, message):
         parse_show(text, "broken.toml")
     reported = str(caught.value).splitlines()
     assert any(r.startswith(f"broken.toml:{line}:") and message in r for r in reported), reported
+
+
+def test_the_shortest_cue_and_auto_continue_gap_are_allowed():
+    show = parse_show('[[cue]]\nscene = "dream"\nduration = "0.5s"\ncontinue = "auto-continue"\npost_wait = "0.5s"\n'
+                      '[[cue]]\nscene = "drift"\nduration = "0.5s"\n', "short.toml")
+    assert [cue.length_before_next() for cue in show.cues] == [0.5, 0.5]
 
 
 def test_show_files_that_are_folders_or_huge_are_refused(tmp_path):

@@ -32,6 +32,9 @@ CONTINUE_MODES = ("follow", "none", "auto-continue")
 VISITOR_KEYS = {"scene", "hold", "crossfade", "palette", "edge", "enabled"}
 FADE_KEYS = {"from", "to", "ease"}
 MAX_BYTES = 1_000_000
+# the shortest time between two cues: each begins a scene, and a show that began one every frame crawled at 8-11
+# fps; half a second is also how soon the remote's Go may follow the one before
+SHORTEST_CUE = 0.5
 
 
 # When a visitor's leaf appears: interrupt into this scene, keep it while the leaf is there
@@ -273,8 +276,9 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
         problem(at, f"cue {index + 1} has no duration — add for example duration = \"2m\"")
     else:
         duration = _duration(raw["duration"], at + ("duration",), problem, "duration")
-        if duration is not None and duration <= 0:
-            problem(at + ("duration",), "duration must be longer than 0s")
+        if duration is not None and duration < SHORTEST_CUE:
+            problem(at + ("duration",), f"duration is {_span(duration)}; a cue lasts at least {SHORTEST_CUE:g}s "
+                                        f"(a shorter one would change scene faster than the screen can begin one)")
     pre_wait = _duration(raw.get("pre_wait", 0), at + ("pre_wait",), problem, "pre_wait") or 0.0
     post_wait = _duration(raw.get("post_wait", 0), at + ("post_wait",), problem, "post_wait") or 0.0
     crossfade = _duration(raw.get("crossfade", defaults.crossfade), at + ("crossfade",), problem, "crossfade")
@@ -292,6 +296,10 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
         problem(at + ("continue",), f"continue must be one of {', '.join(CONTINUE_MODES)}, got {mode!r}"
                 + _did_you_mean(mode, CONTINUE_MODES))
         mode = "follow"
+    if mode == "auto-continue" and post_wait < SHORTEST_CUE:
+        problem(at + ("post_wait" if "post_wait" in raw else "continue",),
+                f"with continue = \"auto-continue\" the next cue begins post_wait ({_span(post_wait)}) after this one: "
+                f"give post_wait = \"{SHORTEST_CUE:g}s\" or more, or continue = \"follow\"")
     group = raw.get("group", "")
     if not isinstance(group, str):
         problem(at + ("group",), f"group must be a name (text), got {group!r}")
