@@ -1,3 +1,4 @@
+import json
 import zipfile
 
 import numpy as np
@@ -21,6 +22,26 @@ def test_round_trip_keeps_weights_and_metadata(tiny_model, tmp_path):
     assert meta["normalisation"]["size"] == 32
     assert [layer["method"] for layer in meta["training"]["layers"]] == ["cd", "pcd"]
     assert "CC BY 4.0" in meta["credit"]
+
+
+def test_weights_stored_in_double_precision_load_as_float32_with_the_size_and_extra_arrays(tiny_model_file,
+                                                                                           tmp_path):
+    def widened(arrays):
+        for name in list(arrays):
+            if name.startswith("layer"):
+                arrays[name] = arrays[name].astype(np.float64)
+        arrays["map_positions"] = np.arange(6, dtype=np.float32).reshape(3, 2)
+
+    target = rewrite(tiny_model_file, tmp_path / "wide.npz", widened)
+    with np.load(target) as archive:
+        extras = {name for name in archive.files if name != "metadata" and not name.startswith("layer")}
+    loaded = load_model(target)
+    assert loaded.dbn.size == 32
+    for layer in loaded.dbn.layers:
+        assert {layer.weights.dtype, layer.visible_bias.dtype, layer.hidden_bias.dtype} == {np.dtype(np.float32)}
+        assert layer.weights.flags.c_contiguous
+    assert set(loaded.extras) == extras and "map_positions" in extras
+    np.testing.assert_array_equal(loaded.extras["map_positions"], np.arange(6).reshape(3, 2))
 
 
 @pytest.mark.parametrize("damage, message", [
@@ -83,6 +104,7 @@ def _refusal(path) -> str:
     ({"version": "1"}, "model version '1' is not valid"),
     ({"version": None}, "model version None is not valid"),
     ({"format": None}, "not a leafdream model (format is None, expected 'leafdream-model')"),
+    ({"format": "keras"}, "not a leafdream model (format is 'keras', expected 'leafdream-model')"),
     ({"size": 7}, "model metadata has no valid 'size'/'layer_sizes' (got 7, [1024, 96, 48])"),
     ({"size": "32"}, "model metadata has no valid 'size'/'layer_sizes' (got '32', [1024, 96, 48])"),
     ({"layer_sizes": [1024]}, "model metadata has no valid 'size'/'layer_sizes' (got 32, [1024])"),
@@ -122,6 +144,29 @@ def test_metadata_at_the_edge_of_each_rule_still_loads(tiny_model_file, tmp_path
     target = rewrite(tiny_model_file, tmp_path / "edge.npz", lambda a: set_meta(a, **updates))
     model = load_model(target)
     assert model.dbn.layer_sizes == updates.get("layer_sizes", [1024, 96, 48]) and model.path == str(target)
+
+
+def test_metadata_without_its_optional_fields_still_loads(tiny_model_file, tmp_path):
+    def without_optional(arrays):
+        meta = json.loads(arrays["metadata"].tobytes())
+        for key in ("data", "training", "normalisation", "credit"):
+            meta.pop(key, None)
+        arrays["metadata"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+
+    target = rewrite(tiny_model_file, tmp_path / "bare.npz", without_optional)
+    assert load_model(target).dbn.layer_sizes == [1024, 96, 48]
+
+
+def test_an_archive_without_metadata_is_no_model_in_one_line(tiny_model_file, tmp_path):
+    target = rewrite(tiny_model_file, tmp_path / "bare.npz", lambda a: a.pop("metadata"))
+    assert _refusal(target) == f"{target}: not a leafdream model (no 'metadata' entry)"
+
+
+def test_an_array_of_python_objects_is_refused_naming_the_file_and_the_array(tiny_model_file, tmp_path):
+    target = rewrite(tiny_model_file, tmp_path / "objects.npz",
+                     lambda a: a.update(extra=np.array([{"a": 1}], dtype=object)))
+    assert _refusal(target) == (f"{target}: array 'extra' holds Python objects; a leafdream model holds numbers "
+                                f"only")
 
 
 def test_unreadable_metadata_and_paths_that_are_no_file_say_so_whole(tiny_model_file, tmp_path):
@@ -183,6 +228,8 @@ def test_saved_metadata_names_the_format_the_shape_and_the_credit(tiny_model, tm
     ([("a.npy", (2 ** 28,), "<f4"), ("b.npy", (2 ** 28,), "<f4"), ("c.npy", (1,), "|u1")],
      "its arrays would take 2.0 GB in all; a leafdream model takes at most 2 GB"),
     ([("scalar.npy", (), "<f8"), ("a.npy", (2 ** 28,), "<f4"), ("b.npy", (2 ** 28,), "<f4")], "2.0 GB in all"),
+    # far past it, the total is said in GB of 1024 MB
+    ([(f"a{i}.npy", (2 ** 28,), "<f4") for i in range(20)], "its arrays would take 20.0 GB in all"),
 ])
 def test_size_limits_hold_exactly_at_their_edge(tmp_path, claims, problem):
     from model_files import header_only
