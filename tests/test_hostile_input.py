@@ -551,6 +551,9 @@ def test_starts_that_settle_never_add_up(tmp_path):
     broken = tmp_path / "state" / "starts.json"
     broken.write_text("[not, json")
     assert StartRecord(tmp_path / "state").begin(str(show)) == 0  # a damaged record is no reason to set aside
+    for damaged in ('["unsettled", 5]', '"unsettled"', "7", f'{{"show": "{show}", "unsettled": "2"}}'):
+        broken.write_text(damaged)  # JSON, but not a record of starts: counts as none
+        assert StartRecord(tmp_path / "state").begin(str(show)) == 0, damaged
 
 
 def test_a_run_that_stops_cleanly_settles_and_the_third_failed_start_plays_the_loop(tiny_model_file, tmp_path,

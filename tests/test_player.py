@@ -288,3 +288,34 @@ def test_a_xerox_that_stands_still_is_fed_a_new_leaf_and_turns_the_other_way(con
             fed.append(k / 30)
     assert fed and fed[0] < 8.0 and all(b - a >= 2.0 for a, b in zip(fed, fed[1:]))
     assert unwatched.turn_sign == 1.0
+
+
+def test_a_remote_camera_dump_says_whether_it_started_and_keeps_its_length_within_two_minutes(tmp_path):
+    from leafdream.ops.live import _camera_dump
+
+    class Watcher:
+        def __init__(self):
+            self.started = []
+
+        def start_dump(self, folder, seconds):
+            self.started.append((folder, seconds))
+
+    watcher = Watcher()
+    assert _camera_dump(watcher, tmp_path, []) == (True, f"dumping 10 s of camera frames to {tmp_path}")
+    assert _camera_dump(watcher, tmp_path, [999]) == (True, f"dumping 120 s of camera frames to {tmp_path}")
+    assert _camera_dump(watcher, tmp_path, [-3]) == (True, f"dumping 0 s of camera frames to {tmp_path}")
+    assert _camera_dump(watcher, tmp_path, ["soon"]) == (False, "expected a number of seconds")
+    assert _camera_dump(None, tmp_path, [5])[0] is False
+    assert watcher.started == [(tmp_path, 10.0), (tmp_path, 120.0), (tmp_path, 0.0)]
+
+
+def test_the_safety_loop_plays_known_scenes_in_known_palettes_for_two_minutes_each():
+    from leafdream.render.palette import PALETTES
+    from leafdream.scenes.table import SCENES
+    from leafdream.show.cue import safety_loop
+
+    cues = safety_loop()
+    assert [cue.scene for cue in cues] == ["dream", "drift", "layers", "xerox"]
+    for cue in cues:
+        assert cue.scene in SCENES and cue.palette in PALETTES and cue.duration == 120.0 and cue.params == {}
+    assert len({cue.palette for cue in cues}) == 4
