@@ -41,7 +41,9 @@ WRONG = [
     ("learning", "seconds", "0", "from 1 to 86400"),
     ("mapping", "point_size", "500", "from 0.5 to 50"),
     ("dream", "temperature", "{ from = 1.0, to = 50.0 }", "from 0.2 to 5"),
-    ("dream", "leaves", "{ from = 1, to = 3 }", "cannot fade"),
+    ("dream", "leaves", "{ from = 1, to = 3 }",
+     "leaves cannot fade: only numbers fade, and only those with a fraction (leaves is a whole number)"),
+    ("drift", "inset", "{ from = 0, to = 1 }", "(inset is not a number)"),
 ]
 
 

@@ -286,6 +286,19 @@ def test_strangers_are_not_heard_unless_allowed(caplog):
     assert caplog.text.count("not an allowed sender") == 1 and "--osc-allow 10.0.0.5" in caplog.text
 
 
+def test_the_remote_says_where_it_listens_and_whom_it_hears(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        for allow in ((), ("192.168.1.20",)):
+            remote = _remote(allow=allow)
+            remote.close()
+    port_lines = [r.getMessage() for r in caplog.records if "OSC remote control listening" in r.getMessage()]
+    assert len(port_lines) == 2 and all(line.startswith("OSC remote control listening on 127.0.0.1:") for line in port_lines)
+    assert port_lines[0].endswith(", hearing loopback only")
+    assert port_lines[1].endswith(", hearing loopback and 192.168.1.20")
+
+
 def test_quiet_log_says_a_kind_once_an_interval_with_the_count_of_the_rest(caplog):
     from leafdream.show.quiet_log import QuietLog
 
@@ -696,3 +709,16 @@ def test_array_headers_that_claim_too_much_are_refused_before_reading(tiny_model
         load_model(target)
     said = str(raised.value)
     assert words in said and said.startswith(str(target)) and len(said.splitlines()) == 1, said
+
+
+def test_status_line_says_each_figure_of_a_healthy_heartbeat_and_a_missing_frame_rate_is_no_frames():
+    from leafdream.ops.heartbeat import judge
+
+    state = {"show": "default", "cue": 3, "scene": "drift", "fps": 59.6, "frame_ms": 7.25, "uptime_s": 5400,
+             "rss_mb": 301.4, "camera": "none", "target_fps": 60}
+    assert judge(state, age=1.0) == (True, "all well: default cue 3 (drift), 60 fps, 7.2 ms/frame, up 1.5 h, 301 MB, "
+                                           "camera none")
+    without_rate = {k: v for k, v in state.items() if k != "fps"}
+    well, line = judge(without_rate, age=1.0)
+    assert not well and line.startswith("running, but not well: 0 fps, far below the 60 fps asked for")
+    assert judge({**without_rate, "uptime_s": 5}, age=1.0)[0]  # just started: the rate is not judged yet

@@ -54,6 +54,15 @@ def test_words_systemd_would_expand_or_split_are_quoted():
     assert quoted("/plain/path") == "/plain/path"
     assert quoted("/a b/100%.log") == '"/a b/100%%.log"'
     assert quoted('say "hi" $HOME') == '"say \\"hi\\" $$HOME"'
+    assert quoted("C:\\leaves") == '"C:\\\\leaves"'   # a backslash is escaped inside the quotes
+    assert quoted("") == '""'
+
+
+def test_user_units_go_where_systemd_looks_for_them():
+    from leafdream.ops.unit import user_unit_dir
+
+    assert user_unit_dir({"XDG_CONFIG_HOME": "/srv/gallery/config"}) == Path("/srv/gallery/config/systemd/user")
+    assert user_unit_dir({}) == Path(os.path.expanduser("~")) / ".config" / "systemd" / "user"
     assert run_arguments(["--show", "default"], Path("/x")) == ["--show", "default", "--kiosk"]  # a shipped show
     assert run_arguments(["--kiosk", "--model", "m.npz"], Path("/x")) == ["--kiosk", "--model", "/x/m.npz"]
 
@@ -125,6 +134,11 @@ def test_service_status_names_a_start_limit_and_an_absent_unit():
     assert describe_state({"LoadState": "loaded", "ActiveState": "active", "SubState": "running",
                            "UnitFileState": "enabled", "NRestarts": "0"})[0]
     assert not describe_state({})[0]
+    # what systemd did not say is said as unknown, never left out
+    assert describe_state({"LoadState": "loaded", "ActiveState": "activating", "SubState": "auto-restart"}) == (
+        False, "activating (auto-restart), ?, restarted 0 times: not running (last result: ?)")
+    assert describe_state({"ActiveState": "active", "SubState": "running", "UnitFileState": "enabled",
+                           "NRestarts": "3"}) == (True, "active (running), enabled, restarted 3 times")
 
 
 def test_run_makes_the_folder_of_its_log_file(tiny_model_file, tmp_path, caplog):

@@ -84,7 +84,7 @@ BROKEN = [
     ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\n[cue.params]\ntemperature = { from = 1, to = 2, ease = \"bounce\" }\n",
      5, "unknown ease 'bounce'"),
     ("[[cue]]\nnumber = 1\nscene = \"dream\"\nduration = \"1m\"\n[[cue]]\nnumber = 1\nscene = \"dream\"\nduration = \"1m\"\n",
-     6, "cue number 1 is used twice"),
+     6, "cue number 1 is used twice (also cue 1)"),
     ("[show]\nseed = 1\n", 1, "at least one cue"),
     ("[[cue]]\nscene = \"dream\"\nduration = \"1m\"\nlenght = \"2m\"\n", 4, "unknown key 'lenght'"),
     ("[[cue]]\nscene = \"dream\nduration = \"1m\"\n", 2, "TOML syntax"),
