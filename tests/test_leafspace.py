@@ -128,3 +128,61 @@ def test_recomputing_the_map_refuses_other_data(capsys, tiny_model_file, tmp_pat
     other = write_leaf_folder(tmp_path / "other", per_species=8, size=96, seed=99)
     assert main(["map", "--compute", "--data", str(other), "--model", str(tiny_model_file)]) == 1
     assert "fingerprint differs" in capsys.readouterr().err
+
+
+def _map(seed: int, leaves: int = 40, units: int = 6):
+    rng = np.random.default_rng(seed)
+    return rng.random((leaves, 2)).astype(np.float32), rng.random((leaves, units)).astype(np.float32)
+
+
+def test_the_code_grid_is_computed_once_per_map_and_read_back_exactly(tmp_path, monkeypatch):
+    from leafdream.leafspace import grid_cache
+    from leafdream.leafspace.space import code_grid
+
+    calls = []
+    monkeypatch.setattr(grid_cache, "code_grid", lambda *a: calls.append(1) or code_grid(*a))
+    positions, codes = _map(0)
+    first = grid_cache.cached_code_grid(positions, codes, 16, 0.05, folder=tmp_path)
+    second = grid_cache.cached_code_grid(positions, codes, 16, 0.05, folder=tmp_path)
+    assert len(calls) == 1
+    for made, read, direct in zip(first, second, code_grid(positions, codes, 16, 0.05)):
+        np.testing.assert_array_equal(made, direct)
+        np.testing.assert_array_equal(read, direct)
+    assert first[0].shape == (16, 16, 6) and first[1].shape == (16, 16) and first[1].max() == 1.0
+    # another map, another grid size or kernel finds no stale grid
+    other_positions, other_codes = _map(1)
+    np.testing.assert_array_equal(grid_cache.cached_code_grid(other_positions, other_codes, 16, 0.05, folder=tmp_path)[0],
+                                  code_grid(other_positions, other_codes, 16, 0.05)[0])
+    assert grid_cache.cached_code_grid(positions, codes, 12, 0.05, folder=tmp_path)[0].shape == (12, 12, 6)
+    np.testing.assert_array_equal(grid_cache.cached_code_grid(positions, codes, 16, 0.08, folder=tmp_path)[0],
+                                  code_grid(positions, codes, 16, 0.08)[0])
+    assert len(calls) == 4 and len(list(tmp_path.glob("*.npz"))) == 4
+
+
+def test_a_damaged_or_unwritable_grid_cache_only_costs_the_time(tmp_path, caplog):
+    from leafdream.leafspace.grid_cache import KEPT, cached_code_grid
+    from leafdream.leafspace.space import code_grid
+
+    positions, codes = _map(2)
+    expected = code_grid(positions, codes, 16, 0.05)[0]
+    cached_code_grid(positions, codes, 16, 0.05, folder=tmp_path)
+    (kept,) = tmp_path.glob("*.npz")
+    for damage in (b"not a zip", b""):
+        kept.write_bytes(damage)
+        with caplog.at_level(logging.INFO):
+            np.testing.assert_array_equal(cached_code_grid(positions, codes, 16, 0.05, folder=tmp_path)[0], expected)
+        assert "could not be read" in caplog.text and kept.stat().st_size > 1000  # kept again, whole
+        caplog.clear()
+    np.savez(kept, grid_codes=np.zeros((3, 3, 6), np.float32), density=np.zeros((3, 3), np.float32))
+    with caplog.at_level(logging.INFO):
+        np.testing.assert_array_equal(cached_code_grid(positions, codes, 16, 0.05, folder=tmp_path)[0], expected)
+    assert "does not fit" in caplog.text
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    with caplog.at_level(logging.INFO):
+        np.testing.assert_array_equal(cached_code_grid(positions, codes, 16, 0.05, folder=blocked / "grids")[0],
+                                      expected)
+    assert "could not be kept" in caplog.text
+    for seed in range(3, 3 + KEPT + 2):
+        cached_code_grid(*_map(seed), 8, 0.05, folder=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == KEPT and not list(tmp_path.glob("*.tmp*"))

@@ -94,6 +94,24 @@ def compute_map(codes: np.ndarray, seed: int = 0, perplexity: float = MAP_PERPLE
     return scale(embedding)
 
 
+def code_grid(positions: np.ndarray, codes: np.ndarray, grid: int = GRID,
+              kernel_width: float = KERNEL_WIDTH) -> tuple[np.ndarray, np.ndarray]:
+    """(grid_codes float32 (grid, grid, D), density float32 (grid, grid), 1 = the densest cell): the kernel-weighted
+    mean of the codes float (N, D) of the leaves at ``positions`` float (N, 2) around each cell's centre."""
+    axis = (np.arange(grid, dtype=np.float32) + 0.5) / grid
+    cells = np.stack(np.meshgrid(axis, axis, indexing="xy"), axis=-1).reshape(-1, 2)  # (G*G, 2) x, y
+    squared = ((cells[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
+    nearest = squared.min(axis=1, keepdims=True)
+    # The kernel widens with the distance to the nearest leaf, so across a gap between
+    # clusters the code blends over the width of the gap instead of switching at its middle.
+    width_squared = np.maximum(kernel_width ** 2, GAP_BLEND ** 2 * nearest)
+    weights = np.exp(-(squared - nearest) / (2 * width_squared)).astype(np.float32)
+    density = np.exp(-squared / (2 * kernel_width ** 2)).sum(axis=1)
+    grid_codes = (weights @ codes) / weights.sum(axis=1, keepdims=True)
+    return (grid_codes.reshape(grid, grid, -1).astype(np.float32),
+            (density / density.max()).reshape(grid, grid).astype(np.float32))
+
+
 @dataclass
 class LeafSpace:
     """A map: positions float32 (N, 2) in [0, 1]^2, top-level codes float32 (N, D), species (N,) names, its grid,
@@ -115,23 +133,17 @@ class LeafSpace:
     @classmethod
     def build(cls, positions: np.ndarray, codes: np.ndarray, species, grid: int = GRID,
               kernel_width: float = KERNEL_WIDTH, files: list | None = None, features: np.ndarray | None = None,
-              feature_mean: np.ndarray | None = None, feature_scale: np.ndarray | None = None) -> "LeafSpace":
-        axis = (np.arange(grid, dtype=np.float32) + 0.5) / grid
-        cells = np.stack(np.meshgrid(axis, axis, indexing="xy"), axis=-1).reshape(-1, 2)  # (G*G, 2) x, y
-        squared = ((cells[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
-        nearest = squared.min(axis=1, keepdims=True)
-        # The kernel widens with the distance to the nearest leaf, so across a gap between
-        # clusters the code blends over the width of the gap instead of switching at its middle.
-        width_squared = np.maximum(kernel_width ** 2, GAP_BLEND ** 2 * nearest)
-        weights = np.exp(-(squared - nearest) / (2 * width_squared)).astype(np.float32)
-        density = np.exp(-squared / (2 * kernel_width ** 2)).sum(axis=1)
-        grid_codes = (weights @ codes) / weights.sum(axis=1, keepdims=True)
+              feature_mean: np.ndarray | None = None, feature_scale: np.ndarray | None = None,
+              grid_of=None) -> "LeafSpace":
+        """``grid_of``: what makes the code grid from (positions, codes, grid, kernel_width), ``code_grid`` or a
+        cache of it (``leafspace/grid_cache.py``)."""
+        grid_codes, density = (grid_of or code_grid)(positions, codes, grid, kernel_width)
         return cls(
             positions=positions.astype(np.float32),
             codes=codes.astype(np.float32),
             species=np.asarray(species),
-            grid_codes=grid_codes.reshape(grid, grid, -1).astype(np.float32),
-            grid_density=(density / density.max()).reshape(grid, grid).astype(np.float32),
+            grid_codes=grid_codes,
+            grid_density=density,
             files=files,
             features=features,
             feature_mean=feature_mean,

@@ -17,6 +17,7 @@ import numpy as np
 
 from leafdream.data.dataset import normalised_leaves
 from leafdream.errors import LeafdreamError
+from leafdream.leafspace.grid_cache import cached_code_grid
 from leafdream.leafspace.space import LeafSpace, code_of, compute_map, deep_codes
 from leafdream.data.leaves import LeafSet
 from leafdream.model.modelfile import Model
@@ -75,4 +76,4 @@ def leaf_space(model: Model) -> LeafSpace:
         if len(features) != len(leaf) or mean.shape != (features.shape[1],) or scale.shape != mean.shape:
             raise LeafdreamError(f"{model.path}: the leaf-space map's features do not fit its leaves; recompute it")
     return LeafSpace.build(positions, codes, species, files=files, features=features, feature_mean=mean,
-                           feature_scale=scale)
+                           feature_scale=scale, grid_of=cached_code_grid)
