@@ -100,7 +100,10 @@ def test_the_save_file_brings_the_show_back_after_a_cut_and_only_the_same_show(c
     assert saved.why_not_resumed(identity, "2026-12-02", now=1003.0) == ""
     after = Installation(context, str(show_file), (96, 54), seed=1)
     after.resume = saved.for_installation()
+    caplog.clear()
     after.tick(_at(12), 0.0)
+    begun = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cue ")]
+    assert len(begun) == 1 and begun[0].startswith("cue 3"), begun  # the first cue is not made only to be dropped
     assert after.player.index == 2 and after.player.position() == pytest.approx(before.player.position())
     np.testing.assert_array_equal(after.frame(), before.frame())
     assert "resuming show 'resumable' where it was: cue 3 (dream), 6 s into it" in caplog.text

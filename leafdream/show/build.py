@@ -7,10 +7,12 @@ from leafdream.show.player import Player
 from leafdream.show.resolve import resolve_show
 
 
-def build_player(context: SceneContext, show, size: tuple[int, int], seed: int, dry: bool = False) -> Player:
-    """A player of ``show`` (a Show) whose seed mixes the show's own seed and ``seed`` (``dry``: see Player)."""
+def build_player(context: SceneContext, show, size: tuple[int, int], seed: int, dry: bool = False,
+                 begin: bool = True) -> Player:
+    """A player of ``show`` (a Show) whose seed mixes the show's own seed and ``seed`` (``dry``, ``begin``: see
+    Player)."""
     return Player(context, show.cues, size[0], size[1], seed=show.seed * 1_000_003 + seed, loop=show.loop,
-                  arrange=show.arrangement, dry=dry, start=show.start)
+                  arrange=show.arrangement, dry=dry, start=show.start, begin=begin)
 
 
 

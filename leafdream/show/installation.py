@@ -121,7 +121,8 @@ class Installation:
         if open_now and not self.open:
             seed = day_seed(self.show.seed, now.date()) + self.seed
             self.day = now.date().isoformat()
-            self.player = build_player(self.context, self.show, self.size, seed)
+            resuming = self.resume is not None and self.resume.get("day") == self.day
+            self.player = build_player(self.context, self.show, self.size, seed, begin=not resuming)
             if not self._resumed(seed):
                 log.info("opening: show %r from %s, seed %d for %s", self.show.name, self.show.beginning(), seed,
                          now.date())

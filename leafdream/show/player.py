@@ -26,12 +26,13 @@ class Player:
 
     def __init__(self, context: SceneContext, cues: list[Cue], width: int, height: int, seed: int = 0,
                  loop: bool = True, arrange=None, dry: bool = False, start: float | None = None,
-                 faded_in: bool = False):
+                 faded_in: bool = False, begin: bool = True):
         """``arrange(round, seed)``, if given, returns the cues of each round (groups, shuffles). ``dry``: keep
         only the show clock (cues begin and end as they would, no scene is made or run: fast-forwarding).
         ``start``: the number of the cue to begin with (the show's start cue; None: the first); the next round
         starts from the first cue. ``faded_in``: whoever shows this player crossfades into it (a visitor's
-        interruption), so its first scene may settle as it fades in."""
+        interruption), so its first scene may settle as it fades in. ``begin``: False for a player that will be
+        ``resume``d at once (no first cue is made, or logged, only to be dropped)."""
         self.context = context
         self.faded_in = faded_in
         self.dry = dry
@@ -49,8 +50,9 @@ class Player:
         self.finished = False
         self.pending: tuple[int, float] | None = None  # (cue index, show time it begins) during a pre-wait
         self.next_show: tuple | None = None  # (cues, loop, arrange) taking over at the next cue boundary
-        numbers = cue_numbers(self.cues)
-        self._trigger(numbers.index(start) if start in numbers else 0)
+        if begin:
+            numbers = cue_numbers(self.cues)
+            self._trigger(numbers.index(start) if start in numbers else 0)
 
     def _make(self, cue: Cue, index: int, done_with=None) -> tuple[Cue, Scene | None, Compositor | None]:
         """The scene and compositor of ``cue``; ``done_with``: an entry no longer shown, whose frames it reuses."""
