@@ -722,3 +722,22 @@ def test_status_line_says_each_figure_of_a_healthy_heartbeat_and_a_missing_frame
     well, line = judge(without_rate, age=1.0)
     assert not well and line.startswith("running, but not well: 0 fps, far below the 60 fps asked for")
     assert judge({**without_rate, "uptime_s": 5}, age=1.0)[0]  # just started: the rate is not judged yet
+
+
+def test_a_closed_room_has_a_heartbeat_without_a_scene_and_status_says_closed(tiny_model_file, tmp_path,
+                                                                               monkeypatch):
+    from leafdream.ops.heartbeat import judge
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json")))
+    try:
+        live.step()
+        live.installation.player, live.installation.open = None, False  # what closing leaves
+        state = live._state()
+    finally:
+        live.close()
+    assert (state["cue"], state["scene"], state["chains"], state["open"]) == (None, None, [], False)
+    well, line = judge(state)
+    assert well and line.startswith("all well: closed (outside opening hours); dream, ")

@@ -111,6 +111,10 @@ def test_panic_fades_to_dark_and_go_brings_the_show_back(piece):
     assert piece.command("go", []) == (True, "the show carries on")
     assert np.allclose(piece.frame().astype(float).mean(), bright, rtol=0.5)
     assert not piece.command("panic", [600])[0]
+    _tick(piece, DOUBLE_GO_S)
+    assert piece.command("panic", [0])[0] and piece.frame().max() == 0  # no fade: dark at once
+    _tick(piece, DOUBLE_GO_S)
+    assert piece.command("go", [])[0]
     assert piece.command("panic", ["soon"]) == (False, "panic takes the seconds of its fade to dark, e.g. "
                                                        "/leafdream/panic 3 (got 'soon')")
 

@@ -74,6 +74,9 @@ def test_a_hung_loop_ends_the_process_for_the_service():
     code = "from leafdream.ops.service import Watchdog\nimport time\nWatchdog(0.2, poll=0.05)\ntime.sleep(5)\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.returncode == EXIT_HUNG and "loop hangs" in result.stderr
+    said = [line for line in result.stderr.splitlines() if "loop hangs" in line]
+    assert len(said) == 1 and "no frame presented for 0 s: the loop hangs; exiting for the service" in said[0]
+    assert "Logging error" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp_path, monkeypatch):

@@ -297,6 +297,13 @@ def test_groups_repeat_and_shuffle_by_seed_and_round():
     assert starts[:3] == [0.0, 10.0, 15.0] and starts[8] == 50.0  # open 10 s + 6 x 5 s + close 10 s
 
 
+def test_a_group_without_its_own_table_plays_once_in_its_written_order():
+    text = "".join(f'[[cue]]\nname = "{n}"\nscene = "dream"\nduration = "5s"\ngroup = "g"\n' for n in "abc")
+    show = parse_show(text + '[[cue]]\nname = "end"\nscene = "dream"\nduration = "5s"\n', "g.toml")
+    for round_number in range(3):
+        assert [c.name for c in show.arrangement(round_number, seed=round_number)] == ["a", "b", "c", "end"]
+
+
 BROKEN_GROUPS = [
     ('[groups.x]\nmode = "random"\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "mode must be one of"),
     ('[groups.x]\nrepeat = 0\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "repeat must be a whole number"),

@@ -88,7 +88,8 @@ def judge(state: dict, age: float = 0.0, max_age: float = DEFAULT_MAX_AGE) -> tu
     if age < -FUTURE_SLACK:
         return False, (f"heartbeat is dated {-age:.0f} s in the future: the clock was set back, or it is not "
                        f"this machine's; treat leafdream as stopped")
-    summary = (f"{state.get('show', '?')} cue {state.get('cue', '?')} ({state.get('scene', '?')}), "
+    place = "" if state.get("cue", "?") is None else f" cue {state.get('cue', '?')} ({state.get('scene', '?')})"
+    summary = (f"{state.get('show', '?')}{place}, "
                f"{state.get('fps', 0):.0f} fps, {state.get('frame_ms', 0):.1f} ms/frame, "
                f"up {state.get('uptime_s', 0) / 3600:.1f} h, {state.get('rss_mb', 0):.0f} MB, "
                f"camera {state.get('camera', '?')}")
