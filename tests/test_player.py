@@ -90,11 +90,22 @@ def test_a_dream_crossfaded_in_spreads_its_burn_in_and_one_cut_in_is_ready_at_on
     fading_in = player.scene
     assert fading_in.burn_in_left == BURN_IN_STEPS and not fading_in.display.any()
     steps = _burn_in_steps(fading_in)
-    for _ in range(BURN_IN_UPDATES):
+    for _ in range(BURN_IN_UPDATES - 1):
         player.update(1 / 60)
+        # dark while it burns in: the picture it fades from is shown whole, not dimmed into black
+        assert player.fade_amount() == 0.0
+        np.testing.assert_array_equal(player.frame(), player._render(player.previous))
+    player.update(1 / 60)
     assert sum(steps) == BURN_IN_STEPS and max(steps) <= -(-BURN_IN_STEPS // BURN_IN_UPDATES)
     assert fading_in.burn_in_left == 0 and fading_in.display.max() > 0.5
-    assert player.fade_amount() < 0.05  # its leaves show 0.13 s into the fade, while it is still faint
+    assert player.fade_amount() == 0.0  # it fades in from nothing once it has leaves...
+    shown_from, end = player.t, player.cue_start + 3.0
+    player.update(1.0)
+    assert player.fade_amount() == pytest.approx(1.0 / (end - shown_from))  # ...over what is left of the 3 s
+    player.update(end - player.t - 0.01)
+    assert 0.99 < player.fade_amount() < 1.0
+    player.update(0.02)
+    assert player.previous is None or player.fade_amount() == 1.0  # done when the cue says: 3 s after it began
     player.skip()  # a cut into a dream: its leaves are there in its first frame
     assert player.scene.burn_in_left == 0 and player.scene.display.max() > 0.5
     first = Player(context, cues[1:], 64, 48, seed=0)  # a show's first cue has nothing to fade from

@@ -62,6 +62,12 @@ class Scene:
         """Do now what the scene spreads over its first updates to keep frames short (a dream's burn-in), for
         a cue that cuts in and is seen at once."""
 
+    @property
+    def showing(self) -> bool:
+        """Whether the scene has a picture to show yet (a dream is dark until its burn-in is done): a crossfade into
+        it waits for it, so the picture it fades from does not dim into black first."""
+        return True
+
     def health(self) -> list[dict]:
         """How the scene's samplers are doing, one dict per chain (none for scenes without chains)."""
         return []

@@ -46,6 +46,10 @@ class DreamScene(Scene):
         if self.burn_in_left:
             self._burn_in(self.burn_in_left)
 
+    @property
+    def showing(self) -> bool:
+        return not self.burn_in_left
+
     def _burn_in(self, steps: int) -> None:
         self.chains.advance(steps)
         self.burn_in_left -= steps

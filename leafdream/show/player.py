@@ -42,6 +42,7 @@ class Player:
         self.t = 0.0
         self.index = -1
         self.cue_start = 0.0
+        self.shown_from: float | None = None  # when the current cue's scene first had a picture to show
         self.previous_start = 0.0
         self.current: tuple[Cue, Scene, Compositor] | None = None
         self.previous: tuple[Cue, Scene, Compositor] | None = None
@@ -130,6 +131,7 @@ class Player:
         cut = not self.faded_in if self.previous is None else cue.crossfade <= 0
         if self.current[1] is not None and cut:
             self.current[1].settle()  # a cut shows the scene at once; a crossfade lets it settle as it fades in
+        self.shown_from = self.t if self._showing(self.current) else None
         if not self.dry:
             log.info("cue %g%s: %s for %s, round %d", self.cue_number, f" {cue.name!r}" if cue.name else "",
                      cue.scene, f"{cue.duration:.0f} s" if cue.duration < 10 ** 8 else "ever", self.round + 1)
@@ -185,12 +187,22 @@ class Player:
             scene.settle()  # resumed without a crossfade (the saved chains, when they fit, are settled already)
         self.current = self._update_scene(self.current, in_cue, 0.0, 1.0)
 
+    @staticmethod
+    def _showing(entry) -> bool:
+        return entry[1] is None or entry[1].showing
+
     def fade_amount(self) -> float:
         """How far the crossfade into the current cue has gone, 0..1 (1 when there is none)."""
         if self.previous is None:
             return 1.0
         length = self.cue.crossfade
-        return 1.0 if length <= 0 else min((self.t - self.cue_start) / length, 1.0)
+        if length <= 0:
+            return 1.0
+        if self.shown_from is None:  # the scene fading in has no picture yet (a dream's burn-in): hold the old one
+            return 0.0 if self.t - self.cue_start < length else 1.0
+        # from the moment it shows, over what is left of the crossfade: it ends when the cue says
+        left = self.cue_start + length - self.shown_from
+        return 1.0 if left <= 0 else min((self.t - self.shown_from) / left, 1.0)
 
     def _update_scene(self, entry, local_t: float, dt: float, effort: float):
         cue, scene, compositor = entry
@@ -222,6 +234,8 @@ class Player:
         if self.previous is not None and self.fade_amount() >= 1.0:
             self.previous = None
         self.current = self._update_scene(self.current, self.t - self.cue_start, dt, effort)
+        if self.shown_from is None and self._showing(self.current):
+            self.shown_from = self.t
         if self.previous is not None:
             self.previous = self._update_scene(self.previous, self.t - self.previous_start, dt, effort * 0.5)
 
