@@ -741,3 +741,31 @@ def test_a_closed_room_has_a_heartbeat_without_a_scene_and_status_says_closed(ti
     assert (state["cue"], state["scene"], state["chains"], state["open"]) == (None, None, [], False)
     well, line = judge(state)
     assert well and line.startswith("all well: closed (outside opening hours); dream, ")
+
+
+def test_a_scene_that_fails_in_the_running_piece_makes_status_not_well_with_its_words(tiny_model_file, tmp_path,
+                                                                                       monkeypatch):
+    import json
+
+    from leafdream.ops.heartbeat import judge
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="xerox", windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json")))
+    try:
+        live.step()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the xerox ran out of toner")
+
+        monkeypatch.setattr(live.installation.player.scene, "update", broken)
+        monkeypatch.setattr(live.health.heartbeat, "due", lambda dt: True)
+        live.step()
+        live.step()  # the dream plays on in its place
+        beat = json.loads((tmp_path / "hb.json").read_text())
+    finally:
+        live.close()
+    assert not beat["healthy"] and "out of toner" in beat["last_error"] and beat["scene"] == "dream"
+    well, line = judge(beat)
+    assert not well and line.startswith("running, but not well: ") and "out of toner" in line
