@@ -450,6 +450,9 @@ def test_the_minute_view_of_a_show_that_holds_ends_where_it_waits_for_go():
     step, moments = minutes(show)  # 4:30 to the wait: every 15 s
     assert step == 15 and [(m.t, m.cue.scene, m.holding) for m in moments[-3:]] == [
         (240, "layers", False), (255, "layers", False), (270, "layers", True)]
+    show = parse_show(START_SHOW.replace('duration = "90s"', 'duration = "97s"\ncontinue = "none"'), "s.toml")
+    step, moments = minutes(show)  # the wait begins at 4:37, between two lines of the view: it gets its own
+    assert [(m.t, m.holding, m.into) for m in moments[-2:]] == [(270, False, 90), (277, True, 97)]
 
 
 def test_the_minute_view_of_a_long_show_keeps_to_a_readable_number_of_lines():
