@@ -302,6 +302,9 @@ def test_a_group_without_its_own_table_plays_once_in_its_written_order():
     show = parse_show(text + '[[cue]]\nname = "end"\nscene = "dream"\nduration = "5s"\n', "g.toml")
     for round_number in range(3):
         assert [c.name for c in show.arrangement(round_number, seed=round_number)] == ["a", "b", "c", "end"]
+    shuffled = parse_show('[groups.g]\nmode = "shuffle"\n' + text, "g.toml")  # a mode alone: still once a round
+    for round_number in range(3):
+        assert sorted(c.name for c in shuffled.arrangement(round_number, seed=round_number)) == ["a", "b", "c"]
 
 
 BROKEN_GROUPS = [
