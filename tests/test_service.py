@@ -221,3 +221,13 @@ def test_the_running_piece_hands_freed_memory_back_as_it_plays(tiny_model_file, 
     finally:
         live.close()
     assert calls == [0, 0, 0]
+
+
+def test_the_heartbeat_lives_in_the_runtime_folder_or_else_the_cache(monkeypatch, tmp_path):
+    from leafdream.ops.heartbeat import default_heartbeat_path
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    assert default_heartbeat_path() == tmp_path / "run" / "leafdream" / "heartbeat.json"
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert default_heartbeat_path() == tmp_path / "cache" / "leafdream" / "heartbeat.json"
