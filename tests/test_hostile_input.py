@@ -4,6 +4,7 @@ import logging
 import os
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -724,20 +725,28 @@ def test_status_line_says_each_figure_of_a_healthy_heartbeat_and_a_missing_frame
     assert judge({**without_rate, "uptime_s": 5}, age=1.0)[0]  # just started: the rate is not judged yet
 
 
+@contextmanager
+def _headless_run(model_file, heartbeat, show: str):
+    """A running piece (offscreen, windowed) of ``show`` that has drawn one frame; closed afterwards."""
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    live = LiveRun(LiveSettings(model_path=model_file, show=show, windowed=True, headless=True,
+                                heartbeat_path=str(heartbeat)))
+    try:
+        live.step()
+        yield live
+    finally:
+        live.close()
+
+
 def test_a_closed_room_has_a_heartbeat_without_a_scene_and_status_says_closed(tiny_model_file, tmp_path,
                                                                                monkeypatch):
     from leafdream.ops.heartbeat import judge
-    from leafdream.ops.live import LiveRun, LiveSettings
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json")))
-    try:
-        live.step()
+    with _headless_run(tiny_model_file, tmp_path / "hb.json", "dream") as live:
         live.installation.player, live.installation.open = None, False  # what closing leaves
         state = live._state()
-    finally:
-        live.close()
     assert (state["cue"], state["scene"], state["chains"], state["open"]) == (None, None, [], False)
     well, line = judge(state)
     assert well and line.startswith("all well: closed (outside opening hours); dream, ")
@@ -748,24 +757,17 @@ def test_a_scene_that_fails_in_the_running_piece_makes_status_not_well_with_its_
     import json
 
     from leafdream.ops.heartbeat import judge
-    from leafdream.ops.live import LiveRun, LiveSettings
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the xerox ran out of toner")
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="xerox", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json")))
-    try:
-        live.step()
-
-        def broken(*args, **kwargs):
-            raise RuntimeError("the xerox ran out of toner")
-
+    with _headless_run(tiny_model_file, tmp_path / "hb.json", "xerox") as live:
         monkeypatch.setattr(live.installation.player.scene, "update", broken)
         monkeypatch.setattr(live.health.heartbeat, "due", lambda dt: True)
         live.step()
         live.step()  # the dream plays on in its place
         beat = json.loads((tmp_path / "hb.json").read_text())
-    finally:
-        live.close()
     assert not beat["healthy"] and "out of toner" in beat["last_error"] and beat["scene"] == "dream"
     well, line = judge(beat)
     assert not well and line.startswith("running, but not well: ") and "out of toner" in line
