@@ -32,11 +32,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 def mutant_names(prefixes: list[str]) -> list[str]:
-    """The names of mutmut's mutants whose name starts with one of ``prefixes`` (modules' dotted names)."""
+    """The names of mutmut's mutants in one of ``prefixes`` (modules' dotted names) or named by one exactly (a
+    mutant's own name: ``..._mutmut_1`` is not ``..._mutmut_12``)."""
     listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], capture_output=True,
                              text=True, check=True).stdout
     names = (line.split(":")[0].strip() for line in listing.splitlines() if ":" in line)
-    return [name for name in names if name.startswith(tuple(prefixes))]
+    return [name for name in names if name in prefixes or name.startswith(tuple(p + "." for p in prefixes))]
 
 
 def covering_tests(stats_file: str = "mutants/mutmut-stats.json") -> dict[str, list[str]]:
@@ -70,7 +71,8 @@ def verdict(name: str, tests: list[str], timeout: float) -> tuple[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="+", help="dotted names of mutated modules, e.g. leafdream.model.modelfile")
+    parser.add_argument("modules", nargs="+",
+                        help="dotted names of mutated modules (e.g. leafdream.model.modelfile) or of single mutants")
     parser.add_argument("--covering", action="store_true",
                         help="run each mutant under the tests mutmut saw calling its function")
     parser.add_argument("--sample", type=int, default=0, help="test this many mutants drawn at random (0: all)")
