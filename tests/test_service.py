@@ -1,4 +1,5 @@
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -141,19 +142,35 @@ def test_a_short_soak_survives_visitors_edits_hours_a_clock_set_back_a_power_cut
     from leafdream.scenes.context import SceneContext
     from leafdream.ops.soak import soak
 
-    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=12, size=(64, 36), step=10.0)
-    assert figures["soak_crashes"] == 0 and figures["soak_clock_set_back"]
-    assert figures["soak_visitors"] >= 10 and figures["soak_show_edits"] >= 1
+    said: list[str] = []
+    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=15, size=(64, 36), step=10.0,
+                   log=said.append)
+    assert figures["soak_hours"] == 15 and figures["soak_ticks"] == 5400 and 0 < figures["soak_wall_seconds"] < 600
+    assert figures["soak_crashes"] == 0 and figures["soak_crash_lines"] == [] and figures["soak_clock_set_back"]
+    # a visitor every 20 minutes; an edit every 3 hours from the first hour, the seed's coin made three of five bad
+    assert figures["soak_visitors"] == 45 and figures["soak_show_edits"] == 5 and figures["soak_invalid_edits"] == 3
+    assert 50 < figures["soak_rss_first_hour_mb"] and 50 < figures["soak_rss_last_hour_mb"]
+    assert figures["soak_rss_growth_mb"] == figures["soak_rss_last_hour_mb"] - figures["soak_rss_first_hour_mb"]
     assert figures["soak_rss_growth_mb"] < 20
-    # the cut at 16:00 falls in opening hours; the show came back no further behind than one save interval
-    assert figures["soak_power_cuts_resumed"] == 1 and not figures["soak_power_cuts_afresh"]
+    assert 0 < figures["soak_frame_ms_first_hours"] < 1000 and 0 < figures["soak_frame_ms_last_hours"] < 1000
+    # the clock goes back an hour at 16:30. The cut at 16:00 falls in opening hours and resumes no further behind
+    # than one save interval; the one at 22:00 (23:00 before the clock went back) finds the show closed
+    assert figures["soak_power_cuts"] == 2 and figures["soak_power_cuts_resumed"] == 1
+    assert not figures["soak_power_cuts_afresh"] and figures["soak_checkpoint_s"] == 30.0
+    assert 0 <= figures["soak_resume_worst_lost_s"] < figures["soak_checkpoint_s"]
     assert figures["soak_log_lines"]["INFO"] > 100 and figures["soak_unexpected_problems"] == []
     # the projector switched off at 11:00 for two minutes: the screen was lost, and came back
     assert figures["soak_display_losses"] == 1 and figures["soak_display_back"] == 1
     assert not figures["soak_display_lost_at_end"] and figures["soak_log_lines"]["ERROR"] >= 1
-    assert 0 <= figures["soak_resume_worst_lost_s"] < figures["soak_checkpoint_s"]
-    # the camera's cable pulled at 14:00 and 19:00 for five minutes: the capture saw it go and come back
+    # the camera's cable pulled at 14:00 and 18:00 (19:00 before the clock went back) for five minutes
     assert figures["soak_camera_losses"] == figures["soak_camera_noticed"] == figures["soak_camera_back"] == 2
+    assert len(said) == 6, said
+    assert said[0].startswith("camera unplugged at Fri 14:00: the capture says ") and not said[0].endswith("live")
+    assert re.fullmatch(r"camera plugged in again at Fri 14:05: live, 1 reconnects so far", said[1])
+    assert re.fullmatch(r"power cut at Fri 16:00: resumed \d+ s of show time behind", said[2])
+    assert said[3].startswith("camera unplugged at Fri 18:00: the capture says ")
+    assert re.fullmatch(r"camera plugged in again at Fri 18:05: live, \d reconnects so far", said[4])
+    assert said[5] == "power cut at Fri 22:00: closed, nothing to resume"
 
 
 def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_model, monkeypatch):
@@ -171,8 +188,13 @@ def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_mod
         return tick(self, now, dt, effort)
 
     monkeypatch.setattr(Installation, "tick", tick_that_fails_once)
-    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=2, size=(64, 36), step=10.0)
-    assert figures["soak_crashes"] == 1 and "RuntimeError: a bug in a scene" in figures["soak_crash_lines"][0]
+    said: list[str] = []
+    figures = soak(SceneContext(tiny_model.dbn, leaf_space(tiny_model)), hours=2, size=(64, 36), step=10.0,
+                   log=said.append)
+    assert figures["soak_crashes"] == 1
+    assert re.fullmatch(r"Fri 09:\d\d: RuntimeError: a bug in a scene", figures["soak_crash_lines"][0])
+    assert re.fullmatch(r"crash at Fri 09:\d\d \(RuntimeError: a bug in a scene\); the piece starts again from "
+                        r"its save", said[0])
     assert ticked[0] > 700  # it played on after the crash
 
 

@@ -170,3 +170,56 @@ def test_the_runs_frame_times_give_true_percentiles_in_constant_memory():
     assert times.share_over(16.7) == pytest.approx(0.005)
     times.add(5000.0)  # past the last bin: counted there, and the worst is still the true one
     assert times.worst == 5000.0 and times.percentile(100) == 5000.0
+
+
+def _answer(url: str, method: str = "GET"):
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.read(), answer.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers
+
+
+def test_every_answer_is_uncached_unsniffed_sized_and_says_what_to_try():
+    board = StatusBoard(RecentLog())  # nothing reported yet: no state, no picture
+    server = StatusServer("127.0.0.1", 0, board)
+    base = f"http://127.0.0.1:{server.address[1]}"
+    try:
+        code, body, headers = _answer(f"{base}/status.json")
+        assert code == 200 and json.loads(body) == {"summary": "starting"}
+        assert headers["Content-Type"] == "application/json" and headers["Content-Length"] == str(len(body))
+        assert headers["Cache-Control"] == "no-store" and headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Server"].strip() == "leafdream"  # no Python version for a scanner
+        code, body, headers = _answer(f"{base}/thumbnail.png")  # no picture yet
+        assert code == 404 and body == b"not here: try / or /status.json\n"
+        assert headers["Content-Type"] == "text/plain; charset=utf-8" and headers["Cache-Control"] == "no-store"
+        code, page, headers = _answer(f"{base}/index.html")
+        assert code == 200 and headers["Content-Type"] == "text/html; charset=utf-8" and b"status.json" in page
+        code, body, headers = _answer(f"{base}/", method="HEAD")  # the size of the page, not the page
+        assert code == 200 and body == b"" and headers["Content-Length"] == str(len(page))
+    finally:
+        server.close()
+    tokened = StatusServer("127.0.0.1", 0, board, token="s3cret")
+    try:
+        code, body, headers = _answer(f"http://127.0.0.1:{tokened.address[1]}/")
+        assert code == 403 and body == b"a token is needed: add ?token=... to the address\n"
+        assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    finally:
+        tokened.close()
+
+
+def test_the_server_logs_where_it_listens_and_not_each_request(caplog):
+    caplog.set_level(logging.INFO, logger="leafdream.ops.status_server")
+    server = StatusServer("127.0.0.1", 0, StatusBoard(RecentLog()), token="s3cret")
+    port = server.address[1]
+    try:
+        for _ in range(5):
+            _answer(f"http://127.0.0.1:{port}/nothing")
+        assert server.thread.name == "status-page" and server.thread.daemon
+    finally:
+        server.close()
+    said = [record.getMessage() for record in caplog.records if record.name == "leafdream.ops.status_server"]
+    assert said == [f"status page on http://127.0.0.1:{port}/ (token needed)"]
+    server.thread.join(2)
+    assert not server.thread.is_alive()  # closed means stopped serving
