@@ -147,3 +147,73 @@ def test_run_makes_the_folder_of_its_log_file(tiny_model_file, tmp_path, caplog)
     assert main(["run", "--windowed", "--headless", "--frames", "2", "--model", str(tiny_model_file), "--heartbeat",
                  str(tmp_path / "hb.json"), "--log-file", str(log_file), "--show", "dream"]) == 0
     assert "ran 2 frames" in log_file.read_text()
+
+
+def test_systemds_answers_become_plain_sentences_and_its_silence_is_said(tmp_path):
+    from leafdream.ops.systemctl import unit_state
+
+    script = tmp_path / "systemctl"
+    script.write_text('#!/bin/sh\necho "$@" > ' + str(tmp_path / "asked") + '\n'
+                      'printf "LoadState=loaded\\nActiveState=active\\nSubState=running\\nUnitFileState=enabled\\n'
+                      'NRestarts=2\\nResult=success\\nnoise\\nX=a=b\\n"\n')
+    script.chmod(0o755)
+    state = unit_state(str(script))
+    assert (tmp_path / "asked").read_text().split() == [
+        "--user", "show", "leafdream.service", "-p", "LoadState,ActiveState,SubState,UnitFileState,NRestarts,Result"]
+    assert state == {"LoadState": "loaded", "ActiveState": "active", "SubState": "running", "UnitFileState": "enabled",
+                     "NRestarts": "2", "Result": "success", "X": "a=b"}
+    assert describe_state(state) == (True, "active (running), enabled, restarted 2 times")
+    assert unit_state(None) == {} and unit_state(str(tmp_path / "no-such-systemctl")) == {}
+    (tmp_path / "failing").mkdir()
+    failing, _ = _fake_systemctl(tmp_path / "failing", "no bus")
+    assert unit_state(failing) == {}
+    assert describe_state({}) == (False, "systemd could not be asked (no user session here?)")
+    assert describe_state({"LoadState": "loaded", "ActiveState": "failed", "SubState": "failed", "Result":
+                           "start-limit-hit", "NRestarts": "10", "UnitFileState": "enabled"})[1] == (
+        "failed (failed), enabled, restarted 10 times: systemd gave up after too many failed starts; read "
+        "'journalctl --user -u leafdream', fix it, then 'systemctl --user reset-failed leafdream && "
+        "systemctl --user start leafdream'")
+    assert describe_state({"ActiveState": "failed", "SubState": "failed", "Result": "exit-code"})[1].endswith(
+        "not running (last result: exit-code)")
+
+
+def test_install_without_start_enables_only_and_without_systemctl_says_the_commands(tmp_path):
+    systemctl, calls = _fake_systemctl(tmp_path)
+    said = install("[Unit]\n", tmp_path / "units", systemctl, start=False)
+    assert calls.read_text().splitlines() == ["--user daemon-reload", "--user enable leafdream.service"]
+    assert said == [f"wrote {tmp_path / 'units' / 'leafdream.service'}",
+                    "enabled leafdream.service: it starts with the desktop session and restarts if it ends"]
+    assert install("[Unit]\n", tmp_path / "plain", None, start=True)[1] == (
+        "written, not enabled (no systemctl asked): to start it with the session, "
+        "'systemctl --user daemon-reload && systemctl --user enable --now leafdream'")
+    assert uninstall(tmp_path / "plain", None) == [f"removed {tmp_path / 'plain' / 'leafdream.service'}"]
+    assert uninstall(tmp_path / "plain", None) == [
+        f"no unit at {tmp_path / 'plain' / 'leafdream.service'}: nothing to remove"]
+    quiet = tmp_path / "quiet"
+    quiet.write_text("#!/bin/sh\nexit 4\n")
+    quiet.chmod(0o755)
+    with pytest.raises(LeafdreamError) as failed:
+        install("[Unit]\n", tmp_path / "units", str(quiet), start=True)
+    assert str(failed.value) == "systemctl --user daemon-reload failed: exit 4"  # no bus: no hint about lingering
+
+
+def test_verify_gives_systemd_analyze_a_runtime_folder_when_the_session_has_none(tmp_path, monkeypatch):
+    analyze = tmp_path / "systemd-analyze"
+    analyze.write_text('#!/bin/sh\necho "runtime $XDG_RUNTIME_DIR"\necho "args $*"\n'
+                       'test -d "$XDG_RUNTIME_DIR" || echo "no folder"\nexit 0\n')
+    analyze.chmod(0o755)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    said = verify("[Unit]\n", str(analyze))
+    assert len(said) == 2 and said[0].startswith("runtime ") and said[0].endswith("/runtime")
+    assert said[1] == "args --user verify leafdream.service"  # the temporary path is named as the unit
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert verify("[Unit]\n", str(analyze))[0] == f"runtime {tmp_path}"
+    assert verify("[Unit]\n", None) is None
+    silent = tmp_path / "silent"
+    silent.write_text("#!/bin/sh\nexit 1\n")
+    silent.chmod(0o755)
+    assert verify("[Unit]\n", str(silent)) == ["systemd-analyze verify exited 1"]
+    fine = tmp_path / "fine"
+    fine.write_text("#!/bin/sh\nexit 0\n")
+    fine.chmod(0o755)
+    assert verify("[Unit]\n", str(fine)) == []
