@@ -217,3 +217,62 @@ def test_verify_gives_systemd_analyze_a_runtime_folder_when_the_session_has_none
     fine.write_text("#!/bin/sh\nexit 0\n")
     fine.chmod(0o755)
     assert verify("[Unit]\n", str(fine)) == []
+
+
+def test_the_unit_file_is_exactly_what_systemd_is_promised():
+    text = unit_text(UnitSettings(["/opt/leafdream/.venv/bin/leafdream", "run", "--kiosk", "--show", "/a b/s.toml"],
+                                  {"DISPLAY": ":1", "XAUTHORITY": "/home/g/.Xauthority"}))
+    assert text == """\
+# Written by 'leafdream service install'; run it again to change this file, 'leafdream service uninstall'
+# to remove it. leafdream sends READY and WATCHDOG only once frames are really on screen.
+[Unit]
+Description=leafdream, a gallery installation in which a neural network dreams leaves
+After=graphical-session.target
+PartOf=graphical-session.target
+StartLimitIntervalSec=600
+StartLimitBurst=10
+StartLimitAction=none
+
+[Service]
+Type=notify
+NotifyAccess=main
+ExecStart=/opt/leafdream/.venv/bin/leafdream run --kiosk --show "/a b/s.toml"
+Environment=DISPLAY=:1
+Environment=PYTHONUNBUFFERED=1
+Environment=XAUTHORITY=/home/g/.Xauthority
+Restart=always
+RestartSec=5
+WatchdogSec=60
+TimeoutStopSec=10
+StandardOutput=journal
+StandardError=journal
+
+[Install]
+WantedBy=graphical-session.target
+"""
+
+
+def test_run_options_keep_names_and_devices_and_make_files_absolute(tmp_path):
+    from leafdream.ops.unit import option_value
+
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    assert run_arguments(["--camera", "clip.mp4", "--show", "demo", "--show=mine.toml", "--camera=/dev/video2",
+                          "--osc-port", "9000"], tmp_path) == [
+        "--camera", str(tmp_path / "clip.mp4"), "--show", "demo", f"--show={tmp_path / 'mine.toml'}",
+        "--camera=/dev/video2", "--osc-port", "9000", "--kiosk"]
+    assert run_arguments(["--heartbeat", "~/hb.json"], tmp_path)[1] == os.path.expanduser("~/hb.json")
+    assert option_value(["--show", "a", "--show=b"], "--show") == "b"
+    assert option_value(["--show=b", "--show", "a"], "--show") == "a"
+    assert option_value(["--show"], "--show") is None and option_value(["--shows=x"], "--show") is None
+
+
+def test_the_launcher_is_the_script_beside_python_or_python_itself(tmp_path):
+    python = tmp_path / "bin" / "python3"
+    python.parent.mkdir()
+    python.write_text("")
+    assert launcher(str(python)) == [str(python), "-m", "leafdream"]
+    script = tmp_path / "bin" / "leafdream"
+    script.write_text("#!/bin/sh\n")
+    assert launcher(str(python)) == [str(python), "-m", "leafdream"]  # not executable: not a launcher
+    script.chmod(0o755)
+    assert launcher(str(python)) == [str(script)]
