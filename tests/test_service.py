@@ -253,3 +253,47 @@ def test_the_heartbeat_lives_in_the_runtime_folder_or_else_the_cache(monkeypatch
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert default_heartbeat_path() == tmp_path / "cache" / "leafdream" / "heartbeat.json"
+
+
+def test_doctor_says_each_check_whole_with_its_fix(tiny_model_file, tmp_path, monkeypatch):
+    import cv2
+    import numpy as np
+
+    from leafdream.ops.doctor import run_checks
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-is-a-file"))
+    (tmp_path / "cache-is-a-file").write_text("")
+    video = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 30, (64, 48))
+    for _ in range(5):
+        writer.write(np.full((48, 64, 3), 90, np.uint8))
+    writer.release()
+    show = tmp_path / "open.toml"
+    show.write_text('[show]\nhours = "daily 10:00-18:00"\ntimezone = "Europe/Paris"\n\n'
+                    '[[cue]]\nscene = "dream"\nduration = "1m"\n\n[[cue]]\nscene = "drift"\nduration = "1m"\n')
+    results = run_checks(tiny_model_file, str(show), camera=str(video))
+    assert [what for _, what, _ in results] == ["display", "camera", "calibration", "model", "show", "cache", "disk"]
+    checks = {what: (ok, detail) for ok, what, detail in results}
+    assert checks["display"] == (False, "SDL_VIDEODRIVER=dummy is set, so SDL draws with its 'dummy' driver and "
+                                        "nothing is seen: unset it")
+    assert checks["camera"] == (True, f"camera {video} gives 64x48 frames")
+    assert checks["calibration"] == (True, f"none at {tmp_path / 'config' / 'leafdream' / 'camera-calibration.npz'}: "
+                                           f"the empty scene is learnt when leafdream starts; 'leafdream camera "
+                                           f"calibrate' makes one")
+    ok, detail = checks["model"]
+    assert detail.startswith(f"{tiny_model_file}: layers [")
+    assert ok == detail.endswith("]")  # without a map it says how to make one
+    assert ok or detail.endswith("; no leaf-space map: run 'leafdream map --compute --data DIR'")
+    assert checks["show"] == (True, f"{show}: 2 cues, open daily 10:00-18:00 (Europe/Paris)")
+    ok, detail = checks["cache"]
+    assert not ok and detail.startswith(f"{tmp_path / 'cache-is-a-file' / 'leafdream'} is not writable (")
+    assert detail.endswith("); set XDG_CACHE_HOME to a writable folder")
+    ok, detail = checks["disk"]
+    assert re.fullmatch(r"\d+\.\d GB free(; logs and heartbeat need room: free some space)?", detail)
+    assert ok == (float(detail.split()[0]) > 1.0)
+    plain = {what: detail for _, what, detail in run_checks(tmp_path / "missing.npz", "drem")}
+    assert plain["camera"] == "not checked: name one with --camera SOURCE (index, /dev/videoN or a video file)"
+    assert plain["model"].endswith("; leafdream would fall back to the shipped model")
+    assert "\n" not in plain["show"] and plain["show"].endswith(" — run 'leafdream check drem'")
