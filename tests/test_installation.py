@@ -219,3 +219,40 @@ def test_a_show_with_a_start_cue_opens_there_and_its_next_round_starts_from_the_
         now = run(piece, now, 5)
         played.append((piece.player.round, piece.player.cue_number))
     assert played == [(0, 3), (1, 1), (1, 2)]
+
+
+def test_a_visitor_gets_the_shows_visitor_palette_and_edge_once_and_is_logged_coming_and_going(context, tmp_path,
+                                                                                               caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.show.installation")
+    show = tmp_path / "s.toml"
+    write(show, '[visitors]\nscene = "layers"\nhold = "1s"\ncrossfade = "0s"\npalette = "night"\nedge = "glow"\n'
+                '[[cue]]\nscene = "dream"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 1)
+    piece.visitor_event(True)
+    visitor = piece.visitor
+    cue = visitor.cues[0]
+    assert (cue.scene, cue.palette, cue.edge, cue.params) == ("layers", "night", "glow", {})
+    now = run(piece, now, 0.1)
+    assert piece.visitor_fade == 1.0  # no crossfade: the visitor's scene at once
+    piece.visitor_event(True)  # the leaf is still there: the same scene plays on, not a new one
+    assert piece.visitor is visitor
+    piece.visitor_event(False)
+    now = run(piece, now, 0.5)
+    assert piece.visitor is visitor  # held for a second
+    now = run(piece, now, 0.7)
+    assert piece.visitor is None
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("visitor")]
+    assert said == ["visitor: interrupting the show with the layers scene",
+                    "visitor gone: the show resumes where it was"]
+
+
+def test_a_show_without_visitors_ignores_the_camera(context, tmp_path):
+    show = tmp_path / "s.toml"
+    write(show, '[visitors]\nenabled = false\n[[cue]]\nscene = "dream"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.5)
+    piece.visitor_event(True)
+    assert piece.visitor is None and not piece.visitor_present
