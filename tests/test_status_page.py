@@ -223,3 +223,39 @@ def test_the_server_logs_where_it_listens_and_not_each_request(caplog):
     assert said == [f"status page on http://127.0.0.1:{port}/ (token needed)"]
     server.thread.join(2)
     assert not server.thread.is_alive()  # closed means stopped serving
+
+
+def test_each_second_of_history_counts_its_own_frames_and_the_thumbnail_is_the_art_every_two_seconds():
+    import cv2
+
+    recent = RecentLog()
+    recent.lines.append("2026-12-04 10:00:00 INFO opening: show s")
+    board = StatusBoard(recent)
+    frames = []
+    for index in range(41):  # 4 s at 10 frames a second; the work grows 1 ms a frame
+        frame = np.full((180, 640, 3), index, np.uint8)
+        frames.append(frame)
+        board.update(index / 10, float(index), lambda: _state(rss_mb=250.123456), frame)
+    history = board.snapshot()["history"]
+    assert [second["t"] for second in history] == [1.0, 2.0, 3.0, 4.0]
+    assert [second["fps"] for second in history] == [10.0, 10.0, 10.0, 10.0]
+    assert [second["work_max_ms"] for second in history] == [10.0, 20.0, 30.0, 40.0]  # each second's own frames
+    assert history[0]["work_p99_ms"] == round(float(np.percentile(np.arange(1.0, 11.0), 99)), 2)
+    snapshot = board.snapshot()
+    assert snapshot["rss_mb"] == 250.12 and snapshot["log"] == ["2026-12-04 10:00:00 INFO opening: show s"]
+    thumbnail = cv2.cvtColor(cv2.imdecode(np.frombuffer(board.thumbnail, np.uint8), cv2.IMREAD_COLOR),
+                             cv2.COLOR_BGR2RGB)
+    assert thumbnail.shape == (90, 320, 3)
+    assert int(thumbnail[0, 0, 0]) == 40  # taken at 4 s: the 0, 2 and 4 s frames, not the 1 or 3 s ones
+    assert board.thumbnail is board.thumbnail  # encoded once, not once a request
+    assert StatusBoard(recent).thumbnail == b""
+
+
+def test_a_board_keeps_only_its_history_and_a_missing_picture_keeps_the_last_thumbnail():
+    board = StatusBoard(RecentLog(), history_s=2)
+    board.update(0.0, 1.0, _state, np.zeros((90, 160, 3), np.uint8))
+    before = board.thumbnail
+    for second in range(1, 6):
+        board.update(float(second) * 2.5, 1.0, _state, None)
+    assert len(board.snapshot()["history"]) == 2 and board.snapshot()["history"][-1]["t"] == 12.5
+    assert board.snapshot()["history"][-1]["fps"] == 0.4 and board.thumbnail == before
