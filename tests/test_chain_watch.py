@@ -69,3 +69,34 @@ def test_the_heartbeat_and_overlay_say_how_each_chain_is_doing(tiny_model_file, 
         assert any(line.startswith("chains: ") and " s (" in line for line in live.overlay_lines())
     finally:
         live.close()
+
+
+def test_the_operator_overlay_says_rate_show_cue_palette_chains_camera_and_errors_line_by_line(tiny_model_file,
+                                                                                               tmp_path):
+    import re
+
+    from leafdream.ops.live import LiveRun, LiveSettings
+
+    show = tmp_path / "named.toml"
+    show.write_text('[show]\nname = "autumn"\n\n[[cue]]\nname = "opening"\nscene = "dream"\nduration = "90s"\n'
+                    'palette = "night"\n[cue.params]\ntemperature = 1.25\n')
+    live = LiveRun(LiveSettings(model_path=tiny_model_file, show=str(show), windowed=True, headless=True,
+                                heartbeat_path=str(tmp_path / "hb.json")))
+    try:
+        for _ in range(20):
+            live.step()
+        lines = live.overlay_lines()
+        live.installation.last_refused = "no cue number 7"
+        live.installation.player, live.installation.open = None, False
+        closed = live.overlay_lines()
+    finally:
+        live.close()
+    assert len(lines) == 8, lines
+    assert re.fullmatch(r"fps [ \d]{3}\.\d   work [ \d]{3}\.\d ms   effort \d\.\d\d", lines[0])
+    assert lines[1] == "show 'autumn'   open"
+    assert re.fullmatch(r"cue 1 opening  dream  t [ \d]{4}\.\d / 90 s", lines[2])
+    assert lines[3] == "temperature 1.25   palette night"
+    assert re.fullmatch(r"chains: \S.* \d+ s \(\d+\.\d%\ flips/s\)", lines[4])
+    assert lines[5:] == ["camera: none", "last error: none", "last refused remote command: none"]
+    assert closed == [closed[0], "show 'autumn'   closed (outside opening hours)", "camera: none",
+                      "last error: none", "last refused remote command: no cue number 7"]
