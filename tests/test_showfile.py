@@ -470,3 +470,30 @@ def test_check_prints_the_minute_view_of_the_default_show(capsys):
     view = out[out.index("what plays at each minute"):].splitlines()[1:]
     assert len(view) == 18 and view[0].split()[0] == "0:00:00" and view[-1].split()[0] == "0:17:00"
     assert "0:12:00  cue 5 'xerox of a xerox'" in out and "1:30 into it" in out
+
+
+@pytest.mark.parametrize("hours, step, lines", [(2, 120, 60), (6, 300, 72), (12, 600, 72), (20, 900, 80),
+                                                (40, 1800, 80)])
+def test_the_minute_view_grows_its_step_with_the_round(hours, step, lines):
+    show = parse_show(f'[[cue]]\nscene = "dream"\nduration = "{hours}h"\n', "x")
+    seen_step, moments = minutes(show)
+    assert (seen_step, len(moments)) == (step, lines) and len(moments) <= 90
+    assert [m.t for m in moments[:3]] == [0, step, 2 * step]
+    assert moments[-1].t == hours * 3600 - step  # the round's end is the next round's first line
+
+
+def test_a_show_that_does_not_loop_is_followed_to_its_last_cues_end_and_a_round_back_to_its_first_cue():
+    from leafdream.show.timeline import clock, one_round
+
+    show = parse_show('[show]\nloop = false\n[[cue]]\nscene = "dream"\nduration = "2m"\n'
+                      '[[cue]]\nscene = "xerox"\nduration = "1m"\n', "x")
+    taken, length = one_round(show)
+    assert [(b.t, b.cue.scene, b.round) for b in taken] == [(0, "dream", 0), (120, "xerox", 0)] and length is None
+    step, moments = minutes(show)
+    assert step == 15 and moments[-1].t == 180 and moments[-1].cue.scene == "xerox"
+    looping = parse_show('[[cue]]\nscene = "dream"\nduration = "2m"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n', "x")
+    taken, length = one_round(looping)
+    assert [b.cue.scene for b in taken] == ["dream", "xerox"] and length == 180
+    assert [m.t for m in minutes(looping)[1]][-1] == 165  # 3:00 is the next round's first line, not this one's
+    assert [clock(s) for s in (0, 59.4, 59.6, 3600, 3661.4, 90061)] == [
+        "0:00:00", "0:00:59", "0:01:00", "1:00:00", "1:01:01", "25:01:01"]
