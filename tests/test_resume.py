@@ -164,3 +164,41 @@ def test_leafdream_run_saves_its_place_and_the_next_start_carries_on_there(tiny_
     third.step()
     assert third.installation.player.index == 0
     third.close()
+
+
+def test_a_save_comes_back_field_for_field_and_what_is_wrong_with_one_is_logged_once_in_words(tmp_path, caplog):
+    saver = Checkpointer(tmp_path / "position.npz")
+    state = {"chains": np.arange(6, dtype=np.float32).reshape(2, 3), "step": np.array(7)}
+    saved = SavedPosition("show-id", "2026-12-04", 1234.5, {"round": 1, "index": 2, "t": 40.0, "in_cue": 6.0},
+                          "dream", state)
+    assert saver.save(saved)
+    back = load_saved(saver.path)
+    assert (back.show, back.day, back.saved_at, back.position, back.scene) == (
+        "show-id", "2026-12-04", 1234.5, {"round": 1, "index": 2, "t": 40.0, "in_cue": 6.0}, "dream")
+    assert sorted(back.scene_state) == ["chains", "step"]
+    np.testing.assert_array_equal(back.scene_state["chains"], state["chains"])
+    assert load_saved(tmp_path / "none.npz") is None and not caplog.records  # no save is not a problem
+    (tmp_path / "folder.npz").mkdir()
+    assert load_saved(tmp_path / "folder.npz") is None and not caplog.records
+    huge = tmp_path / "huge.npz"
+    with open(huge, "wb") as file:
+        file.truncate(64 * 1024 * 1024 + 1)
+    caplog.set_level(logging.WARNING)
+    assert load_saved(huge) is None
+    assert caplog.messages == [f"the saved position {huge} is not usable (ValueError: larger than 64 MB); the show "
+                               f"starts from its beginning"]
+    caplog.clear()
+    np.savez(tmp_path / "nohead.npz", scene_x=np.zeros(2))
+    assert load_saved(tmp_path / "nohead.npz") is None and len(caplog.messages) == 1
+    assert caplog.messages[0].startswith(f"the saved position {tmp_path / 'nohead.npz'} is not usable (KeyError:")
+
+
+def test_a_save_that_cannot_be_written_is_said_once_until_one_succeeds(tmp_path, caplog):
+    caplog.set_level(logging.ERROR)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    saver = Checkpointer(blocked / "position.npz")
+    saved = SavedPosition("s", "2026-12-04", 1.0, {"round": 0, "index": 0, "t": 0.0, "in_cue": 0.0}, "dream", {})
+    assert not saver.save(saved) and not saver.save(saved)
+    assert len(caplog.messages) == 1 and caplog.messages[0].startswith(f"position not saved to {blocked / 'position.npz'} (")
+    assert caplog.messages[0].endswith("); the show carries on")
