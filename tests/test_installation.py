@@ -256,3 +256,45 @@ def test_a_show_without_visitors_ignores_the_camera(context, tmp_path):
     run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.5)
     piece.visitor_event(True)
     assert piece.visitor is None and not piece.visitor_present
+
+
+def test_every_remote_command_answers_its_sender_in_words(context, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.show.installation")
+    show = tmp_path / "s.toml"
+    write(show, '[[cue]]\nscene = "dream"\nduration = "1m"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.2)
+    answers = [
+        (("cue", [2]), (True, "cue 2 (xerox)")),
+        (("cue", ["x"]), (False, "cue takes one number, the cue's, e.g. /leafdream/cue 3 (got x)")),
+        (("cue", []), (False, "cue takes one number, the cue's, e.g. /leafdream/cue 3 (got nothing)")),
+        (("cue", [True]), (False, "cue takes one number, the cue's, e.g. /leafdream/cue 3 (got True)")),
+        (("cue", [1, 2]), (False, "cue takes one number, the cue's, e.g. /leafdream/cue 3 (got 1 2)")),
+        (("cue", [9]), (False, "no cue number 9; cues are 1, 2")),
+        (("set", ["generations_per_second"]), (False, "set takes a name and a value, e.g. /leafdream/set "
+                                                      "temperature 1.4")),
+        (("panic", ["x"]), (False, "panic takes the seconds of its fade to dark, e.g. /leafdream/panic 3 (got 'x')")),
+        (("panic", [61]), (False, "panic takes the seconds of its fade to dark, from 0 to 60 (got 61)")),
+        (("panic", [-1]), (False, "panic takes the seconds of its fade to dark, from 0 to 60 (got -1)")),
+        (("bogus", []), (False, "unknown command 'bogus'")),
+    ]
+    for (name, args), answer in answers:
+        assert piece.command(name, args, "10.0.0.5") == answer, (name, args)
+    assert piece.last_refused == "remote bogus from 10.0.0.5: unknown command 'bogus'"
+    assert piece.command("panic", [], "10.0.0.5") == (True, "fading to dark over 3 s; go brings the show back")
+    assert piece.panic == (0.0, 3.0)
+    assert piece.command("go", []) == (True, "the show carries on") and piece.panic is None
+    assert piece.command("go", []) == (False, "a second go within 0.5 s of the last is ignored (double-go "
+                                              "protection)")
+    now = run(piece, now, 0.6)
+    assert piece.command("next", []) == (True, "cue 1 (dream)")  # from cue 2, round again
+    now = run(piece, now, 0.6)
+    assert piece.command("stop", []) == (True, "done") and piece.stopped
+    assert piece.command("cue", [2]) == (True, "cue 2 (xerox)") and not piece.stopped  # a cue brings it back
+    applied = [m for m in caplog.messages if m.startswith("remote cue 2")]
+    assert applied[0] == "remote cue 2 from 10.0.0.5: cue 2 (xerox)" and applied[-1] == "remote cue 2: cue 2 (xerox)"
+    piece.player = None  # closed
+    assert piece.command("cue", [1]) == (False, "the show is not playing (outside opening hours)")
+    assert piece.command("set", ["temperature", 1]) == (False, "the show is not playing (outside opening hours)")
