@@ -202,3 +202,40 @@ def test_a_save_that_cannot_be_written_is_said_once_until_one_succeeds(tmp_path,
     assert not saver.save(saved) and not saver.save(saved)
     assert len(caplog.messages) == 1 and caplog.messages[0].startswith(f"position not saved to {blocked / 'position.npz'} (")
     assert caplog.messages[0].endswith("); the show carries on")
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"round": -1}, "not a position in a show: "),
+    ({"index": -1}, "not a position in a show: "),
+    ({"in_cue": -0.1}, "not a position in a show: "),
+    ({"in_cue": 30.0, "t": 20.0}, "not a position in a show: "),
+    ({"index": 3}, "cue 4 of round 2 is not in this show"),
+])
+def test_a_position_that_cannot_be_in_the_show_is_refused_with_what_is_wrong(context, change, said):
+    cues = [Cue("dream", 10.0, {}, "moss", 1.0), Cue("drift", 10.0, {}, "bone", 1.0), Cue("xerox", 10.0, {}, "moss")]
+    position = {"round": 1, "index": 1, "t": 35.0, "in_cue": 5.0, **change}
+    with pytest.raises(ValueError) as refused:
+        Player(context, cues, 96, 54, seed=3).resume(position, {}, "drift")
+    assert str(refused.value).startswith(said)
+
+
+def test_a_resumed_cue_starts_without_a_crossfade_and_chains_that_do_not_fit_are_said(context, caplog):
+    cues = [Cue("drift", 10.0, {}, "bone", 1.0), Cue("dream", 10.0, {"leaves": 2}, "moss", 4.0)]
+    playing = Player(context, cues, 96, 54, seed=3)
+    for _ in range(130):
+        playing.update(0.1)
+    position, state = playing.position(), playing.scene.state()
+    assert position["index"] == 1 and playing.previous is not None  # about 3 s into a 4 s crossfade
+    resumed = Player(context, cues, 96, 54, seed=3)
+    resumed.resume(position, state, "dream")
+    assert resumed.previous is None and resumed.fade_amount() == 1.0
+    assert resumed.cue_start == pytest.approx(playing.cue_start) and resumed.t == pytest.approx(playing.t)
+    assert resumed.t - resumed.cue_start == pytest.approx(position["in_cue"]) and resumed.t > resumed.cue_start
+    other = Player(context, [cues[0], Cue("dream", 10.0, {"leaves": 3}, "moss", 4.0)], 96, 54, seed=3)
+    caplog.set_level(logging.WARNING)
+    other.resume(position, state, "dream")  # three chains asked, two saved: the place, not the chains
+    assert other.index == 1 and len(caplog.messages) == 1
+    assert caplog.messages[0].startswith("resumed at the saved place, but not with the saved chains: ")
+    caplog.clear()
+    Player(context, cues, 96, 54, seed=3).resume(position, state, "xerox")  # another scene's state is not tried
+    assert not caplog.messages
