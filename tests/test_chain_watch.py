@@ -9,6 +9,7 @@ from leafdream.leafspace.store import leaf_space
 from leafdream.scenes.chain_watch import ChainWatch
 from leafdream.scenes.context import SceneContext
 from leafdream.scenes.table import make_scene
+from live_runs import headless_run
 
 
 @pytest.fixture(scope="module")
@@ -57,40 +58,24 @@ def test_a_dream_that_holds_one_species_too_long_starts_again_from_another(conte
 
 
 def test_the_heartbeat_and_overlay_say_how_each_chain_is_doing(tiny_model_file, tmp_path):
-    from leafdream.ops.live import LiveRun, LiveSettings
-
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json")))
-    try:
-        for _ in range(80):
-            live.step()
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=80) as live:
         chains = live._state()["chains"]
         assert len(chains) == 1 and chains[0]["species"] and chains[0]["held_s"] > 0
         assert any(line.startswith("chains: ") and " s (" in line for line in live.overlay_lines())
-    finally:
-        live.close()
 
 
 def test_the_operator_overlay_says_rate_show_cue_palette_chains_camera_and_errors_line_by_line(tiny_model_file,
                                                                                                tmp_path):
     import re
 
-    from leafdream.ops.live import LiveRun, LiveSettings
-
     show = tmp_path / "named.toml"
     show.write_text('[show]\nname = "autumn"\n\n[[cue]]\nname = "opening"\nscene = "dream"\nduration = "90s"\n'
                     'palette = "night"\n[cue.params]\ntemperature = 1.25\n')
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show=str(show), windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json")))
-    try:
-        for _ in range(20):
-            live.step()
+    with headless_run(tiny_model_file, tmp_path, str(show), steps=20) as live:
         lines = live.overlay_lines()
         live.installation.last_refused = "no cue number 7"
         live.installation.player, live.installation.open = None, False
         closed = live.overlay_lines()
-    finally:
-        live.close()
     assert len(lines) == 8, lines
     assert re.fullmatch(r"fps [ \d]{3}\.\d   work [ \d]{3}\.\d ms   effort \d\.\d\d", lines[0])
     assert lines[1] == "show 'autumn'   open"

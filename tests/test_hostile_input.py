@@ -4,7 +4,6 @@ import logging
 import os
 import sys
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from leafdream.show import installation as installation_module
 from leafdream.show.installation import Installation
 from leafdream.show.showfile import MAX_BYTES, ShowError, load_show, parse_show
 from leafdream.show.timeparse import LONGEST, parse_duration
+from live_runs import headless_run
 
 pytestmark = pytest.mark.hostile
 
@@ -725,26 +725,12 @@ def test_status_line_says_each_figure_of_a_healthy_heartbeat_and_a_missing_frame
     assert judge({**without_rate, "uptime_s": 5}, age=1.0)[0]  # just started: the rate is not judged yet
 
 
-@contextmanager
-def _headless_run(model_file, heartbeat, show: str):
-    """A running piece (offscreen, windowed) of ``show`` that has drawn one frame; closed afterwards."""
-    from leafdream.ops.live import LiveRun, LiveSettings
-
-    live = LiveRun(LiveSettings(model_path=model_file, show=show, windowed=True, headless=True,
-                                heartbeat_path=str(heartbeat)))
-    try:
-        live.step()
-        yield live
-    finally:
-        live.close()
-
-
 def test_a_closed_room_has_a_heartbeat_without_a_scene_and_status_says_closed(tiny_model_file, tmp_path,
                                                                                monkeypatch):
     from leafdream.ops.heartbeat import judge
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    with _headless_run(tiny_model_file, tmp_path / "hb.json", "dream") as live:
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1) as live:
         live.installation.player, live.installation.open = None, False  # what closing leaves
         state = live._state()
     assert (state["cue"], state["scene"], state["chains"], state["open"]) == (None, None, [], False)
@@ -762,7 +748,7 @@ def test_a_scene_that_fails_in_the_running_piece_makes_status_not_well_with_its_
         raise RuntimeError("the xerox ran out of toner")
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    with _headless_run(tiny_model_file, tmp_path / "hb.json", "xerox") as live:
+    with headless_run(tiny_model_file, tmp_path, "xerox", steps=1) as live:
         monkeypatch.setattr(live.installation.player.scene, "update", broken)
         monkeypatch.setattr(live.health.heartbeat, "due", lambda dt: True)
         live.step()

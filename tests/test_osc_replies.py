@@ -15,6 +15,7 @@ from leafdream.leafspace.store import leaf_space
 from leafdream.ops.remote import RemoteControl
 from leafdream.scenes.context import SceneContext
 from leafdream.show.installation import DOUBLE_GO_S, Installation
+from live_runs import headless_run
 
 SHOW = ('[[cue]]\nnumber = 1\nscene = "dream"\nduration = "1m"\n[[cue]]\nnumber = 3\nscene = "xerox"\n'
         'duration = "1m"\n[[cue]]\nnumber = 4\nscene = "layers"\nduration = "1m"\n')
@@ -120,13 +121,8 @@ def test_panic_fades_to_dark_and_go_brings_the_show_back(piece):
 
 
 def test_status_is_answered_with_health_and_place_and_values_are_rounded(tiny_model_file, tmp_path):
-    from leafdream.ops.live import LiveRun, LiveSettings
-
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json"), osc_port=0))
-    desk = Desk(live.remote.address[1])
-    try:
-        live.step()
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1, osc_port=0) as live:
+        desk = Desk(live.remote.address[1])
         desk.send("/leafdream/set", "temperature", 1.7899991635926227)
         desk.send("/leafdream/status")
         deadline = time.monotonic() + 5
@@ -143,8 +139,6 @@ def test_status_is_answered_with_health_and_place_and_values_are_rounded(tiny_mo
         status = answers["/reply/leafdream/status"]
         assert status["status"] == "ok" and status["data"]["scene"] == "dream" and status["data"]["healthy"]
         assert "temperature 1.79 " in " ".join(live.overlay_lines()) + " "
-    finally:
-        live.close()
 
 
 class TcpDesk:

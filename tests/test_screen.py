@@ -10,6 +10,7 @@ import pytest
 from leafdream.ops.heartbeat import judge
 from leafdream.render import screen as screen_module
 from leafdream.render.screen import Screen
+from live_runs import headless_run
 
 
 @pytest.fixture
@@ -56,25 +57,19 @@ def test_a_display_that_leaves_the_list_is_lost_until_it_is_back(flaky, caplog):
 
 
 def test_the_show_keeps_its_time_and_the_heartbeat_says_the_screen_is_lost(tiny_model_file, tmp_path, flaky):
-    from leafdream.ops.live import LiveRun, LiveSettings
-
-    heartbeat = tmp_path / "hb.json"
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(heartbeat), fps=1000))
-    try:
-        live.step()
-        flaky["flip"] = True
-        for _ in range(20):
-            live.step()  # no exception, the loop goes on
-        assert live.screen.lost and live.installation.player.t > 0
-        live.health.heartbeat.timer.since = live.health.heartbeat.timer.seconds  # a heartbeat now
-        live.step()
-        state = json.loads(heartbeat.read_text())
-        well, line = judge(state)
-        assert not well and "the screen is lost for" in line
-    finally:
-        flaky["flip"] = False
-        live.close()
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1, fps=1000) as live:
+        try:
+            flaky["flip"] = True
+            for _ in range(20):
+                live.step()  # no exception, the loop goes on
+            assert live.screen.lost and live.installation.player.t > 0
+            live.health.heartbeat.timer.since = live.health.heartbeat.timer.seconds  # a heartbeat now
+            live.step()
+            state = json.loads((tmp_path / "hb.json").read_text())
+            well, line = judge(state)
+            assert not well and "the screen is lost for" in line
+        finally:
+            flaky["flip"] = False
 
 
 def test_a_size_asked_for_is_the_size_opened_and_drawn_at(monkeypatch):

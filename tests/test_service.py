@@ -9,6 +9,7 @@ import time
 from leafdream.commands.cli import main
 from leafdream.ops.heartbeat import Heartbeat, read_status
 from leafdream.ops.service import EXIT_HUNG, ServiceNotifier, Watchdog
+from live_runs import headless_run
 
 
 def test_heartbeat_is_written_when_due_and_read_by_status(tmp_path, capsys):
@@ -90,18 +91,11 @@ def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp
 
 
 def test_a_watchdog_exit_leaves_a_heartbeat_that_says_so(tiny_model_file, tmp_path, monkeypatch):
-    from leafdream.ops.live import LiveRun, LiveSettings
-
     exits = []
     monkeypatch.setattr(Watchdog, "_exit", lambda self, silent: exits.append(silent))
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json")))
-    try:
-        live.step()
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1) as live:
         live._hung(31.0)  # the real one ends the process here: nothing after it writes the heartbeat
         ok, line = read_status(tmp_path / "hb.json", now=time.time())
-    finally:
-        live.close()
     assert exits == [31.0]
     assert not ok and "by the watchdog (no frame for 31 s)" in line
 
@@ -230,18 +224,13 @@ def test_the_release_really_returns_freed_heap_pages_to_the_system():
 
 
 def test_the_running_piece_hands_freed_memory_back_as_it_plays(tiny_model_file, tmp_path):
-    from leafdream.ops.live import LiveRun, LiveSettings
     from leafdream.ops.memory import MemoryRelease
 
     calls = []
-    live = LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json")))
-    try:
+    with headless_run(tiny_model_file, tmp_path, "dream") as live:
         live.memory = MemoryRelease(every=0.0, trim=lambda pad: calls.append(pad) or 1)
         for _ in range(3):
             live.step()
-    finally:
-        live.close()
     assert calls == [0, 0, 0]
 
 

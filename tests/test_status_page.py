@@ -15,6 +15,7 @@ import pytest
 from leafdream.errors import LeafdreamError
 from leafdream.ops.status_board import RecentLog, StatusBoard
 from leafdream.ops.status_server import StatusServer, check_exposure
+from live_runs import headless_run
 
 
 def _get(url: str, headers: dict | None = None) -> tuple[int, bytes, str]:
@@ -108,18 +109,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _live(tiny_model_file, tmp_path, port):
-    from leafdream.ops.live import LiveRun, LiveSettings
-
-    return LiveRun(LiveSettings(model_path=tiny_model_file, show="dream", windowed=True, headless=True,
-                                heartbeat_path=str(tmp_path / "hb.json"), status_port=port))
-
-
 def test_a_running_installation_serves_its_state_log_and_picture(tiny_model_file, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     port = _free_port()
-    live = _live(tiny_model_file, tmp_path, port)
-    try:
+    with headless_run(tiny_model_file, tmp_path, "dream", status_port=port) as live:
         started = time.monotonic()
         while time.monotonic() - started < 2.5:
             live.step()
@@ -129,8 +122,6 @@ def test_a_running_installation_serves_its_state_log_and_picture(tiny_model_file
         assert status["summary"].startswith("all well") and len(status["history"]) >= 1
         assert any("opening: show" in line for line in status["log"])
         assert _get(f"http://127.0.0.1:{port}/thumbnail.png")[1].startswith(b"\x89PNG")
-    finally:
-        live.close()
     with pytest.raises(OSError):  # a stopped piece serves nothing: the page says "no answer", never "all well"
         urllib.request.urlopen(f"http://127.0.0.1:{port}/status.json", timeout=2)
 
@@ -139,19 +130,18 @@ def test_a_running_installation_serves_its_state_log_and_picture(tiny_model_file
 def test_the_page_in_a_real_browser_shows_health_facts_history_and_log(tiny_model_file, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     port = _free_port()
-    live = _live(tiny_model_file, tmp_path, port)
-    browser = subprocess.Popen(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={tmp_path}/c",
-         "--virtual-time-budget=4000", "--dump-dom", f"http://127.0.0.1:{port}/"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        started = time.monotonic()
-        while browser.poll() is None and time.monotonic() - started < 60:
-            live.step()  # the loop keeps drawing while the browser asks
-        dom = browser.communicate(timeout=10)[0].decode()
-    finally:
-        browser.kill()
-        live.close()
+    with headless_run(tiny_model_file, tmp_path, "dream", status_port=port) as live:
+        browser = subprocess.Popen(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             f"--user-data-dir={tmp_path}/c", "--virtual-time-budget=4000", "--dump-dom", f"http://127.0.0.1:{port}/"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            started = time.monotonic()
+            while browser.poll() is None and time.monotonic() - started < 60:
+                live.step()  # the loop keeps drawing while the browser asks
+            dom = browser.communicate(timeout=10)[0].decode()
+        finally:
+            browser.kill()
     assert 'id="health" class="well">all well: ' in dom
     assert "<td>scene</td><td>dream</td>" in dom
     assert "<polyline" in dom and "opening: show" in dom
