@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from leafdream.show.installation import Installation
+from leafdream.show.schedule import day_seed
 from leafdream.leafspace.store import leaf_space
 from leafdream.scenes.context import SceneContext
 
@@ -31,7 +32,10 @@ def run(installation, start, seconds, dt=0.1):
     return now
 
 
-def test_dark_outside_opening_hours_and_from_the_first_cue_at_opening(context, tmp_path):
+def test_dark_outside_opening_hours_and_from_the_first_cue_at_opening(context, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.show.installation")
     show = tmp_path / "s.toml"
     write(show, '[show]\nhours = "mon 10:00-11:00"\ntimezone = "UTC"\n'
                 '[[cue]]\nscene = "dream"\nduration = "20s"\n[[cue]]\nscene = "xerox"\nduration = "20s"\n')
@@ -43,6 +47,9 @@ def test_dark_outside_opening_hours_and_from_the_first_cue_at_opening(context, t
     assert piece.open and piece.player.scene.name == "dream" and piece.frame().max() > 100
     run(piece, datetime(2026, 11, 23, 10, 59, 59, tzinfo=UTC), 2)
     assert not piece.open and piece.frame().max() == 0
+    said = [m for m in caplog.messages if m.startswith(("opening", "closing"))]
+    assert said == [f"opening: show 's' from its first cue, seed {piece.seed + day_seed(0, monday.date())} for 2026-11-23",
+                    "closing: the screen goes dark until Mon 30 Nov 10:00"]
 
 
 def test_every_day_differs_and_any_day_replays(context, tmp_path):
@@ -195,7 +202,8 @@ def test_osc_set_obeys_the_contract_and_says_when_a_fade_wins(context, tmp_path)
     piece = Installation(context, str(show), (64, 48))
     run(piece, datetime(2026, 5, 1, 12, 0, tzinfo=UTC), 1.0)
     piece.command("set", ["temperature", 2.0])
-    assert "fading" in piece.last_refused and "the fade wins" in piece.last_refused
+    assert piece.last_refused == ("remote set temperature 2: temperature is fading in this cue (1.5 to 1); the fade "
+                                  "wins until the cue ends — set it in a cue that does not fade it")
     piece.command("set", ["leaves", 50])
     assert "from 1 to 6" in piece.last_refused and piece.player.scene.params["leaves"] == 2
     piece.command("set", ["leaves"])

@@ -282,3 +282,27 @@ def test_the_pace_waits_only_once_its_burst_is_spent():
     for _ in range(50):
         pace.wait()
     assert len(slept) == 50 and sum(slept) == pytest.approx(sum(range(1, 51)) / 1000.0)
+
+
+def test_an_unknown_address_and_a_full_queue_are_said_with_what_was_dropped(caplog):
+    import logging
+
+    from leafdream.ops.remote import RemoteControl
+
+    caplog.set_level(logging.WARNING, logger="leafdream.ops.remote")
+    remote = RemoteControl("127.0.0.1", 0)
+    try:
+        desk = ("127.0.0.1", 5000)
+        remote._unknown(desk, "/leafdream/nope", 1)
+        remote._unknown(desk, "/leafdream/cue/7/start")  # QLab's form is a cue command, not an unknown one
+        assert remote.poll() == [("cue", ["7"], "127.0.0.1")]
+        for _ in range(1001):
+            remote._queue(desk, "/leafdream/next", "next", [])
+        assert len(remote.poll(most=5000)) == 1000
+    finally:
+        remote.close()
+    assert caplog.messages == [
+        "OSC: unknown address /leafdream/nope (known: /leafdream/go, /leafdream/next, /leafdream/stop, "
+        "/leafdream/cue, /leafdream/set, /leafdream/panic, /leafdream/status, /leafdream/camera_dump, "
+        "/leafdream/cue/N/start)",
+        "OSC: too many commands waiting; /leafdream/next dropped"]

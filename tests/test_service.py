@@ -81,11 +81,18 @@ def test_a_hung_loop_ends_the_process_for_the_service():
     assert "Logging error" not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp_path, monkeypatch):
+def test_memory_above_the_ceiling_exits_for_a_clean_restart(tiny_model_file, tmp_path, monkeypatch, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream")
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     code = main(["run", "--windowed", "--headless", "--frames", "50", "--memory-ceiling", "1", "--heartbeat", str(tmp_path / "hb.json"),
                  "--model", str(tiny_model_file)])
     assert code == 4
+    said = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert len(said) == 1 and re.fullmatch(r"memory \d+ MB is above the ceiling of 1 MB: exiting for a clean restart",
+                                           said[0].getMessage())
+    assert "stopping: the memory ceiling" in caplog.messages
     ok, line = read_status(tmp_path / "hb.json", now=time.time())  # at once, not after the heartbeat goes stale
     assert not ok and line.startswith("not running: stopped at ") and line.endswith("by the memory ceiling")
 
@@ -190,6 +197,7 @@ def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_mod
     assert re.fullmatch(r"crash at Fri 09:\d\d \(RuntimeError: a bug in a scene\); the piece starts again from "
                         r"its save", said[0])
     assert ticked[0] > 700  # it played on after the crash
+    assert figures["soak_power_cuts"] == 0 and figures["soak_resume_worst_lost_s"] == 0.0  # none to be behind
 
 
 def test_freed_memory_is_handed_back_every_few_seconds_of_show():
@@ -286,3 +294,57 @@ def test_doctor_says_each_check_whole_with_its_fix(tiny_model_file, tmp_path, mo
     assert plain["camera"] == "not checked: name one with --camera SOURCE (index, /dev/videoN or a video file)"
     assert plain["model"].endswith("; leafdream would fall back to the shipped model")
     assert "\n" not in plain["show"] and plain["show"].endswith(" — run 'leafdream check drem'")
+
+
+class _CameraWithVisitors:
+    """The running piece's camera side, reduced to what the loop asks of it: the events it hands out once."""
+
+    watcher = None
+
+    def __init__(self, events):
+        self.events, self.stopped = list(events), False
+
+    def visitor_events(self, now):
+        events, self.events = self.events, []
+        return events
+
+    def state(self):
+        return "live 640x480, 30 fps"
+
+    def stop(self):
+        self.stopped = True
+
+
+def test_the_running_piece_hands_the_cameras_visitors_to_the_show_and_logs_them(tiny_model_file, tmp_path, caplog):
+    import logging
+
+    import numpy as np
+
+    from leafdream.camera.events import VisitorEvent
+
+    caplog.set_level(logging.INFO, logger="leafdream")
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1) as live:
+        camera = live.camera = _CameraWithVisitors([VisitorEvent("appeared", np.array([0.25, 0.5]), "Acer palmatum")])
+        live.step()
+        assert live.installation.visitor_present and live.installation.visitor is not None
+        assert live._state()["camera"] == "live 640x480, 30 fps"
+        camera.events = [VisitorEvent("gone")]
+        live.step()
+        assert not live.installation.visitor_present
+    assert camera.stopped  # closing the piece stops its camera
+    said = [m for m in caplog.messages if m.startswith("visitor: a leaf")]
+    assert said == ["visitor: a leaf appeared, near Acer palmatum at (0.25, 0.50) in leaf space",
+                    "visitor: a leaf has gone"]
+
+
+def test_the_heartbeat_of_a_running_piece_holds_every_figure_status_and_the_page_read(tiny_model_file, tmp_path):
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=3, fps=50) as live:
+        state = live._state_for_heartbeat()
+    assert set(state) == {"uptime_s", "fps", "frame_ms", "target_fps", "run_work_p50_ms", "run_work_p99_ms",
+                          "run_work_max_ms", "run_present_p50_ms", "run_present_p99_ms", "effort", "show", "open",
+                          "cue", "scene", "camera", "fallback", "chains", "screen", "last_error"}
+    assert state["target_fps"] == 50 and state["open"] is True and (state["cue"], state["scene"]) == (1, "dream")
+    assert state["camera"] == "none" and state["fallback"] == "" and state["last_error"] == ""
+    assert 0 < state["uptime_s"] < 120 and 0 < state["effort"] <= 1 and state["frame_ms"] > 0
+    assert 0 < state["run_work_p50_ms"] <= state["run_work_p99_ms"] <= state["run_work_max_ms"]
+    assert len(state["chains"]) == 1 and not str(state["screen"]).startswith("lost")

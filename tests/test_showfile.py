@@ -310,6 +310,12 @@ def test_a_group_without_its_own_table_plays_once_in_its_written_order():
 BROKEN_GROUPS = [
     ('[groups.x]\nmode = "random"\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "mode must be one of"),
     ('[groups.x]\nrepeat = 0\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "repeat must be a whole number"),
+    ('[groups.x]\nrepeat = 2.5\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2,
+     "repeat must be a whole number from 1 to 1000, got 2.5"),
+    ('[groups.x]\nrepeat = true\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2,
+     "repeat must be a whole number from 1 to 1000, got True"),
+    ('[groups.x]\nrepeat = 1001\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2,
+     "repeat must be a whole number from 1 to 1000, got 1001"),
     ('[groups.x]\nrepaet = 2\n[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 2, "did you mean 'repeat'"),
     ('[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n[[cue]]\nscene = "dream"\nduration = "1m"\n'
      '[[cue]]\nscene = "dream"\nduration = "1m"\ngroup = "x"\n', 11, "must follow one another"),
