@@ -348,3 +348,21 @@ def test_the_heartbeat_of_a_running_piece_holds_every_figure_status_and_the_page
     assert 0 < state["uptime_s"] < 120 and 0 < state["effort"] <= 1 and state["frame_ms"] > 0
     assert 0 < state["run_work_p50_ms"] <= state["run_work_p99_ms"] <= state["run_work_max_ms"]
     assert len(state["chains"]) == 1 and not str(state["screen"]).startswith("lost")
+
+
+def test_the_running_pieces_threads_say_what_they_are(tiny_model_file, tmp_path):
+    """In a stack dump of a stuck piece (py-spy, faulthandler) a technician reads these names."""
+    import threading
+
+    from leafdream.ops.checkpoint import Checkpointer, SavedPosition, load_saved
+
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1, osc_port=0, osc_tcp_port=0):
+        daemons = {thread.name for thread in threading.enumerate() if thread.daemon}
+    assert {"watchdog", "osc", "osc-tcp"} <= daemons
+    saver = Checkpointer(tmp_path / "position.npz")
+    saver.submit(SavedPosition("s", "2026-12-04", 1.0, {"round": 0, "index": 0, "t": 0.0, "in_cue": 0.0}, "dream", {}))
+    assert saver._writer.name == "checkpoint" and saver._writer.daemon
+    deadline = time.monotonic() + 10
+    while load_saved(saver.path) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert load_saved(saver.path).scene == "dream"  # written by that thread, not the loop
