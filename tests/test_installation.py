@@ -306,3 +306,27 @@ def test_every_remote_command_answers_its_sender_in_words(context, tmp_path, cap
     piece.player = None  # closed
     assert piece.command("cue", [1]) == (False, "the show is not playing (outside opening hours)")
     assert piece.command("set", ["temperature", 1]) == (False, "the show is not playing (outside opening hours)")
+
+
+def test_a_reload_says_each_problem_on_its_own_line_and_a_good_edit_when_it_takes_over(context, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.show.installation")
+    show = tmp_path / "s.toml"
+    write(show, '[[cue]]\nscene = "dream"\nduration = "10s"\n')
+    piece = Installation(context, str(show), (64, 48), reload_every=0.5, keep_last_good=False)
+    now = run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 1)
+    caplog.clear()
+    write(show, '[[cue]]\nscene = "drem"\nduration = "10s"\n[[cue]]\nscene = "dream"\nduration = "soon"\n')
+    now = run(piece, now, 1)
+    said = caplog.messages
+    assert said[0] == piece.last_error and said[0].startswith(
+        f"show not reloaded, the last good show plays on: {show}:")
+    assert len(said) >= 2 and all(line.startswith(f"  {show}:") for line in said[1:])  # one problem a line
+    assert [r.levelno for r in caplog.records] == [logging.ERROR] * len(said)
+    caplog.clear()
+    write(show, '[[cue]]\nscene = "xerox"\nduration = "10s"\n')
+    run(piece, now, 1)
+    assert piece.last_error == "" and caplog.messages[0] == (
+        f"show {show} reloaded; it takes over when this cue ends (or at the next Go), at the cue numbered as the one "
+        f"that was to come, or the next one after it")

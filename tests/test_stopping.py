@@ -117,3 +117,53 @@ def test_without_a_last_good_show_the_built_in_loop_plays(tiny_model_file, tmp_p
     show, reason = show_or_fallback(str(broken))
     assert "built-in loop" in reason and show.path == str(broken)  # the artist's file stays watched
     assert [cue.scene for cue in show.cues] == ["dream", "drift", "layers", "xerox"]
+
+
+def test_the_fallback_is_said_whole_once_and_a_show_that_loads_is_kept_as_the_last_good_one(tmp_path, monkeypatch,
+                                                                                           caplog):
+    import logging
+
+    from leafdream.show.fallback import last_good_path, show_or_fallback
+
+    caplog.set_level(logging.WARNING, logger="leafdream.show.fallback")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert last_good_path() == tmp_path / "state" / "leafdream" / "last-good-show.toml"
+    good = tmp_path / "good.toml"
+    good.write_text('[show]\nname = "kept"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    show, reason = show_or_fallback(str(good))
+    assert (show.name, reason) == ("kept", "") and last_good_path().read_text() == good.read_text()
+    assert not caplog.messages
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[cue]]\nscene = "drem"\nduration = "1m"\n')
+    show, reason = show_or_fallback(str(broken))
+    assert show.name == "kept" and show.path == str(broken) and [c.scene for c in show.cues] == ["xerox"]
+    assert reason.startswith(f"show {broken} not usable ({broken}:2:1: unknown scene 'drem'")
+    assert reason.endswith(f"); playing the last good show, {last_good_path()}")
+    assert caplog.messages == [f"SHOW FALLBACK: {reason}"]
+    caplog.clear()
+    show, reason = show_or_fallback(str(good), set_aside="it ended the piece soon after the start 2 times in a row")
+    assert reason == (f"show {good} not usable (it ended the piece soon after the start 2 times in a row); playing "
+                      f"the built-in loop")
+    assert show.name == "built-in loop" and show.path == str(good) and show.loop and show.seed == 0
+    show, reason = show_or_fallback(str(tmp_path / "gone.toml"))  # no file to watch: the kept one is watched
+    assert show.path == str(last_good_path()) and "playing the last good show" in reason
+
+
+def test_a_last_good_show_that_cannot_be_kept_is_said_and_the_show_plays(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from leafdream.show.fallback import show_or_fallback
+
+    caplog.set_level(logging.WARNING, logger="leafdream.show.fallback")
+    (tmp_path / "state").write_text("a file where the state folder should be")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    good = tmp_path / "good.toml"
+    good.write_text('[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    show, reason = show_or_fallback(str(good))
+    assert reason == "" and [c.scene for c in show.cues] == ["xerox"]
+    assert len(caplog.messages) == 1
+    assert caplog.messages[0].startswith(f"the last good show could not be kept in {tmp_path / 'state' / 'leafdream'}"
+                                         f"/last-good-show.toml (")
+    assert caplog.messages[0].endswith(")") and "Errno" not in caplog.messages[0]
+    show_or_fallback("dream")  # one scene by name is no file: nothing to keep, nothing said
+    assert len(caplog.messages) == 1
