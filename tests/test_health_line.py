@@ -56,3 +56,31 @@ def test_what_a_heartbeat_leaves_out_is_said_as_unknown_and_the_age_limit_is_the
     assert judge(WELL, age=100.0, max_age=120.0)[0]
     assert judge(WELL, age=100.0)[1] == "heartbeat is 100 s old (more than 30 s): leafdream has stopped or hangs"
     assert judge({"stopped": "SIGINT"}, age=1e6) == (False, "not running: SIGINT")  # stopped says why, however old
+
+
+def test_a_heartbeat_that_cannot_be_written_is_said_once_and_its_return_too(tmp_path, caplog):
+    import json
+    import logging
+    import time
+
+    from leafdream.ops.heartbeat import Heartbeat
+
+    caplog.set_level(logging.INFO, logger="leafdream.ops.heartbeat")
+    blocked = tmp_path / "run"
+    blocked.write_text("a file where the folder should be")
+    beat = Heartbeat(blocked / "heartbeat.json", every=5.0)
+    assert beat.due(0.0) and not beat.due(4.9) and beat.due(0.2)  # the first at once, then every 5 s
+    assert not beat.write({"fps": 60}) and not beat.write({"fps": 60})
+    assert len(caplog.messages) == 1 and caplog.records[0].levelno == logging.ERROR
+    assert caplog.messages[0].startswith(f"heartbeat {blocked / 'heartbeat.json'} not written (")
+    assert caplog.messages[0].endswith("); the show carries on") and "Errno" not in caplog.messages[0]
+    blocked.unlink()
+    blocked.mkdir()
+    before = time.time()
+    assert beat.write({"fps": 60}) and beat.write({"fps": 61})
+    assert caplog.messages[1:] == [f"heartbeat {blocked / 'heartbeat.json'} written again"]
+    written = json.loads((blocked / "heartbeat.json").read_text())
+    assert written["fps"] == 61 and before <= written["written_at"] <= time.time()
+    assert beat.final({"show": "s"}, "SIGTERM", now=time.mktime((2026, 12, 4, 18, 5, 9, 0, 0, -1)))
+    final = json.loads((blocked / "heartbeat.json").read_text())
+    assert (final["show"], final["healthy"], final["stopped"]) == ("s", False, "stopped at 18:05:09 by SIGTERM")

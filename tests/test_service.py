@@ -366,3 +366,96 @@ def test_the_running_pieces_threads_say_what_they_are(tiny_model_file, tmp_path)
     while load_saved(saver.path) is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert load_saved(saver.path).scene == "dream"  # written by that thread, not the loop
+
+
+def _press(*keys, quit_window=False):
+    import pygame
+
+    for key in keys:
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+    if quit_window:
+        pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+
+def test_the_operators_keys_next_overlay_and_quit_and_in_kiosk_only_ctrl_shift_q(tiny_model_file, tmp_path, caplog):
+    import logging
+
+    import pygame
+
+    caplog.set_level(logging.INFO, logger="leafdream.ops.live")
+    show = tmp_path / "two.toml"
+    show.write_text('[[cue]]\nscene = "dream"\nduration = "1m"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    with headless_run(tiny_model_file, tmp_path, str(show), steps=1, kiosk=True) as live:
+        _press(pygame.K_n, pygame.K_o, pygame.K_ESCAPE, pygame.K_q, quit_window=True)
+        live.step()
+        assert live.installation.player.scene.name == "xerox" and live.show_overlay
+        assert live.running  # in kiosk, Esc, Q and the window's close are not the visitors' to press
+        _press(pygame.K_o)
+        live.step()
+        assert not live.show_overlay
+        pygame.key.set_mods(pygame.KMOD_LCTRL | pygame.KMOD_LSHIFT)
+        try:
+            _press(pygame.K_q)
+            live.step()
+        finally:
+            pygame.key.set_mods(0)
+        assert not live.running and live.stop_reason == "the operator's quit key"
+    assert [m for m in caplog.messages if m.startswith("key ")] == [
+        "key N: the next cue", "key O: operator overlay on", "key O: operator overlay off"]
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1) as live:
+        _press(pygame.K_ESCAPE)
+        live.step()
+        assert not live.running and live.stop_reason == "the operator's quit key"
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1) as live:
+        _press(quit_window=True)
+        live.step()
+        assert not live.running and live.stop_reason == "the window closing"
+    assert "stopping: the window closing" in caplog.messages
+
+
+def test_ports_that_cannot_be_had_are_said_and_the_show_runs_without_them(tiny_model_file, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.ops.live")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
+        udp.bind(("127.0.0.1", 0))
+        tcp.bind(("127.0.0.1", 0))
+        tcp.listen()
+        taken_udp, taken_tcp = udp.getsockname()[1], tcp.getsockname()[1]
+        with headless_run(tiny_model_file, tmp_path, "dream", steps=2, max_frames=2, osc_port=taken_udp,
+                          status_port=taken_tcp) as live:
+            assert live.remote is None and live.status_server is None and live.board is None
+            assert not live.running and live.stop_reason == "its frame limit"
+    said = caplog.messages
+    osc = [m for m in said if m.startswith("OSC remote control not started")]
+    page = [m for m in said if m.startswith("status page not started")]
+    assert len(osc) == 1 and osc[0].startswith(f"OSC remote control not started on 127.0.0.1:{taken_udp} (")
+    assert osc[0].endswith("); the show runs without it")
+    assert page == [f"status page not started on 127.0.0.1:{taken_tcp} (Address already in use); the show runs "
+                    f"without it"]
+    closing = [m for m in said if m.startswith("ran 2 frames in ")]
+    assert len(closing) == 1 and re.fullmatch(
+        r"ran 2 frames in \d+\.\d s \(\d+\.\d fps\); first frame \d+\.\d\d s after the process started; work per frame "
+        r"p50 \d+\.\d ms, p99 \d+\.\d ms, max \d+\.\d ms, \d+\.\d\d% of frames over the 16\.7 ms budget \(of which "
+        r"putting it on the screen p50 \d+\.\d ms, p99 \d+\.\d ms\)", closing[0])
+    assert re.fullmatch(r"freed memory handed back to the system \d+ times \(the longest took \d+\.\d ms\)",
+                        [m for m in said if m.startswith("freed memory")][0])
+    assert "stopping: its frame limit" in said
+
+
+def test_a_camera_calibration_is_read_said_or_its_absence_and_its_damage_said(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from leafdream.ops.live import _calibration_or_none
+
+    caplog.set_level(logging.INFO, logger="leafdream.ops.live")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert _calibration_or_none(None) is None
+    assert caplog.messages == [f"no camera calibration at {tmp_path / 'leafdream' / 'camera-calibration.npz'}: the "
+                               f"empty scene is learnt from the first frames"]
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"garbage")
+    assert _calibration_or_none(broken) is None
+    assert caplog.messages[1].startswith(str(broken)) and caplog.messages[1].endswith(
+        "; the empty scene is learnt from the first frames instead")
+    assert caplog.records[1].levelno == logging.ERROR
