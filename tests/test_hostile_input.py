@@ -252,6 +252,7 @@ def test_a_flood_from_loopback_is_cut_to_the_senders_rate_and_the_frames_share(c
         assert 1 <= waiting <= BURST + 60  # the burst and what the rate refilled while the packets came
         assert len(remote.poll()) == PER_FRAME  # the loop takes a frame's share, the rest waits
         assert "more than" in caplog.text and caplog.text.count("sends more than") <= 2
+        assert "OSC: 127.0.0.1 sends more than 50 commands a second; the rest are dropped" in caplog.messages
     finally:
         remote.close()
 
@@ -273,6 +274,8 @@ def test_an_unreadable_packet_is_one_log_line_never_a_traceback(packet, capfd, c
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err + captured.out
     assert caplog.text.count("could not be read") <= 1
+    assert [m for m in caplog.messages if "could not be read" in m] in (
+        [], ["OSC: a packet from 127.0.0.1 could not be read (malformed or nested too deeply); ignored"])
 
 
 def test_strangers_are_not_heard_unless_allowed(caplog):
@@ -285,6 +288,8 @@ def test_strangers_are_not_heard_unless_allowed(caplog):
     finally:
         remote.close()
     assert caplog.text.count("not an allowed sender") == 1 and "--osc-allow 10.0.0.5" in caplog.text
+    assert "OSC: a packet from 10.0.0.5 dropped: not an allowed sender (start leafdream with --osc-allow 10.0.0.5 to " \
+           "hear it)" in caplog.messages
 
 
 def test_the_remote_says_where_it_listens_and_whom_it_hears(caplog):

@@ -306,3 +306,32 @@ def test_an_unknown_address_and_a_full_queue_are_said_with_what_was_dropped(capl
         "/leafdream/cue, /leafdream/set, /leafdream/panic, /leafdream/status, /leafdream/camera_dump, "
         "/leafdream/cue/N/start)",
         "OSC: too many commands waiting; /leafdream/next dropped"]
+
+
+def test_a_reply_that_cannot_be_sent_is_said_once_and_an_unknown_sender_gets_none(caplog):
+    import logging
+
+    from leafdream.ops.remote import RemoteControl
+
+    caplog.set_level(logging.WARNING, logger="leafdream.ops.remote")
+    remote = RemoteControl("127.0.0.1", 0)
+    try:
+        remote.reply("10.0.0.9", "go", True, "done")  # nobody asked from there: nothing to send, nothing said
+
+        def gone(packet):
+            raise OSError("the sender went away")
+
+        remote.reply_to["10.0.0.5"] = gone
+        remote.reply("10.0.0.5", "go", True, "done")
+        remote.reply("10.0.0.5", "go", True, "done")
+        sent = []
+        remote.reply_to["10.0.0.6"] = sent.append
+        remote.reply("10.0.0.6", "cue", False, {"why": float("nan")})  # what JSON cannot say is not sent
+        remote.reply("10.0.0.6", "cue", False, "no cue number 9")
+    finally:
+        remote.close()
+    assert caplog.messages == ["OSC: a reply to 10.0.0.5 could not be sent"]
+    assert len(sent) == 1
+    message = OscMessage(sent[0])
+    assert message.address == "/reply/leafdream/cue" and json.loads(message.params[0]) == {
+        "address": "/leafdream/cue", "status": "error", "data": "no cue number 9"}

@@ -237,9 +237,9 @@ class RemoteControl:
         if send is None:
             return
         builder = OscMessageBuilder(address=f"/reply/leafdream/{name}")
-        builder.add_arg(json.dumps({"address": f"/leafdream/{name}", "status": "ok" if ok else "error",
-                                    "data": data}, allow_nan=False, default=str))
-        try:
+        try:  # data JSON cannot hold (a nan) is a reply not sent, never an error in the loop
+            builder.add_arg(json.dumps({"address": f"/leafdream/{name}", "status": "ok" if ok else "error",
+                                        "data": data}, allow_nan=False, default=str))
             send(builder.build().dgram)
         except (OSError, ValueError):
             self.quiet.warning("reply", "OSC: a reply to %s could not be sent", sender)
