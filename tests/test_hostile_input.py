@@ -489,7 +489,8 @@ def test_status_allows_a_camera_its_start_and_a_closed_room_its_calm(tmp_path):
 
 # ---- signals: a stopped-and-continued process is judged by the time since it resumed ----
 
-def test_the_watchdog_counts_from_a_resume_not_through_a_stop():
+def test_the_watchdog_counts_from_a_resume_not_through_a_stop(caplog):
+    import logging
     import time
 
     from leafdream.ops.service import Watchdog
@@ -511,6 +512,9 @@ def test_the_watchdog_counts_from_a_resume_not_through_a_stop():
     finally:
         dog.stop()
     assert fired and 30.0 < fired[0] < 45.0
+    resumed = [r for r in caplog.records if r.name == "leafdream.ops.service"]
+    assert [r.getMessage() for r in resumed] == ["resumed after 40 s stopped; the watchdog counts from now"]
+    assert resumed[0].levelno == logging.WARNING
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="SIGSTOP/SIGCONT as on the exhibition machine")

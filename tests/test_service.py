@@ -459,3 +459,26 @@ def test_a_camera_calibration_is_read_said_or_its_absence_and_its_damage_said(tm
     assert caplog.messages[1].startswith(str(broken)) and caplog.messages[1].endswith(
         "; the empty scene is learnt from the first frames instead")
     assert caplog.records[1].levelno == logging.ERROR
+
+
+def test_sd_notify_to_an_abstract_socket_and_a_socket_that_is_gone(tmp_path, monkeypatch, caplog):
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="leafdream.ops.service")
+    monkeypatch.setenv("NOTIFY_SOCKET", "@leafdream-test-notify")
+    assert ServiceNotifier().address == "\0leafdream-test-notify"  # systemd's '@' is Linux's abstract namespace
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind("\0leafdream-test-notify")
+        server.settimeout(2)
+        ServiceNotifier().frame_presented(0.0)
+        assert server.recv(100) == b"READY=1"
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "gone"))
+    notifier = ServiceNotifier()
+    notifier.frame_presented(0.0)
+    assert notifier.ready  # the loop goes on without systemd hearing it
+    assert len(caplog.messages) == 2 and caplog.messages[0].startswith("sd_notify 'READY=1' not sent: ")
+    assert caplog.messages[1].startswith("sd_notify 'WATCHDOG=1' not sent: ")
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    quiet = ServiceNotifier()
+    quiet.frame_presented(0.0)
+    assert quiet.address is None and quiet.ready and len(caplog.messages) == 2
