@@ -766,3 +766,33 @@ def test_a_scene_that_fails_in_the_running_piece_makes_status_not_well_with_its_
     assert not beat["healthy"] and "out of toner" in beat["last_error"] and beat["scene"] == "dream"
     well, line = judge(beat)
     assert not well and line.startswith("running, but not well: ") and "out of toner" in line
+
+
+def test_the_record_of_starts_is_exact_its_default_place_and_a_record_that_cannot_be_written(tmp_path, monkeypatch,
+                                                                                             caplog):
+    import json
+    import logging
+
+    from leafdream.ops.starts import SETTLED_AFTER, StartRecord
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    assert StartRecord().path == tmp_path / "xdg" / "leafdream" / "starts.json"
+    show = tmp_path / "s.toml"
+    _touch(show, GOOD)
+    record = StartRecord(tmp_path / "state")
+    record.begin(str(show))
+    written = json.loads((tmp_path / "state" / "starts.json").read_text())
+    assert written == {"show": str(show), "stamp": show.stat().st_mtime_ns, "unsettled": 1}
+    record.running_well(SETTLED_AFTER - 0.1)
+    assert not record.settled and json.loads(record.path.read_text())["unsettled"] == 1
+    record.running_well(SETTLED_AFTER)
+    assert record.settled and json.loads(record.path.read_text())["unsettled"] == 0
+    assert StartRecord(tmp_path / "state").begin("dream") == 0  # a scene by name has no file: no stamp
+    assert json.loads(record.path.read_text()) == {"show": "dream", "stamp": None, "unsettled": 1}
+    caplog.set_level(logging.WARNING, logger="leafdream.ops.starts")
+    (tmp_path / "blocked").write_text("a file where the folder should be")
+    blocked = StartRecord(tmp_path / "blocked")
+    assert blocked.begin(str(show)) == 0  # the piece starts all the same
+    assert len(caplog.messages) == 1 and caplog.messages[0].startswith(
+        f"the record of starts could not be written to {tmp_path / 'blocked' / 'starts.json'} (")
+    assert caplog.messages[0].endswith(")") and "Errno" not in caplog.messages[0]
