@@ -56,3 +56,14 @@ def test_day_seeds_differ_by_day_and_replay_exactly():
     assert day_seed(5, monday) != day_seed(6, monday)
     # the same on every machine and every version: a saved position of today is resumed with today's seed
     assert (day_seed(5, monday), day_seed(0, date(2026, 12, 3))) == (834226703, 521135763)
+
+
+def test_the_next_change_is_a_whole_minute_within_the_horizon_or_none():
+    hours = parse_hours("tue-sun 10:00-18:00")
+    assert hours.next_change(at("2026-11-24 09:59:59.999999")) == at("2026-11-24 10:00")
+    assert hours.next_change(at("2026-11-24 10:00:30.5")) == at("2026-11-24 18:00")
+    assert hours.next_change(at("2026-11-24 18:00")) == at("2026-11-25 10:00")
+    assert hours.next_change(at("2026-11-23 09:00"), horizon_days=0) is None
+    assert parse_hours("mon 10:00-11:00").next_change(at("2026-11-23 11:00"), horizon_days=6) is None  # 6 days 23 h on
+    assert parse_hours("mon 10:00-11:00").next_change(at("2026-11-23 11:00")) == at("2026-11-30 10:00")
+    assert ALWAYS.next_change(at("2026-11-23 11:00")) is None

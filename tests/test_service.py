@@ -208,6 +208,7 @@ def test_freed_memory_is_handed_back_every_few_seconds_of_show():
     due = [release.after(1 / 60) for _ in range(60 * 25)]  # 25 s of frames at 60 fps
     assert len(calls) == 2 and calls == [0, 0]
     assert sum(due) == 2 and due.index(True) in range(599, 601)
+    assert release.releases == 2 and 0 <= release.longest_ms < 1000
 
 
 def test_the_release_really_returns_freed_heap_pages_to_the_system():
