@@ -330,3 +330,26 @@ def test_a_reload_says_each_problem_on_its_own_line_and_a_good_edit_when_it_take
     assert piece.last_error == "" and caplog.messages[0] == (
         f"show {show} reloaded; it takes over when this cue ends (or at the next Go), at the cue numbered as the one "
         f"that was to come, or the next one after it")
+
+
+def test_a_visitors_scene_works_at_the_governors_effort(context, tmp_path, monkeypatch):
+    from leafdream.scenes.dream import DreamScene
+
+    efforts = []
+    advance = DreamScene.update
+
+    def counting(self, t, dt, effort=1.0):
+        efforts.append(effort)
+        return advance(self, t, dt, effort)
+
+    monkeypatch.setattr(DreamScene, "update", counting)
+    show = tmp_path / "s.toml"
+    write(show, '[visitors]\nscene = "dream"\ncrossfade = "0s"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    piece.tick(now, 0.1, effort=0.25)
+    piece.visitor_event(True)
+    for _ in range(5):
+        now += timedelta(seconds=0.1)
+        piece.tick(now, 0.1, effort=0.25)
+    assert efforts and set(efforts) == {0.25}  # the visitor's dream too is held to what the frame allows
