@@ -356,6 +356,11 @@ EVERY_OTHER_MESSAGE = [
     (C + 'pre_wait = -1\n', 4, "pre_wait: times cannot be negative"),
     (C + 'post_wait = "x"\n', 4, "post_wait: cannot read the time"),
     ('cue = 3\n', 1, "a show needs at least one cue"),
+    ('# my show\n\ncue = 3\n', 3, "a show needs at least one cue: add a [[cue]] table with scene and duration"),
+    ('# my show\nvisitors = 3\n' + C, 2, "'visitors' must be a table: [visitors]"),
+    (C + 'post_wait = " "\n', 4, 'post_wait: empty time; write it like "45s" or "2m30s"'),
+    (C + 'pre_wait = true\n', 4, 'pre_wait: expected a time like "45s" or "2m30s", got a true/false value'),
+    (C + 'pre_wait = [1]\n', 4, 'pre_wait: expected a time like "45s" or "2m30s", got [1]'),
     ('cue = [1]\n', 1, "cue 1 must be a table"),
 ]
 
@@ -503,3 +508,23 @@ def test_a_show_that_does_not_loop_is_followed_to_its_last_cues_end_and_a_round_
     assert [m.t for m in minutes(looping)[1]][-1] == 165  # 3:00 is the next round's first line, not this one's
     assert [clock(s) for s in (0, 59.4, 59.6, 3600, 3661.4, 90061)] == [
         "0:00:00", "0:00:59", "0:01:00", "1:00:00", "1:01:01", "25:01:01"]
+
+
+GOLDEN_REPORTS = Path(__file__).with_name("broken_show_reports.json")
+
+
+def test_every_broken_show_is_reported_in_exactly_the_words_the_artist_reads():
+    """The whole report of each broken show above, word for word (the artist's words are the interface).
+    After changing a message on purpose: ``LEAFDREAM_WRITE_REPORTS=1 pytest tests/test_showfile.py -k exactly``,
+    then read the diff of the JSON file before committing it."""
+    import json
+    import os
+
+    reports = {}
+    for text, _, _ in BROKEN + BROKEN_GROUPS + EVERY_OTHER_MESSAGE:
+        with pytest.raises(ShowError) as caught:
+            parse_show(text, "broken.toml")
+        reports[text] = str(caught.value)
+    if os.environ.get("LEAFDREAM_WRITE_REPORTS"):
+        GOLDEN_REPORTS.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n")
+    assert reports == json.loads(GOLDEN_REPORTS.read_text())

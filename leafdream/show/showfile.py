@@ -39,6 +39,8 @@ SHORTEST_CUE = 0.5
 
 # When a visitor's leaf appears: interrupt into this scene, keep it while the leaf is there
 # and ``hold`` after it has gone, then crossfade back to where the show was.
+# what a show that does not say otherwise (or says it wrongly: reported once, at its own line) gives every cue
+DEFAULT_PALETTE, DEFAULT_CROSSFADE_S, DEFAULT_EDGE = "moss", 3.0, "crisp"
 DEFAULT_VISITORS = {"enabled": True, "scene": "camera", "hold": 20.0, "crossfade": 2.0, "palette": "ink", "edge": "crisp"}
 
 
@@ -190,9 +192,14 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
         problem(("show", "loop"), f"loop must be true or false, got {loop!r}")
         loop = True
     hours, timezone = _hours(settings, problem)
-    default_palette = _palette(settings.get("palette", "moss"), ("show", "palette"), problem)
-    default_crossfade = _duration(settings.get("crossfade", "3s"), ("show", "crossfade"), problem, "crossfade")
-    default_edge = _edge(settings.get("edge", "crisp"), ("show", "edge"), problem)
+    # a wrong default is reported once, at its own line; the cues then take the built-in one instead of each
+    # reporting the broken default again
+    default_palette = _palette(settings.get("palette", DEFAULT_PALETTE), ("show", "palette"), problem) or DEFAULT_PALETTE
+    default_crossfade = _duration(settings.get("crossfade", DEFAULT_CROSSFADE_S), ("show", "crossfade"), problem,
+                                  "crossfade")
+    default_crossfade = DEFAULT_CROSSFADE_S if default_crossfade is None else default_crossfade
+    default_edge = _edge(settings.get("edge", DEFAULT_EDGE), ("show", "edge"), problem)
+    default_edge = DEFAULT_EDGE if default_edge is None else default_edge
 
     visitors = _visitors(data.get("visitors", {}), contracts, problem)
     groups = _groups(data.get("groups", {}), problem)
@@ -241,7 +248,7 @@ class CueDefaults:
     palette: str | None
     crossfade: float | None
     crossfade_written: bool = False  # the show says crossfade = …, rather than the built-in 3 s
-    edge: str | float | None = "crisp"
+    edge: str | float | None = DEFAULT_EDGE
 
 
 def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, numbers: dict, earlier: list,
@@ -313,9 +320,9 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
     params, fades = _params(raw.get("params", {}), scene, contracts[scene], at + ("params",), problem)
     if space is not None and isinstance(params.get("path"), list):
         _check_path(params["path"], space, at + ("params", "path"), problem)
-    return Cue(scene, duration or 1.0, params, palette or "moss", crossfade if crossfade is not None else 3.0,
-               number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
-               fades=fades, group=group, edge=edge if edge is not None else "crisp")
+    return Cue(scene, duration or 1.0, params, palette or DEFAULT_PALETTE,
+               crossfade if crossfade is not None else DEFAULT_CROSSFADE_S, number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
+               fades=fades, group=group, edge=edge if edge is not None else DEFAULT_EDGE)
 
 
 def _span(seconds: float) -> str:
