@@ -335,3 +335,18 @@ def test_a_reply_that_cannot_be_sent_is_said_once_and_an_unknown_sender_gets_non
     message = OscMessage(sent[0])
     assert message.address == "/reply/leafdream/cue" and json.loads(message.params[0]) == {
         "address": "/leafdream/cue", "status": "error", "data": "no cue number 9"}
+
+
+def test_a_reply_says_what_json_has_no_word_for_as_text():
+    from pathlib import Path
+
+    from leafdream.ops.remote import RemoteControl
+
+    remote = RemoteControl("127.0.0.1", 0)
+    try:
+        sent = []
+        remote.reply_to["10.0.0.6"] = sent.append
+        remote.reply("10.0.0.6", "camera_dump", True, {"folder": Path("/srv/dumps"), "seconds": np.float32(2.5)})
+    finally:
+        remote.close()
+    assert json.loads(OscMessage(sent[0]).params[0])["data"] == {"folder": "/srv/dumps", "seconds": "2.5"}

@@ -330,3 +330,31 @@ def test_the_safety_loop_plays_known_scenes_in_known_palettes_for_two_minutes_ea
     for cue in cues:
         assert cue.scene in SCENES and cue.palette in PALETTES and cue.duration == 120.0 and cue.params == {}
     assert len({cue.palette for cue in cues}) == 4
+
+
+def test_a_dry_player_follows_the_cues_without_scenes_or_log_lines(context, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.show.player")
+    cues = [Cue("dream", 2.0, {}, "moss", 0.0), Cue("xerox", 2.0, {}, "moss", 1.0)]
+    dry = Player(context, cues, 64, 48, dry=True)
+    for _ in range(30):
+        dry.update(0.1)
+    assert dry.index == 1 and dry.scene is None and not caplog.messages
+    Player(context, cues, 64, 48)
+    assert caplog.messages == ["cue 1: dream for 2 s, round 1"]
+
+
+def test_the_fade_is_whole_without_a_previous_cue_or_a_crossfade(context):
+    cues = [Cue("xerox", 1.0, {}, "moss", 0.0), Cue("xerox", 1.0, {}, "moss", 0.0), Cue("xerox", 5.0, {}, "moss", 2.0)]
+    player = Player(context, cues, 64, 48)
+    assert player.previous is None and player.fade_amount() == 1.0
+    for _ in range(11):
+        player.update(0.1)
+    assert player.index == 1 and player.fade_amount() == 1.0  # a cut
+    for _ in range(11):
+        player.update(0.1)
+    assert player.index == 2 and 0.0 <= player.fade_amount() < 1.0
+    for _ in range(25):
+        player.update(0.1)
+    assert player.fade_amount() == 1.0
