@@ -796,3 +796,17 @@ def test_the_record_of_starts_is_exact_its_default_place_and_a_record_that_canno
     assert len(caplog.messages) == 1 and caplog.messages[0].startswith(
         f"the record of starts could not be written to {tmp_path / 'blocked' / 'starts.json'} (")
     assert caplog.messages[0].endswith(")") and "Errno" not in caplog.messages[0]
+
+
+def test_one_flooding_sender_uses_up_its_own_rate_not_everyones(caplog):
+    now = [0.0]
+    remote = _remote(allow=("10.0.0.5", "10.0.0.6"), clock=lambda: now[0])
+    try:
+        allowed = [remote._within_rate("10.0.0.5") for _ in range(150)]
+        assert allowed[:100] == [True] * 100 and not any(allowed[100:])  # a burst of 100, then nothing
+        assert remote._within_rate("10.0.0.6")  # the desk next to it is still heard
+        assert remote._within_rate("::ffff:10.0.0.6")  # the same sender over IPv6's mapped address
+        now[0] = 0.1
+        assert sum(remote._within_rate("10.0.0.5") for _ in range(20)) == 5  # 50 a second come back
+    finally:
+        remote.close()

@@ -353,3 +353,19 @@ def test_a_visitors_scene_works_at_the_governors_effort(context, tmp_path, monke
         now += timedelta(seconds=0.1)
         piece.tick(now, 0.1, effort=0.25)
     assert efforts and set(efforts) == {0.25}  # the visitor's dream too is held to what the frame allows
+
+
+def test_a_fader_on_one_parameter_does_not_hide_a_set_of_another(context, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="leafdream.show.installation")
+    show = tmp_path / "s.toml"
+    write(show, '[[cue]]\nscene = "dream"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.2)
+    caplog.clear()
+    for value in (1.1, 1.2, 1.3):  # a fader: the first is said, the rest are held for the interval
+        assert piece.command("set", ["temperature", value], "10.0.0.5")[0]
+    assert piece.command("set", ["leaves", 2], "10.0.0.5")[0]
+    assert caplog.messages == ["remote set temperature 1.1 from 10.0.0.5: temperature is 1.1",
+                               "remote set leaves 2 from 10.0.0.5: leaves is 2"]

@@ -106,7 +106,7 @@ def test_the_save_file_brings_the_show_back_after_a_cut_and_only_the_same_show(c
     assert len(begun) == 1 and begun[0].startswith("cue 3"), begun  # the first cue is not made only to be dropped
     assert after.player.index == 2 and after.player.position() == pytest.approx(before.player.position())
     np.testing.assert_array_equal(after.frame(), before.frame())
-    assert "resuming show 'resumable' where it was: cue 3 (dream), 6 s into it" in caplog.text
+    assert "resuming show 'resumable' where it was: cue 3 (dream), 6 s into it, round 1" in caplog.messages
     show_file.write_text(SHOW.replace("30s", "31s"))  # an edit: another show
     edited = resolve_show(str(show_file))
     assert "another one" in saved.why_not_resumed(show_identity(edited), "2026-12-02", now=1003.0)
@@ -239,3 +239,16 @@ def test_a_resumed_cue_starts_without_a_crossfade_and_chains_that_do_not_fit_are
     caplog.clear()
     Player(context, cues, 96, 54, seed=3).resume(position, state, "xerox")  # another scene's state is not tried
     assert not caplog.messages
+
+
+def test_a_save_of_another_day_is_said_and_the_show_starts_from_its_first_cue(context, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="leafdream.show.installation")
+    show_file = tmp_path / "show.toml"
+    show_file.write_text(SHOW)
+    piece = Installation(context, str(show_file), (96, 54), seed=1)
+    piece.resume = {"day": "2026-12-01", "position": {"round": 0, "index": 2, "t": 40.0, "in_cue": 5.0},
+                    "scene": "dream", "scene_state": {}}
+    piece.tick(_at(12), 0.1)
+    assert piece.player.index == 0
+    assert "the saved position is of 2026-12-01, not today: the show starts from its beginning" in caplog.messages
+    assert any(m.startswith("opening: show 'resumable' from ") for m in caplog.messages)

@@ -483,3 +483,31 @@ def test_sd_notify_to_an_abstract_socket_and_a_socket_that_is_gone(tmp_path, mon
     quiet = ServiceNotifier()
     quiet.frame_presented(0.0)
     assert quiet.address is None and quiet.ready and len(caplog.messages) == 2
+
+
+def test_the_running_piece_gives_its_camera_the_source_model_calibration_and_dump_it_was_started_with(
+        tiny_model_file, tmp_path, monkeypatch):
+    import leafdream.ops.live as live_module
+
+    made = []
+
+    class RecordingCamera(_CameraWithVisitors):
+        def __init__(self, *arguments):
+            super().__init__([])
+            made.append(arguments)
+
+        def attach(self, context):
+            context.extras = {**context.extras, "camera_completion": "attached"}
+
+    monkeypatch.setattr(live_module, "LiveCamera", RecordingCamera)
+    with headless_run(tiny_model_file, tmp_path, "dream", steps=1, camera="clip.mp4",
+                      calibration_path=str(tmp_path / "cal.npz"), dump_dir=str(tmp_path / "dump"),
+                      dump_seconds=7.0) as live:
+        assert live.installation.context.extras["camera_completion"] == "attached"
+        assert live.camera_state() == "live 640x480, 30 fps"
+    assert made == [("clip.mp4", tiny_model_file, str(tmp_path / "cal.npz"), str(tmp_path / "dump"), 7.0)]
+
+
+def test_the_overlay_can_be_read_before_the_first_frame(tiny_model_file, tmp_path):
+    with headless_run(tiny_model_file, tmp_path, "dream") as live:
+        assert live.overlay_lines()[0].startswith("fps   0.0   work   0.0 ms")
