@@ -369,3 +369,14 @@ def test_a_fader_on_one_parameter_does_not_hide_a_set_of_another(context, tmp_pa
     assert piece.command("set", ["leaves", 2], "10.0.0.5")[0]
     assert caplog.messages == ["remote set temperature 1.1 from 10.0.0.5: temperature is 1.1",
                                "remote set leaves 2 from 10.0.0.5: leaves is 2"]
+
+
+@pytest.mark.parametrize("crossfade, spread", [("1s", True), ("0s", False)])
+def test_a_visitors_dream_spreads_its_burn_in_when_it_fades_in_and_is_ready_at_once_on_a_cut(context, tmp_path,
+                                                                                            crossfade, spread):
+    show = tmp_path / "s.toml"
+    write(show, f'[visitors]\nscene = "dream"\ncrossfade = "{crossfade}"\n[[cue]]\nscene = "xerox"\nduration = "1m"\n')
+    piece = Installation(context, str(show), (64, 48))
+    run(piece, datetime(2026, 11, 23, 12, 0, tzinfo=UTC), 0.2)
+    piece.visitor_event(True)
+    assert (piece.visitor.scene.burn_in_left > 0) == spread

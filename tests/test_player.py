@@ -358,3 +358,36 @@ def test_the_fade_is_whole_without_a_previous_cue_or_a_crossfade(context):
     for _ in range(25):
         player.update(0.1)
     assert player.fade_amount() == 1.0
+
+
+def test_the_cue_fading_out_works_at_half_the_effort_of_the_one_fading_in(context, monkeypatch):
+    from leafdream.scenes.dream import DreamScene
+
+    efforts = []
+    update = DreamScene.update
+
+    def recording(self, t, dt, effort=1.0):
+        efforts.append((id(self), effort))
+        return update(self, t, dt, effort)
+
+    monkeypatch.setattr(DreamScene, "update", recording)
+    player = Player(context, [Cue("dream", 1.0, {}, "moss", 0.0), Cue("dream", 5.0, {}, "moss", 2.0)], 64, 48)
+    first = id(player.scene)
+    for _ in range(15):
+        player.update(0.1, 0.8)
+    assert player.index == 1 and player.previous is not None
+    assert {effort for scene, effort in efforts if scene == first} == {0.8, 0.4}  # in full, then fading out
+    assert {effort for scene, effort in efforts if scene == id(player.scene)} == {0.8}
+
+
+def test_the_operator_overlay_names_each_chain(tiny_model_file, tmp_path):
+    import re
+
+    from live_runs import headless_run
+
+    show = tmp_path / "two.toml"
+    show.write_text('[[cue]]\nscene = "dream"\nduration = "1m"\n[cue.params]\nleaves = 2\n')
+    with headless_run(tiny_model_file, tmp_path, str(show), steps=10) as live:
+        chains = [line for line in live.overlay_lines() if line.startswith("chains: ")]
+    part = r"\S.*? \d+ s \(\d+\.\d% flips/s\)"
+    assert len(chains) == 1 and re.fullmatch(f"chains: {part}, {part}", chains[0]), chains

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 
 from leafdream.commands.cli import main
 from leafdream.ops.heartbeat import Heartbeat, read_status
@@ -213,7 +214,6 @@ def test_freed_memory_is_handed_back_every_few_seconds_of_show():
 
 def test_the_release_really_returns_freed_heap_pages_to_the_system():
     import psutil
-    import pytest
 
     from leafdream.ops.memory import MemoryRelease, _glibc_trim
 
@@ -511,3 +511,35 @@ def test_the_running_piece_gives_its_camera_the_source_model_calibration_and_dum
 def test_the_overlay_can_be_read_before_the_first_frame(tiny_model_file, tmp_path):
     with headless_run(tiny_model_file, tmp_path, "dream") as live:
         assert live.overlay_lines()[0].startswith("fps   0.0   work   0.0 ms")
+
+
+@pytest.mark.parametrize("free_gb, ok, detail", [
+    (1.5, True, "1.5 GB free"),
+    (0.5, False, "0.5 GB free; logs and heartbeat need room: free some space"),
+])
+def test_doctor_wants_a_gigabyte_free(monkeypatch, free_gb, ok, detail):
+    import shutil
+    from collections import namedtuple
+
+    from leafdream.ops.doctor import run_checks
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(100e9, 0, free_gb * 1e9))
+    checks = {what: (passed, said) for passed, what, said in run_checks("missing.npz", "dream")}
+    assert checks["disk"] == (ok, detail)
+
+
+def test_the_live_cameras_events_are_judged_at_the_time_they_are_asked_for():
+    from leafdream.ops.live import LiveCamera
+
+    asked = []
+
+    class Events:
+        def update(self, now, present, completed):
+            asked.append((now, present, completed))
+            return []
+
+    camera = object.__new__(LiveCamera)  # its parts only: no capture thread or camera process
+    camera.events, camera.watcher = Events(), type("W", (), {"present": True})()
+    camera.completion = type("C", (), {"latest": lambda self: "the newest leaf"})()
+    assert camera.visitor_events(12.5) == [] and asked == [(12.5, True, "the newest leaf")]
