@@ -304,6 +304,14 @@ def test_the_remote_says_where_it_listens_and_whom_it_hears(caplog):
     assert port_lines[0].endswith(", hearing loopback only")
     assert port_lines[1].endswith(", hearing loopback and 192.168.1.20")
 
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        remote = _remote(tcp_port=0)
+        udp, tcp = remote.address[1], remote.tcp.server_address[1]
+        remote.close()
+    assert f"OSC remote control listening on 127.0.0.1:{udp} and TCP (SLIP) port {tcp}, hearing loopback only" \
+        in caplog.messages
+
 
 def test_quiet_log_says_a_kind_once_an_interval_with_the_count_of_the_rest(caplog):
     from leafdream.show.quiet_log import QuietLog

@@ -181,10 +181,11 @@ def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_mod
     from leafdream.ops.soak import soak
     from leafdream.show.installation import Installation
 
-    ticked, tick = [0], Installation.tick
+    ticked, tick, efforts = [0], Installation.tick, set()
 
     def tick_that_fails_once(self, now, dt, effort=1.0):
         ticked[0] += 1
+        efforts.add(effort)
         if ticked[0] == 200:
             raise RuntimeError("a bug in a scene")
         return tick(self, now, dt, effort)
@@ -199,6 +200,7 @@ def test_the_soak_counts_the_crashes_it_sees_and_the_piece_starts_again(tiny_mod
                         r"its save", said[0])
     assert ticked[0] > 700  # it played on after the crash
     assert figures["soak_power_cuts"] == 0 and figures["soak_resume_worst_lost_s"] == 0.0  # none to be behind
+    assert 0.02 in efforts and efforts <= {0.02, 1.0}  # simulated hours at the governor's least (timed frames: 1)
 
 
 def test_freed_memory_is_handed_back_every_few_seconds_of_show():
