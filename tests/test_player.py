@@ -391,3 +391,19 @@ def test_the_operator_overlay_names_each_chain(tiny_model_file, tmp_path):
         chains = [line for line in live.overlay_lines() if line.startswith("chains: ")]
     part = r"\S.*? \d+ s \(\d+\.\d% flips/s\)"
     assert len(chains) == 1 and re.fullmatch(f"chains: {part}, {part}", chains[0]), chains
+
+
+def test_a_scene_that_fails_to_draw_gives_a_dark_frame_of_the_screens_kind_and_says_so(context, monkeypatch, caplog):
+    import logging
+
+    caplog.set_level(logging.ERROR, logger="leafdream.show.player")
+    player = Player(context, [Cue("xerox", 10.0, {}, "moss", 0.0)], 64, 48)
+    player.update(0.1)
+
+    def broken_view():
+        raise RuntimeError("no picture")
+
+    monkeypatch.setattr(player.scene, "view", broken_view)
+    frame = player.frame()
+    assert frame.shape == (48, 64, 3) and frame.dtype == np.uint8 and frame.max() == 0
+    assert caplog.messages == ["scene 'xerox' failed to draw (RuntimeError: no picture)"]
