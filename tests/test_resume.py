@@ -109,10 +109,12 @@ def test_the_save_file_brings_the_show_back_after_a_cut_and_only_the_same_show(c
     assert "resuming show 'resumable' where it was: cue 3 (dream), 6 s into it, round 1" in caplog.messages
     show_file.write_text(SHOW.replace("30s", "31s"))  # an edit: another show
     edited = resolve_show(str(show_file))
-    assert "another one" in saved.why_not_resumed(show_identity(edited), "2026-12-02", now=1003.0)
-    assert "saved on 2026-12-02" in saved.why_not_resumed(identity, "2026-12-03", now=1003.0)
-    assert "minutes old" in saved.why_not_resumed(identity, "2026-12-02", now=1000.0 + 3600)
-    assert "future" in saved.why_not_resumed(identity, "2026-12-02", now=1000.0 - 600)
+    assert saved.why_not_resumed(show_identity(edited), "2026-12-02", now=1003.0) == (
+        "the show is another one (or was edited) since")
+    assert saved.why_not_resumed(identity, "2026-12-03", now=1003.0) == "it was saved on 2026-12-02, today is 2026-12-03"
+    assert saved.why_not_resumed(identity, "2026-12-02", now=1000.0 + 3600) == "it is 60 minutes old"
+    assert saved.why_not_resumed(identity, "2026-12-02", now=1000.0 - 600) == (
+        "it is dated in the future (the clock was set back)")
 
 
 def test_a_damaged_or_alien_save_starts_the_show_from_its_first_cue(context, tmp_path, caplog):

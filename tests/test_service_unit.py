@@ -100,8 +100,12 @@ def test_install_reloads_enables_and_starts_and_uninstall_takes_it_all_away(tmp_
 
 def test_a_systemctl_without_a_session_is_one_sentence_with_the_way_out(tmp_path):
     systemctl, _ = _fake_systemctl(tmp_path, "Failed to connect to bus: No medium found")
-    with pytest.raises(LeafdreamError, match="daemon-reload failed: Failed to connect to bus.*enable-linger"):
+    with pytest.raises(LeafdreamError) as failed:
         install("[Unit]\n", tmp_path / "units", systemctl, start=True)
+    assert str(failed.value) == (
+        "systemctl --user daemon-reload failed: Failed to connect to bus: No medium found — no user session to talk "
+        "to: run this as the gallery user in their desktop session (or enable lingering: 'loginctl enable-linger "
+        "USER')")
 
 
 def test_install_without_systemctl_writes_the_unit_and_makes_the_log_folder(tmp_path, monkeypatch, capsys):

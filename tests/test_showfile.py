@@ -528,3 +528,26 @@ def test_every_broken_show_is_reported_in_exactly_the_words_the_artist_reads():
     if os.environ.get("LEAFDREAM_WRITE_REPORTS"):
         GOLDEN_REPORTS.write_text(json.dumps(reports, indent=1, ensure_ascii=False) + "\n")
     assert reports == json.loads(GOLDEN_REPORTS.read_text())
+
+
+def test_a_map_point_outside_the_map_is_named_and_a_pair_of_words_is_not_a_point(tiny_model):
+    space = leaf_space(tiny_model)
+    text = '[[cue]]\nscene = "drift"\nduration = "1m"\n[cue.params]\npath = [[1.2, 0.3], ["ovata", "x"], [0.5, 0.5]]\n'
+    with pytest.raises(ShowError) as caught:
+        parse_show(text, "s.toml", space=space)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "s.toml:5:1: path: the map point [1.2, 0.3] lies outside the map; both numbers go from 0 to 1"
+    assert len(lines) == 2 and "outside the map" not in lines[1] and lines[1].startswith("s.toml:5:1: path: ")
+
+
+def test_opening_hours_may_end_at_midnight():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from leafdream.show.schedule import parse_hours
+
+    hours = parse_hours("mon 20:00-24:00")
+    utc = ZoneInfo("UTC")
+    assert hours.is_open(datetime(2026, 11, 23, 23, 59, tzinfo=utc))
+    assert not hours.is_open(datetime(2026, 11, 24, 0, 0, tzinfo=utc))
+    assert not hours.is_open(datetime(2026, 11, 24, 0, 30, tzinfo=utc))

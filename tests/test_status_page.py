@@ -251,18 +251,19 @@ def test_a_board_keeps_only_its_history_and_a_missing_picture_keeps_the_last_thu
     assert board.snapshot()["history"][-1]["fps"] == 0.4 and board.thumbnail == before
 
 
-def test_a_head_request_gets_the_headers_and_not_one_byte_of_body():
+@pytest.mark.parametrize("path", [b"/", b"/status.json", b"/nothing"])
+def test_a_head_request_gets_the_headers_and_not_one_byte_of_body(path):
     server = StatusServer("127.0.0.1", 0, StatusBoard(RecentLog()))
     try:
         with socket.create_connection(("127.0.0.1", server.address[1]), timeout=5) as conn:
-            conn.sendall(b"HEAD / HTTP/1.0\r\nHost: x\r\n\r\n")
+            conn.sendall(b"HEAD " + path + b" HTTP/1.0\r\nHost: x\r\n\r\n")
             answer = b""
             while chunk := conn.recv(65536):
                 answer += chunk
     finally:
         server.close()
     head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.0 200") and b"Content-Length: " in head and body == b""
+    assert head.startswith((b"HTTP/1.0 200", b"HTTP/1.0 404")) and b"Content-Length: " in head and body == b""
 
 
 def test_a_closed_piece_takes_its_log_keeper_away(tiny_model_file, tmp_path):
