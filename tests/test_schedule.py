@@ -67,3 +67,9 @@ def test_the_next_change_is_a_whole_minute_within_the_horizon_or_none():
     assert parse_hours("mon 10:00-11:00").next_change(at("2026-11-23 11:00"), horizon_days=6) is None  # 6 days 23 h on
     assert parse_hours("mon 10:00-11:00").next_change(at("2026-11-23 11:00")) == at("2026-11-30 10:00")
     assert ALWAYS.next_change(at("2026-11-23 11:00")) is None
+
+
+def test_days_may_be_written_with_spaces_and_capitals():
+    hours = parse_hours("Mon - Fri 10:00-18:00")
+    assert hours == parse_hours("mon-fri 10:00-18:00")
+    assert hours.is_open(at("2026-11-27 12:00")) and not hours.is_open(at("2026-11-28 12:00"))  # Friday, Saturday

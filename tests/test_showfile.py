@@ -359,6 +359,7 @@ EVERY_OTHER_MESSAGE = [
     ('# my show\n\ncue = 3\n', 3, "a show needs at least one cue: add a [[cue]] table with scene and duration"),
     ('# my show\nvisitors = 3\n' + C, 2, "'visitors' must be a table: [visitors]"),
     (C + 'post_wait = " "\n', 4, 'post_wait: empty time; write it like "45s" or "2m30s"'),
+    (C + 'crossfade = "soon"\n', 4, 'crossfade: cannot read the time \'soon\'; write it like "45s", "2m30s" or "1h"'),
     (C + 'pre_wait = true\n', 4, 'pre_wait: expected a time like "45s" or "2m30s", got a true/false value'),
     (C + 'pre_wait = [1]\n', 4, 'pre_wait: expected a time like "45s" or "2m30s", got [1]'),
     ('cue = [1]\n', 1, "cue 1 must be a table"),
