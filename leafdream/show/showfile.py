@@ -37,10 +37,11 @@ MAX_BYTES = 1_000_000
 SHORTEST_CUE = 0.5
 
 
+# What every cue gets from a show that does not say otherwise (or says it wrongly: reported once, at its line).
+DEFAULT_PALETTE, DEFAULT_CROSSFADE_S, DEFAULT_EDGE = "moss", 3.0, "crisp"
+
 # When a visitor's leaf appears: interrupt into this scene, keep it while the leaf is there
 # and ``hold`` after it has gone, then crossfade back to where the show was.
-# what a show that does not say otherwise (or says it wrongly: reported once, at its own line) gives every cue
-DEFAULT_PALETTE, DEFAULT_CROSSFADE_S, DEFAULT_EDGE = "moss", 3.0, "crisp"
 DEFAULT_VISITORS = {"enabled": True, "scene": "camera", "hold": 20.0, "crossfade": 2.0, "palette": "ink", "edge": "crisp"}
 
 
@@ -194,7 +195,8 @@ def parse_show(text: str, path: str = "<show>", space=None) -> Show:
     hours, timezone = _hours(settings, problem)
     # a wrong default is reported once, at its own line; the cues then take the built-in one instead of each
     # reporting the broken default again
-    default_palette = _palette(settings.get("palette", DEFAULT_PALETTE), ("show", "palette"), problem) or DEFAULT_PALETTE
+    default_palette = _palette(settings.get("palette", DEFAULT_PALETTE), ("show", "palette"), problem)
+    default_palette = default_palette or DEFAULT_PALETTE
     default_crossfade = _duration(settings.get("crossfade", DEFAULT_CROSSFADE_S), ("show", "crossfade"), problem,
                                   "crossfade")
     default_crossfade = DEFAULT_CROSSFADE_S if default_crossfade is None else default_crossfade
@@ -321,8 +323,9 @@ def _cue(raw, index: int, defaults: CueDefaults, contracts: dict, groups: dict, 
     if space is not None and isinstance(params.get("path"), list):
         _check_path(params["path"], space, at + ("params", "path"), problem)
     return Cue(scene, duration or 1.0, params, palette or DEFAULT_PALETTE,
-               crossfade if crossfade is not None else DEFAULT_CROSSFADE_S, number=number, name=name, pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode,
-               fades=fades, group=group, edge=edge if edge is not None else DEFAULT_EDGE)
+               crossfade if crossfade is not None else DEFAULT_CROSSFADE_S, number=number, name=name,
+               pre_wait=pre_wait, post_wait=post_wait, continue_mode=mode, fades=fades, group=group,
+               edge=edge if edge is not None else DEFAULT_EDGE)
 
 
 def _span(seconds: float) -> str:
