@@ -546,3 +546,16 @@ def test_the_live_cameras_events_are_judged_at_the_time_they_are_asked_for():
     camera.events, camera.watcher = Events(), type("W", (), {"present": True})()
     camera.completion = type("C", (), {"latest": lambda self: "the newest leaf"})()
     assert camera.visitor_events(12.5) == [] and asked == [(12.5, True, "the newest leaf")]
+
+
+def test_the_live_camera_hands_its_completions_to_the_camera_scene(tiny_model):
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.ops.live import LiveCamera
+    from leafdream.scenes.context import SceneContext
+    from leafdream.scenes.table import make_scene
+
+    context = SceneContext(tiny_model.dbn, leaf_space(tiny_model))
+    camera = object.__new__(LiveCamera)  # its parts only: no capture thread or camera process
+    camera.completion = object()
+    camera.attach(context)
+    assert make_scene("camera", context, {}, seed=0).worker is camera.completion
