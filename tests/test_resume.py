@@ -117,18 +117,23 @@ def test_the_save_file_brings_the_show_back_after_a_cut_and_only_the_same_show(c
         "it is dated in the future (the clock was set back)")
 
 
+def _resumed_from(context, tmp_path, day: str, position: dict):
+    """The show played from its first tick at noon on 2 December, handed a saved dream ``position`` of ``day``."""
+    show_file = tmp_path / "show.toml"
+    show_file.write_text(SHOW)
+    piece = Installation(context, str(show_file), (96, 54), seed=1)
+    piece.resume = {"day": day, "position": position, "scene": "dream", "scene_state": {}}
+    piece.tick(_at(12), 0.1)
+    return piece
+
+
 def test_a_damaged_or_alien_save_starts_the_show_from_its_first_cue(context, tmp_path, caplog):
     path = tmp_path / "position.npz"
     path.write_bytes(b"PK\x03\x04 half a zip")
     assert load_saved(path) is None and "not usable" in caplog.text
     np.savez(path, header=np.array('{"show": "x"}'))
     assert load_saved(path) is None
-    show_file = tmp_path / "show.toml"
-    show_file.write_text(SHOW)
-    piece = Installation(context, str(show_file), (96, 54), seed=1)
-    piece.resume = {"day": "2026-12-02", "position": {"round": 0, "index": 9, "t": 5.0, "in_cue": 1.0},
-                    "scene": "dream", "scene_state": {}}
-    piece.tick(_at(12), 0.1)
+    piece = _resumed_from(context, tmp_path, "2026-12-02", {"round": 0, "index": 9, "t": 5.0, "in_cue": 1.0})
     assert piece.player.index == 0 and "does not fit the show" in caplog.text
 
 
@@ -245,12 +250,7 @@ def test_a_resumed_cue_starts_without_a_crossfade_and_chains_that_do_not_fit_are
 
 def test_a_save_of_another_day_is_said_and_the_show_starts_from_its_first_cue(context, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="leafdream.show.installation")
-    show_file = tmp_path / "show.toml"
-    show_file.write_text(SHOW)
-    piece = Installation(context, str(show_file), (96, 54), seed=1)
-    piece.resume = {"day": "2026-12-01", "position": {"round": 0, "index": 2, "t": 40.0, "in_cue": 5.0},
-                    "scene": "dream", "scene_state": {}}
-    piece.tick(_at(12), 0.1)
+    piece = _resumed_from(context, tmp_path, "2026-12-01", {"round": 0, "index": 2, "t": 40.0, "in_cue": 5.0})
     assert piece.player.index == 0
     assert "the saved position is of 2026-12-01, not today: the show starts from its beginning" in caplog.messages
     assert any(m.startswith("opening: show 'resumable' from ") for m in caplog.messages)

@@ -18,13 +18,19 @@ from leafdream.ops.status_server import StatusServer, check_exposure
 from live_runs import headless_run
 
 
-def _get(url: str, headers: dict | None = None) -> tuple[int, bytes, str]:
-    request = urllib.request.Request(url, headers=headers or {})
+def _answer(url: str, headers: dict | None = None, method: str = "GET"):
+    """(status, body, response headers) of one request; an HTTP error status is an answer too."""
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=5) as answer:
-            return answer.status, answer.read(), answer.headers["Content-Type"]
+            return answer.status, answer.read(), answer.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), error.headers["Content-Type"]
+        return error.code, error.read(), error.headers
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, bytes, str]:
+    code, body, answered = _answer(url, headers)
+    return code, body, answered["Content-Type"]
 
 
 def _state(**changes) -> dict:
@@ -160,15 +166,6 @@ def test_the_runs_frame_times_give_true_percentiles_in_constant_memory():
     assert times.share_over(16.7) == pytest.approx(0.005)
     times.add(5000.0)  # past the last bin: counted there, and the worst is still the true one
     assert times.worst == 5000.0 and times.percentile(100) == 5000.0
-
-
-def _answer(url: str, method: str = "GET"):
-    request = urllib.request.Request(url, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=5) as answer:
-            return answer.status, answer.read(), answer.headers
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), error.headers
 
 
 def test_every_answer_is_uncached_unsniffed_sized_and_says_what_to_try():
