@@ -401,3 +401,42 @@ def test_a_detected_hands_skin_stays_on_its_hand_and_arm_not_on_a_leaf_of_its_co
     assert arm_reach((240, 320), points)[235, 160] and not arm_reach((240, 320), points)[20, 160]
     assert visible_leaf_found(Landmarks()) > 0.8  # all but a rim round the fingertips, left to the completion
     assert visible_leaf_found(MaskOnly()) < 0.5  # the skin of the hand's colour took the leaf in
+
+
+def test_a_leafs_tip_touching_the_frames_edge_is_not_the_arm_coming_in_over_it():
+    """Two objects of a skin colour: an arm in over the bottom edge, and a larger leaf of nearly its colour whose
+    one lobe's tip touches the top edge. An arm comes in as wide as it is; the tip does not."""
+    from leafdream.camera.skin import sure_skin
+
+    shape = (240, 320)
+    arm, leaf = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.line(arm, (160, 239), (150, 170), 1, 34)
+    cv2.circle(leaf, (150, 110), 42, 1, -1)
+    cv2.line(leaf, (150, 110), (150, 0), 1, 9)   # the lobe whose tip reaches the edge
+    arm, leaf = arm.astype(bool), leaf.astype(bool) & ~arm.astype(bool)
+    regions = np.zeros(shape, np.int32)
+    regions[arm], regions[leaf] = 1, 2
+    lab = np.full(shape + (3,), (70.0, 128.0, 128.0), np.float32)
+    lab[arm] = (45.0, 141.0, 146.0)
+    lab[leaf] = (40.0, 137.0, 160.0)
+    sure, _ = sure_skin(arm | leaf, lab, regions)
+    assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & leaf).sum() < 0.05 * leaf.sum()
+
+
+def test_a_palm_stays_on_the_arm_and_a_leaf_half_again_as_wide_is_cut_off_it():
+    """Colour joined a leaf of the visitor's own colour to the hand: what is wider than a palm on that arm
+    (the palm is at most 1.5 times the arm's width) is not hand."""
+    from leafdream.camera.skin import arm_radius, wider_than_a_hand
+
+    shape = (240, 320)
+    palm, finger, leaf = (np.zeros(shape, np.uint8) for _ in range(3))
+    cv2.line(palm, (100, 239), (100, 150), 1, 40)        # an arm 40 px wide in over the bottom edge
+    cv2.circle(palm, (100, 140), 24, 1, -1)              # its palm, 1.2 times as wide
+    cv2.circle(leaf, (230, 110), 33, 1, -1)              # a leaf 1.65 times as wide, joined by a finger
+    cv2.line(finger, (100, 140), (200, 110), 1, 8)
+    palm, finger, leaf = palm.astype(bool), finger.astype(bool), leaf.astype(bool)
+    radius = arm_radius(palm | finger | leaf)
+    assert radius == pytest.approx(20, abs=1.5)
+    cut = wider_than_a_hand(palm | finger | leaf, radius)
+    assert cut[leaf].mean() > 0.6
+    assert not cut[palm].any() and cut[finger].mean() < 0.2

@@ -38,7 +38,7 @@ SEAM = 2.5                   # pixels: a region no thicker than this is a seam a
 MOST_OF_FRAME = 0.45          # a skin-coloured region larger than this share of the frame is a wall, not an arm
 MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this share of the frame's edge
 PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin
-PALM_BREADTH = 1.8            # a palm is at most this many times as wide as the arm it is on
+PALM_BREADTH = 1.5            # a palm is at most this many times as wide as the arm it is on
 SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
 
 
@@ -104,10 +104,15 @@ def thick_parts(mask: np.ndarray, radius: float) -> np.ndarray:
     return (cv2.distanceTransform((~core).astype(np.uint8), cv2.DIST_L2, 3) <= radius) & mask
 
 
+def edge_contact(mask: np.ndarray) -> int:
+    """How many pixels of ``mask`` (bool (H, W)) lie on the frame's edge, on the side it touches most."""
+    return int(max(mask[0].sum(), mask[-1].sum(), mask[:, 0].sum(), mask[:, -1].sum()))
+
+
 def arm_radius(limb: np.ndarray) -> float:
     """Half the width of the arm in ``limb`` (bool (H, W)) where it comes in over the frame's edge (the length of
     its contact with the edge, halved), or with no contact the limb's own thickness (90th percentile)."""
-    contact = max(limb[0].sum(), limb[-1].sum(), limb[:, 0].sum(), limb[:, -1].sum())
+    contact = edge_contact(limb)
     if contact >= 4:
         return contact / 2.0
     inside = cv2.distanceTransform(limb.astype(np.uint8), cv2.DIST_L2, 3)
@@ -211,7 +216,9 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
 
     candidates = [m for m in objects if not torso_like(m)] or objects
     limb_width = LIMB_RADIUS * min(limb.shape)
-    from_edge = [m for m in candidates if (m & band).sum() >= 20 and thickness(m) <= limb_width]
+    # an arm comes in over the edge as wide as it is; a leaf's tip or lobe that touches the edge does not
+    from_edge = [m for m in candidates if (m & band).sum() >= 20 and thickness(m) <= limb_width
+                 and edge_contact(m) >= thickness(m)]
     reach = None
     if not from_edge and foreground is not None:
         reach = steps_from_edge(foreground & ~large_thick_parts(foreground))
