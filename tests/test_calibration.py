@@ -120,3 +120,33 @@ def test_camera_pictures_reach_the_disk_only_in_an_operators_debug_dump(tmp_path
     assert 8 <= len(frames) <= 11  # 0.3 s at 30 fps, then it stops by itself
     assert len(list((tmp_path / "dump-1").glob("*-segmentation.png"))) == len(frames)
     assert watcher.dump is None
+
+
+def _flickering(rng, ground, spread: int, count: int = 15):
+    return [np.clip(ground.astype(np.int16) + rng.integers(-spread, spread + 1, ground.shape), 0, 255).astype(np.uint8)
+            for _ in range(count)]
+
+
+def test_the_watcher_sets_its_foreground_threshold_from_the_empty_scenes_flicker():
+    """Without a calibration, the live path learns the threshold as the calibration does: three times the
+    empty scene's flicker, within bounds, and only from the frames it learns the empty scene from at the start."""
+    from leafdream.camera.segment import MAX_THRESHOLD, MIN_THRESHOLD, NOISE_FACTOR, Segmenter
+
+    rng = np.random.default_rng(6)
+    ground = backdrop(SHAPE, rng, GROUND).astype(np.uint8)
+    quiet, noisy = LeafWatcher(learn_frames=15, width=SHAPE[1]), LeafWatcher(learn_frames=15, width=SHAPE[1])
+    for frame in _flickering(rng, ground, 2):
+        quiet.observe(frame, 0.0)
+    for frame in _flickering(rng, ground, 6):
+        noisy.observe(frame, 0.0)
+    assert quiet.segmenter.threshold == MIN_THRESHOLD  # a quiet camera: the least threshold
+    assert noisy.segmenter.threshold == pytest.approx(NOISE_FACTOR * noisy.segmenter.noise_level)
+    assert 18.0 < noisy.segmenter.threshold < MAX_THRESHOLD  # a noisy one: above the old fixed 18
+    learnt = noisy.segmenter.threshold
+    for frame in _flickering(rng, ground, 40, 5):  # later frames without a leaf teach the picture, not the threshold
+        noisy.observe(frame, 0.0)
+    assert noisy.segmenter.threshold == learnt
+    fixed = Segmenter(SHAPE, threshold=25.0, learn_threshold=False)  # a calibration's threshold stays
+    for frame in _flickering(rng, ground, 2):
+        fixed.learn_background(frame, rate=0.1, measure=True)
+    assert fixed.threshold == 25.0 and fixed.noise_level is not None

@@ -403,6 +403,69 @@ def test_a_detected_hands_skin_stays_on_its_hand_and_arm_not_on_a_leaf_of_its_co
     assert visible_leaf_found(MaskOnly()) < 0.5  # the skin of the hand's colour took the leaf in
 
 
+def _lobed_leaf_before_a_shirt():
+    """A plain wall; the visitor's blue shirt from the bottom edge; in front of it a five-lobed green leaf whose
+    notches show the shirt; a finger of the visitor's colour wholly within the leaf's outline, which the skin
+    colour did not take: (lab, other, leaf, shirt, finger), other being what is there and is neither leaf nor
+    hand."""
+    shape = (240, 320)
+    leaf, shirt, finger = (np.zeros(shape, np.uint8) for _ in range(3))
+    cv2.ellipse(shirt, (160, 250), (150, 150), 0, 0, 360, 1, -1)
+    cv2.circle(leaf, (160, 130), 30, 1, -1)
+    for angle in np.linspace(0, 2 * np.pi, 5, endpoint=False):
+        tip = (int(160 + 85 * np.cos(angle)), int(130 + 85 * np.sin(angle)))
+        cv2.line(leaf, (160, 130), tip, 1, 26)
+    cv2.line(finger, (150, 140), (170, 120), 1, 9)
+    leaf, shirt, finger = leaf.astype(bool), shirt.astype(bool), finger.astype(bool)
+    leaf &= ~finger
+    shirt &= ~leaf & ~finger
+    lab = np.full(shape + (3,), (80.0, 128.0, 128.0), np.float32)
+    rng = np.random.default_rng(0)
+    lab[shirt] = (35.0, 140.0, 90.0)
+    lab[leaf] = (50.0, 100.0, 150.0)
+    lab[finger] = (60.0, 145.0, 150.0)
+    lab += rng.normal(0, 1.5, lab.shape).astype(np.float32)
+    return lab, shirt | finger, leaf, shirt, finger
+
+
+def test_what_shows_between_a_leafs_lobes_from_behind_is_not_taken_for_something_over_it():
+    from leafdream.camera.depth_order import lying_over
+    from leafdream.camera.masks import within_outline
+
+    lab, other, leaf, shirt, finger = _lobed_leaf_before_a_shirt()
+    notches = shirt & within_outline(leaf)
+    assert notches.sum() > 3000  # the shirt shows between the lobes, within the leaf's outline
+    over = lying_over(other, leaf, lab)
+    assert over[notches].mean() < 0.02, "the shirt seen between the lobes lies behind the leaf"
+    assert over[finger].mean() > 0.98, "the finger lies over it"
+    assert not (over & ~within_outline(leaf)).any()
+    # the same shirt in another colour where it shows through the notches is not the shirt: it lies over the leaf
+    patched = lab.copy()
+    patched[notches] = (60.0, 145.0, 150.0)
+    assert lying_over(other, leaf, patched)[notches].mean() > 0.98
+
+
+def test_a_leaf_held_before_the_visitors_shirt_keeps_its_notches_open():
+    """Live path: a lobed leaf before the visitor's shirt; the network is asked to fill where a hand hides the
+    leaf, never the shirt between the lobes."""
+    rng = np.random.default_rng(4)
+    lobed = np.zeros((256, 256), np.float32)
+    cv2.circle(lobed, (128, 128), 40, 1.0, -1)
+    for angle in np.linspace(0, 2 * np.pi, 5, endpoint=False):
+        cv2.line(lobed, (128, 128), (int(128 + 110 * np.cos(angle)), int(128 + 110 * np.sin(angle))), 1.0, 30)
+    scene = visitor_scene(rng, skin_group="IV", leaf_colour="green", leaf_mask=lobed, body=True,
+                          backdrop_colour=(225, 225, 220), backdrop_kind="plain", clothes_colour=(40, 70, 160))
+    segmenter = Segmenter(scene.frame.shape[:2], on_frames=1)
+    segmenter.learn_background(scene.empty, rate=1.0)
+    seen = segmenter.segment(scene.frame)
+    from leafdream.camera.masks import within, within_outline
+
+    notches = scene.body & within_outline(scene.leaf) & ~within(scene.occluder, 6)
+    assert notches.sum() > 1500
+    assert seen.hidden[notches].mean() < 0.05  # all of it was unknown before
+    assert seen.hidden[scene.hidden_leaf].mean() > 0.9
+
+
 def test_a_leafs_tip_touching_the_frames_edge_is_not_the_arm_coming_in_over_it():
     """Two objects of a skin colour: an arm in over the bottom edge, and a larger leaf of nearly its colour whose
     one lobe's tip touches the top edge. An arm comes in as wide as it is; the tip does not."""

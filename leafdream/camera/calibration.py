@@ -27,12 +27,11 @@ import numpy as np
 
 from leafdream.atomic import replacing
 from leafdream.errors import LeafdreamError
-from leafdream.camera.segment import Segmenter
+from leafdream.camera.segment import MAX_THRESHOLD, Segmenter
 from leafdream.camera.skin import SkinModel
 
 PHASES = ("empty", "hand", "leaf", "done")
 VERSION = 1
-MIN_THRESHOLD, MAX_THRESHOLD = 10.0, 40.0
 
 
 def default_calibration_path() -> Path:
@@ -58,7 +57,7 @@ class Calibration:
 
     def segmenter(self) -> Segmenter:
         return Segmenter(self.shape, threshold=self.threshold, skin=SkinModel(tuple(self.skin_cr), tuple(self.skin_cb)),
-                         background=self.background.copy())
+                         background=self.background.copy(), learn_threshold=False)
 
     def save(self, path) -> Path:
         path = Path(path)
@@ -103,8 +102,6 @@ class Calibrator:
         self.started: float | None = None
         self.segmenter = Segmenter(self.shape)
         self.frames = 0
-        self._noise: list[np.ndarray] = []
-        self._noise_level: float | None = None  # p99.5 of the empty scene's flicker, once the empty phase is over
         self._skin: list[np.ndarray] = []
         self._hand_share: list[float] = []
         self._leaf_share: list[float] = []
@@ -129,10 +126,7 @@ class Calibrator:
             return
         self.frames += 1
         if self.phase == "empty":
-            if self.segmenter.background is not None and self.frames > 3:
-                self._noise.append(self.segmenter.colour_distance(frame).ravel()[::7])
-                self._noise_level = None
-            self.segmenter.learn_background(frame, rate=1.0 / self.frames)
+            self.segmenter.learn_background(frame, rate=1.0 / self.frames, measure=True)
             return
         if self.phase == "hand":
             foreground = self.segmenter.colour_distance(frame) > self.threshold
@@ -148,15 +142,11 @@ class Calibrator:
     @property
     def noise_level(self) -> float | None:
         """p99.5 of the empty scene's colour distance from its own mean (sensor noise, compression)."""
-        if self._noise_level is None and self._noise:
-            self._noise_level = float(np.percentile(np.concatenate(self._noise), 99.5))
-        return self._noise_level
+        return self.segmenter.noise_level
 
     @property
     def threshold(self) -> float:
-        if self.noise_level is None:
-            return self.segmenter.threshold
-        return float(np.clip(3.0 * self.noise_level, MIN_THRESHOLD, MAX_THRESHOLD))
+        return self.segmenter.threshold
 
     def skin(self) -> SkinModel:
         colours = np.concatenate(self._skin) if self._skin else np.zeros((0, 2))

@@ -1,14 +1,16 @@
 """Segmenting a camera frame into leaf, the visitor's hand and arm (unknown), and everything else.
 
 * Foreground: with a learnt picture of the empty scene (live), a pixel far from it in colour
-  (Lab, light changes weigh less); without one (a single photo), every pixel may be anything.
+  (Lab, light changes weigh less), by a threshold learnt from how much the empty scene flickers
+  while it is learnt (or a calibration's); without one (a single photo), every pixel may be anything.
 * Hands and arms: ``camera/skin.py`` — a broad skin prior, the limb that reaches in from the
   frame's edge, then that visitor's own skin colour; a hand detector's hands when one runs
   (``camera/hands.py``). They are unknown: the network fills what they hide.
 * Leaf: ``camera/regions.py`` and ``camera/proposals.py`` — of what is left, the object that
   stays inside the frame (a torso, sleeve or wall reaches in from the edge), is large, is held by
   the hand and has a sharp outline, with what it encloses and the pieces fingers cut off it.
-  Within the leaf's outline, whatever is there but is not leaf lies over it: unknown too.
+  Within the leaf's outline, whatever is there but is not leaf lies over it: unknown too — except what
+  shows between the lobes from behind (``camera/depth_order.py``).
 * Presence: hysteresis on the leaf's area, so "a leaf is there" does not flicker.
 
 Frames that are black, white, noise, the wrong size or type give "no leaf", never an error.
@@ -22,10 +24,16 @@ import cv2
 import numpy as np
 
 from leafdream.camera.regions import colour_regions, find_leaf, joined, split_by, superpixels, whole_objects
+from leafdream.camera.depth_order import lying_over
 from leafdream.camera.masks import edge_band, within, within_outline
 from leafdream.camera.skin import SkinModel, hands_and_arms
 
 
+# the foreground threshold learnt from the empty scene: this many times its flicker (p99.5 of each new empty
+# frame's colour distance from the picture learnt so far: sensor noise, compression), within these bounds
+NOISE_FACTOR = 3.0
+MIN_THRESHOLD, MAX_THRESHOLD = 10.0, 40.0
+FLICKER_FRAMES = 60  # the newest empty frames whose flicker is kept
 HAND_MARGIN = 2  # pixels around the hand where what is not leaf is unknown (its outline blends into the leaf)
 SKIN_THRESHOLD_SHARE = 0.5  # of the foreground threshold, for skin-coloured pixels
 
@@ -39,10 +47,16 @@ class Segmentation:
     frame_time: float = 0.0  # when the frame this came from arrived (the capture clock)
 
 
+def noise_threshold(noise_level: float) -> float:
+    """The foreground threshold (Lab distance) for an empty scene that flickers by ``noise_level``."""
+    return float(np.clip(NOISE_FACTOR * noise_level, MIN_THRESHOLD, MAX_THRESHOLD))
+
+
 @dataclass
 class Segmenter:
     shape: tuple                       # (H, W) the camera's frame size
-    threshold: float = 18.0            # colour distance (Lab) from the background that makes foreground
+    threshold: float = 18.0            # colour distance (Lab) from the background that makes foreground...
+    learn_threshold: bool = True       # ...until the empty scene's flicker is measured (a calibration fixes it)
     skin: SkinModel = field(default_factory=SkinModel)
     on_area: float = 0.02              # leaf share of the frame that turns presence on...
     off_area: float = 0.008            # ...and off
@@ -54,14 +68,28 @@ class Segmenter:
     detector: object = None            # a HandDetector (camera/hands.py), or None: skin colour alone
     present: bool = False
     _streak: int = 0
+    _learnt: int = 0                   # empty frames folded in so far
+    _flicker: list = field(default_factory=list)  # float32 (n,) samples of each one's distance from the picture
 
-    def learn_background(self, frame_bgr: np.ndarray, rate: float | None = None) -> None:
-        """Fold a frame known to be empty into the background picture."""
+    def learn_background(self, frame_bgr: np.ndarray, rate: float | None = None, measure: bool = False) -> None:
+        """Fold a frame known to be empty into the background picture. ``measure``: the frame is one of those
+        the empty scene is learnt from at the start (not a frame later found to hold no leaf, which may hold a
+        visitor): measure how much the empty scene flickers, and (``learn_threshold``) set the threshold from it."""
         lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+        self._learnt += 1
         if self.background is None:
             self.background = lab
-        else:
-            cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
+            return
+        if measure and self._learnt > 3:  # the first pictures are too few frames' mean to measure against
+            self._flicker = self._flicker[-(FLICKER_FRAMES - 1):] + [self.colour_distance(frame_bgr, lab).ravel()[::7]]
+            if self.learn_threshold:
+                self.threshold = noise_threshold(self.noise_level)
+        cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
+
+    @property
+    def noise_level(self) -> float | None:
+        """p99.5 of the empty frames' colour distance from the picture learnt before them; None before any."""
+        return float(np.percentile(np.concatenate(self._flicker), 99.5)) if self._flicker else None
 
     def colour_distance(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
         """float32 (H, W): each pixel's colour distance (Lab) from the learnt background (``lab``: the frame in
@@ -110,9 +138,12 @@ class Segmenter:
         # the hand's outline blends into what it lies on: what near it is not found to be leaf is unknown too
         hidden = within(hands, HAND_MARGIN) & ~leaf_mask
         # within the leaf's outline, what is there but not leaf (live: differs from the empty scene; a photo: has
-        # a skin colour) lies over it: the fingers the visitor's own skin colour missed
-        over = foreground if self.background is not None else self.skin.mask(frame_bgr, lab)
-        hidden |= over & ~leaf_mask & within_outline(leaf_mask)
+        # a skin colour) lies over it — unless it is what lies beyond the outline, seen between the lobes — and so
+        # does anything of a skin colour there: the fingers the visitor's own skin colour missed
+        skin_coloured = self.skin.mask(frame_bgr, lab)
+        there = foreground if self.background is not None else skin_coloured
+        hidden |= lying_over(there & ~leaf_mask & ~hands, leaf_mask, lab)
+        hidden |= skin_coloured & there & ~leaf_mask & within_outline(leaf_mask)
         edge = edge_band(self.shape)
         if (leaf_mask & edge).any():  # a leaf cut by the frame edge: beyond it is unknown, not background
             hidden |= cv2.dilate((leaf_mask & edge).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~leaf_mask

@@ -145,7 +145,7 @@ class LeafWatcher(Watching):
             self._new_segmenter(small.shape[:2])
         self.seen += 1
         if self.seen <= self.learn_frames:
-            self.segmenter.learn_background(small, rate=1.0 / self.seen)
+            self.segmenter.learn_background(small, rate=1.0 / self.seen, measure=True)
             return
         result = self.segmenter.segment(small)
         result.frame_time = arrival_time

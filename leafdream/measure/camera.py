@@ -212,9 +212,15 @@ def _seen_in_photo(scene, detector=None):
     return segment_photo(cv2.cvtColor(scene.frame, cv2.COLOR_BGR2RGB), detector)
 
 
-def _seen_live(scene, detector=None):
+def _seen_live(scene, detector=None, empty_frames: int = 10):
+    """The live path's segmentation of a visitor scene, the empty scene learnt from ``empty_frames`` frames of it
+    with fresh sensor noise, as the watcher learns it at the start."""
+    from leafdream.data.visitor_scenes import rehearsal_frames
+
     segmenter = Segmenter(scene.frame.shape[:2], on_frames=1, detector=detector)
-    segmenter.learn_background(scene.empty, rate=1.0)
+    frames = rehearsal_frames(scene, np.random.default_rng(0), empty=empty_frames, visitor=0)
+    for count, frame in enumerate(frames, 1):
+        segmenter.learn_background(frame, rate=1.0 / count, measure=True)
     return segmenter.segment(scene.frame)
 
 
