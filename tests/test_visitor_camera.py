@@ -439,7 +439,7 @@ def test_what_shows_between_a_leafs_lobes_from_behind_is_not_taken_for_something
     assert over[notches].mean() < 0.02, "the shirt seen between the lobes lies behind the leaf"
     assert over[finger].mean() > 0.98, "the finger lies over it"
     assert not (over & ~within_outline(leaf)).any()
-    # the same shirt in another colour where it shows through the notches is not the shirt: it lies over the leaf
+    # what has another colour than the shirt where it shows through the notches is not the shirt: it lies over
     patched = lab.copy()
     patched[notches] = (60.0, 145.0, 150.0)
     assert lying_over(other, leaf, patched)[notches].mean() > 0.98
@@ -503,3 +503,21 @@ def test_a_palm_stays_on_the_arm_and_a_leaf_half_again_as_wide_is_cut_off_it():
     cut = wider_than_a_hand(palm | finger | leaf, radius)
     assert cut[leaf].mean() > 0.6
     assert not cut[palm].any() and cut[finger].mean() < 0.2
+
+
+def test_a_sleeve_reaching_in_front_of_the_leaf_lies_over_it_though_its_colour_runs_on_past_the_outline():
+    """What lies behind a held leaf is wide (a torso, a wall); a sleeve the skin colour cannot take reaches in
+    front of it from the frame's edge, no wider than an arm, and what of it is within the outline hides leaf."""
+    from leafdream.camera.depth_order import lying_over
+    from leafdream.camera.masks import within_outline
+
+    lab, other, leaf, shirt, finger = _lobed_leaf_before_a_shirt()
+    sleeve = np.zeros(leaf.shape, np.uint8)
+    cv2.line(sleeve, (60, 239), (150, 135), 1, 30)
+    sleeve = sleeve.astype(bool)
+    lab[sleeve] = (70.0, 128.0, 175.0)  # a yellow sleeve
+    over = lying_over(other | sleeve, leaf & ~sleeve, lab)
+    on_leaf = sleeve & within_outline(leaf & ~sleeve)
+    assert on_leaf.sum() > 800
+    assert over[on_leaf].mean() > 0.95
+    assert over[shirt & within_outline(leaf) & ~sleeve].mean() < 0.02
