@@ -521,3 +521,22 @@ def test_a_sleeve_reaching_in_front_of_the_leaf_lies_over_it_though_its_colour_r
     assert on_leaf.sum() > 800
     assert over[on_leaf].mean() > 0.95
     assert over[shirt & within_outline(leaf) & ~sleeve].mean() < 0.02
+
+
+def test_a_torso_of_a_skin_colour_along_the_frames_edge_is_not_the_arm():
+    """What a held leaf leaves in view of a skin-coloured torso is a band along the bottom edge, no thicker than an
+    arm and larger than it; the arm is the object that comes in over the edge no wider than an arm."""
+    from leafdream.camera.skin import sure_skin
+
+    shape = (240, 320)
+    arm, torso = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.line(arm, (250, 239), (230, 150), 1, 34)
+    cv2.rectangle(torso, (0, 200), (200, 239), 1, -1)
+    arm, torso = arm.astype(bool), torso.astype(bool) & ~arm.astype(bool)
+    regions = np.zeros(shape, np.int32)
+    regions[arm], regions[torso] = 1, 2
+    lab = np.full(shape + (3,), (70.0, 128.0, 128.0), np.float32)
+    lab[arm] = (75.0, 136.0, 140.0)     # pale skin
+    lab[torso] = (45.0, 141.0, 152.0)   # a brown shirt
+    sure, _ = sure_skin(arm | torso, lab, regions)
+    assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & torso).sum() < 0.05 * torso.sum()

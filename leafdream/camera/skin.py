@@ -216,9 +216,10 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
 
     candidates = [m for m in objects if not torso_like(m)] or objects
     limb_width = LIMB_RADIUS * min(limb.shape)
-    # an arm comes in over the edge as wide as it is; a leaf's tip or lobe that touches the edge does not
+    # an arm comes in over the edge as wide as it is, and no wider: a leaf's tip or lobe that touches the edge
+    # does not, nor does a torso along it
     from_edge = [m for m in candidates if (m & band).sum() >= 20 and thickness(m) <= limb_width
-                 and edge_contact(m) >= thickness(m)]
+                 and thickness(m) <= edge_contact(m) <= 2 * limb_width]
     reach = None
     if not from_edge and foreground is not None:
         reach = steps_from_edge(foreground & ~large_thick_parts(foreground))
