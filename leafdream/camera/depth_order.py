@@ -25,10 +25,11 @@ SMALLEST_OUTSIDE = 40  # pixels a piece needs beyond the outline for its colour 
 BEHIND_RADIUS = 0.1    # x the frame's shorter side: what is behind the leaf is wider than twice this (an arm is not)
 
 
-def lying_over(other: np.ndarray, leaf: np.ndarray, lab: np.ndarray) -> np.ndarray:
+def lying_over(other: np.ndarray, leaf: np.ndarray, lab: np.ndarray, hull: np.ndarray | None = None) -> np.ndarray:
     """bool (H, W): the pixels of ``other`` (bool (H, W): seen, but neither leaf nor hand) within the outline of
-    ``leaf`` (bool (H, W)) that lie over it; lab: float32 (H, W, 3) the frame in Lab."""
-    hull = within_outline(leaf)
+    ``leaf`` (bool (H, W)) that lie over it; lab: float32 (H, W, 3) the frame in Lab; hull: the leaf's
+    ``within_outline``, when the caller has it."""
+    hull = within_outline(leaf) if hull is None else hull
     over = other & hull
     count, pieces = cv2.connectedComponents(other.astype(np.uint8), connectivity=4)
     if count < 2 or not over.any():

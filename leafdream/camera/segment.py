@@ -25,7 +25,7 @@ import numpy as np
 
 from leafdream.camera.regions import colour_regions, find_leaf, joined, split_by, superpixels, whole_objects
 from leafdream.camera.depth_order import lying_over
-from leafdream.camera.masks import edge_band, within, within_outline
+from leafdream.camera.masks import box_around, edge_band, within, within_outline
 from leafdream.camera.skin import SkinModel, hands_and_arms
 
 
@@ -140,10 +140,13 @@ class Segmenter:
         # within the leaf's outline, what is there but not leaf (live: differs from the empty scene; a photo: has
         # a skin colour) lies over it — unless it is what lies beyond the outline, seen between the lobes — and so
         # does anything of a skin colour there: the fingers the visitor's own skin colour missed
-        skin_coloured = self.skin.mask(frame_bgr, lab)
+        outline = within_outline(leaf_mask)
+        rows, columns = box_around(outline, 3)
+        skin_coloured = np.zeros(self.shape, bool)  # looked for only where it matters, for the frame's time
+        skin_coloured[rows, columns] = self.skin.mask(frame_bgr[rows, columns], lab[rows, columns])
         there = foreground if self.background is not None else skin_coloured
-        hidden |= lying_over(there & ~leaf_mask & ~hands, leaf_mask, lab)
-        hidden |= skin_coloured & there & ~leaf_mask & within_outline(leaf_mask)
+        hidden |= lying_over(there & ~leaf_mask & ~hands, leaf_mask, lab, outline)
+        hidden |= skin_coloured & there & ~leaf_mask & outline
         edge = edge_band(self.shape)
         if (leaf_mask & edge).any():  # a leaf cut by the frame edge: beyond it is unknown, not background
             hidden |= cv2.dilate((leaf_mask & edge).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~leaf_mask
