@@ -70,6 +70,7 @@ class Segmenter:
     _streak: int = 0
     _learnt: int = 0                   # empty frames folded in so far
     _flicker: list = field(default_factory=list)  # float32 (n,) samples of each one's distance from the picture
+    noise_level: float | None = None   # p99.5 of those distances: how much the empty scene flickers; None unmeasured
 
     def learn_background(self, frame_bgr: np.ndarray, rate: float | None = None, measure: bool = False) -> None:
         """Fold a frame known to be empty into the background picture. ``measure``: the frame is one of those
@@ -82,14 +83,10 @@ class Segmenter:
             return
         if measure and self._learnt > 3:  # the first pictures are too few frames' mean to measure against
             self._flicker = self._flicker[-(FLICKER_FRAMES - 1):] + [self.colour_distance(frame_bgr, lab).ravel()[::7]]
+            self.noise_level = float(np.percentile(np.concatenate(self._flicker), 99.5))
             if self.learn_threshold:
                 self.threshold = noise_threshold(self.noise_level)
         cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
-
-    @property
-    def noise_level(self) -> float | None:
-        """p99.5 of the empty frames' colour distance from the picture learnt before them; None before any."""
-        return float(np.percentile(np.concatenate(self._flicker), 99.5)) if self._flicker else None
 
     def colour_distance(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
         """float32 (H, W): each pixel's colour distance (Lab) from the learnt background (``lab``: the frame in

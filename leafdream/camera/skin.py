@@ -74,7 +74,8 @@ class SkinModel:
 
 @dataclass
 class SkinColours:
-    """One visitor's skin: mean float32 (3,) and inverse covariance float32 (3, 3) in Lab."""
+    """One visitor's skin (or, in ``camera/depth_order.py``, what lies behind a leaf): a Gaussian colour, mean
+    float32 (3,) and inverse covariance float32 (3, 3) in Lab."""
 
     mean: np.ndarray
     inverse: np.ndarray
