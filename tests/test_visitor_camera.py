@@ -540,3 +540,28 @@ def test_a_torso_of_a_skin_colour_along_the_frames_edge_is_not_the_arm():
     lab[torso] = (45.0, 141.0, 152.0)   # a brown shirt
     sure, _ = sure_skin(arm | torso, lab, regions)
     assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & torso).sum() < 0.05 * torso.sum()
+
+
+def test_with_no_arm_in_view_a_fleck_of_the_leaf_is_not_taken_for_the_thinnest_hand():
+    """A sleeve hides the arm; a star-shaped leaf of the visitor's colour is split by its veins into its blade and
+    thin flecks. Thinness decides among objects of a hand's size: the hand, not a fleck of the leaf."""
+    from leafdream.camera.skin import sure_skin
+
+    shape = (240, 320)
+    hand, blade = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.ellipse(hand, (110, 170), (34, 26), 30, 0, 360, 1, -1)
+    cv2.circle(blade, (190, 100), 45, 1, -1)
+    hand, blade = hand.astype(bool), blade.astype(bool)
+    regions = np.zeros(shape, np.int32)
+    regions[hand], regions[blade] = 1, 2
+    flecks = np.zeros(shape, bool)
+    for label, x in enumerate((120, 150, 240, 270), start=3):
+        fleck = np.zeros(shape, np.uint8)
+        cv2.line(fleck, (x, 20), (x + 12, 40), 1, 6)
+        fleck = fleck.astype(bool) & ~blade
+        regions[fleck], flecks = label, flecks | fleck
+    lab = np.full(shape + (3,), (70.0, 128.0, 128.0), np.float32)
+    lab[hand] = (50.0, 140.0, 148.0)
+    lab[blade | flecks] = (42.0, 138.0, 160.0)
+    sure, _ = sure_skin(hand | blade | flecks, lab, regions)
+    assert (sure & hand).sum() > 0.8 * hand.sum() and (sure & (blade | flecks)).sum() < 0.05 * (blade | flecks).sum()

@@ -40,6 +40,7 @@ MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this
 PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin
 PALM_BREADTH = 1.5            # a palm is at most this many times as wide as the arm it is on
 SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
+HAND_SHARE_OF_LARGEST = 0.25  # a hand holding a leaf covers at least this share of the largest skin-coloured object
 
 
 @dataclass
@@ -228,8 +229,9 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
         chosen = max(from_edge, key=lambda m: m.sum())
     elif reach is not None and np.isfinite(min(reach[m].min() for m in candidates)):
         chosen = min(candidates, key=lambda m: reach[m].min())  # a sleeve over the arm: the hand comes next
-    else:  # no arm in view (a sleeve): fingers are thinner than a leaf's blade
-        chosen = min(candidates, key=thickness)
+    else:  # no arm in view (a sleeve): fingers are thinner than a leaf's blade — of objects a hand's size, not flecks
+        largest = max(m.sum() for m in candidates)
+        chosen = min((m for m in candidates if m.sum() >= HAND_SHARE_OF_LARGEST * largest), key=thickness)
     # the rest of the hand is shaded differently but of the same skin (a finger the leaf cuts off, a palm in
     # shadow): of the colour fitted to the chosen part; a brown leaf or a beige shirt is not
     colours = SkinColours.fit(lab[chosen])
