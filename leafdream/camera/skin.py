@@ -204,24 +204,26 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
         width = cv2.distanceTransform(member.astype(np.uint8), cv2.DIST_L2, 3)
         return np.percentile(width[member], 90)
 
-    # the thin seams of mixed colour the segmentation leaves along outlines are no objects of their own
-    objects = [m for m in ((regions == label) & limb for label in labels) if thickness(m) >= SEAM]
-    if not objects:
+    # the thin seams of mixed colour the segmentation leaves along outlines are no objects of their own; each
+    # object's thickness is worked out once (a distance transform of the frame each time)
+    pieces = [(regions == label) & limb for label in labels]
+    kept = [(m, width) for m, width in zip(pieces, map(thickness, pieces)) if width >= SEAM]
+    if not kept:
         return _without_torso(limb), None
+    objects = [m for m, _ in kept]
     if len(objects) == 1:  # one object; the rest of the limb is bits of other regions (a leaf's skin-coloured rim)
         return _without_torso(objects[0]), None
+    width_of = {id(m): width for m, width in kept}
     band = edge_band(limb.shape, 3)
     least_torso = LARGEST_PALM * limb.size / 2
-
-    def torso_like(member):
-        return member.sum() > least_torso and large_thick_parts(member).sum() > 0.5 * member.sum()
-
-    candidates = [m for m in objects if not torso_like(m)] or objects
+    torsos = {id(m) for m in objects
+              if m.sum() > least_torso and large_thick_parts(m).sum() > 0.5 * m.sum()}
+    candidates = [m for m in objects if id(m) not in torsos] or objects
     limb_width = LIMB_RADIUS * min(limb.shape)
     # an arm comes in over the edge as wide as it is, and no wider: a leaf's tip or lobe that touches the edge
     # does not, nor does a torso along it
-    from_edge = [m for m in candidates if (m & band).sum() >= 20 and thickness(m) <= limb_width
-                 and thickness(m) <= edge_contact(m) <= 2 * limb_width]
+    from_edge = [m for m in candidates if (m & band).sum() >= 20 and width_of[id(m)] <= limb_width
+                 and width_of[id(m)] <= edge_contact(m) <= 2 * limb_width]
     reach = None
     if not from_edge and foreground is not None:
         reach = steps_from_edge(foreground & ~large_thick_parts(foreground))
@@ -231,13 +233,14 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
         chosen = min(candidates, key=lambda m: reach[m].min())  # a sleeve over the arm: the hand comes next
     else:  # no arm in view (a sleeve): fingers are thinner than a leaf's blade — of objects a hand's size, not flecks
         largest = max(m.sum() for m in candidates)
-        chosen = min((m for m in candidates if m.sum() >= HAND_SHARE_OF_LARGEST * largest), key=thickness)
+        chosen = min((m for m in candidates if m.sum() >= HAND_SHARE_OF_LARGEST * largest),
+                     key=lambda m: width_of[id(m)])
     # the rest of the hand is shaded differently but of the same skin (a finger the leaf cuts off, a palm in
     # shadow): of the colour fitted to the chosen part; a brown leaf or a beige shirt is not
     colours = SkinColours.fit(lab[chosen])
     skin = chosen.copy()
     for member in objects:
-        if member is not chosen and not torso_like(member) and colours is not None \
+        if member is not chosen and id(member) not in torsos and colours is not None \
                 and np.median(colours.distance(lab[member][None])) < MATCH_DISTANCE:
             skin |= member
     skin &= ~wider_than_a_hand(skin, arm_radius(skin))
