@@ -466,23 +466,29 @@ def test_a_leaf_held_before_the_visitors_shirt_keeps_its_notches_open():
     assert seen.hidden[scene.hidden_leaf].mean() > 0.9
 
 
+def _sure_skin_among(*objects):
+    """The sure skin of ``sure_skin`` among skin-coloured objects, each (bool (240, 320) mask, Lab colour) a region
+    of its own on a grey wall, with no foreground to go by."""
+    from leafdream.camera.skin import sure_skin
+
+    regions = np.zeros((240, 320), np.int32)
+    lab = np.full((240, 320, 3), (70.0, 128.0, 128.0), np.float32)
+    for label, (mask, colour) in enumerate(objects, start=1):
+        regions[mask], lab[mask] = label, colour
+    sure, _ = sure_skin(np.any([mask for mask, _ in objects], axis=0), lab, regions)
+    return sure
+
+
 def test_a_leafs_tip_touching_the_frames_edge_is_not_the_arm_coming_in_over_it():
     """Two objects of a skin colour: an arm in over the bottom edge, and a larger leaf of nearly its colour whose
     one lobe's tip touches the top edge. An arm comes in as wide as it is; the tip does not."""
-    from leafdream.camera.skin import sure_skin
-
     shape = (240, 320)
     arm, leaf = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     cv2.line(arm, (160, 239), (150, 170), 1, 34)
     cv2.circle(leaf, (150, 110), 42, 1, -1)
     cv2.line(leaf, (150, 110), (150, 0), 1, 9)   # the lobe whose tip reaches the edge
     arm, leaf = arm.astype(bool), leaf.astype(bool) & ~arm.astype(bool)
-    regions = np.zeros(shape, np.int32)
-    regions[arm], regions[leaf] = 1, 2
-    lab = np.full(shape + (3,), (70.0, 128.0, 128.0), np.float32)
-    lab[arm] = (45.0, 141.0, 146.0)
-    lab[leaf] = (40.0, 137.0, 160.0)
-    sure, _ = sure_skin(arm | leaf, lab, regions)
+    sure = _sure_skin_among((arm, (45.0, 141.0, 146.0)), (leaf, (40.0, 137.0, 160.0)))
     assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & leaf).sum() < 0.05 * leaf.sum()
 
 
@@ -526,42 +532,29 @@ def test_a_sleeve_reaching_in_front_of_the_leaf_lies_over_it_though_its_colour_r
 def test_a_torso_of_a_skin_colour_along_the_frames_edge_is_not_the_arm():
     """What a held leaf leaves in view of a skin-coloured torso is a band along the bottom edge, no thicker than an
     arm and larger than it; the arm is the object that comes in over the edge no wider than an arm."""
-    from leafdream.camera.skin import sure_skin
-
     shape = (240, 320)
     arm, torso = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     cv2.line(arm, (250, 239), (230, 150), 1, 34)
     cv2.rectangle(torso, (0, 200), (200, 239), 1, -1)
     arm, torso = arm.astype(bool), torso.astype(bool) & ~arm.astype(bool)
-    regions = np.zeros(shape, np.int32)
-    regions[arm], regions[torso] = 1, 2
-    lab = np.full(shape + (3,), (70.0, 128.0, 128.0), np.float32)
-    lab[arm] = (75.0, 136.0, 140.0)     # pale skin
-    lab[torso] = (45.0, 141.0, 152.0)   # a brown shirt
-    sure, _ = sure_skin(arm | torso, lab, regions)
+    sure = _sure_skin_among((arm, (75.0, 136.0, 140.0)), (torso, (45.0, 141.0, 152.0)))  # pale skin, a brown shirt
     assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & torso).sum() < 0.05 * torso.sum()
 
 
 def test_with_no_arm_in_view_a_fleck_of_the_leaf_is_not_taken_for_the_thinnest_hand():
     """A sleeve hides the arm; a star-shaped leaf of the visitor's colour is split by its veins into its blade and
     thin flecks. Thinness decides among objects of a hand's size: the hand, not a fleck of the leaf."""
-    from leafdream.camera.skin import sure_skin
-
     shape = (240, 320)
     hand, blade = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     cv2.ellipse(hand, (110, 170), (34, 26), 30, 0, 360, 1, -1)
     cv2.circle(blade, (190, 100), 45, 1, -1)
     hand, blade = hand.astype(bool), blade.astype(bool)
-    regions = np.zeros(shape, np.int32)
-    regions[hand], regions[blade] = 1, 2
-    flecks = np.zeros(shape, bool)
-    for label, x in enumerate((120, 150, 240, 270), start=3):
+    pieces = []
+    for x in (120, 150, 240, 270):
         fleck = np.zeros(shape, np.uint8)
         cv2.line(fleck, (x, 20), (x + 12, 40), 1, 6)
-        fleck = fleck.astype(bool) & ~blade
-        regions[fleck], flecks = label, flecks | fleck
-    lab = np.full(shape + (3,), (70.0, 128.0, 128.0), np.float32)
-    lab[hand] = (50.0, 140.0, 148.0)
-    lab[blade | flecks] = (42.0, 138.0, 160.0)
-    sure, _ = sure_skin(hand | blade | flecks, lab, regions)
+        pieces.append(fleck.astype(bool) & ~blade)
+    flecks = np.any(pieces, axis=0)
+    leaf_colour = (42.0, 138.0, 160.0)
+    sure = _sure_skin_among((hand, (50.0, 140.0, 148.0)), (blade, leaf_colour), *((f, leaf_colour) for f in pieces))
     assert (sure & hand).sum() > 0.8 * hand.sum() and (sure & (blade | flecks)).sum() < 0.05 * (blade | flecks).sum()
