@@ -104,3 +104,24 @@ def test_on_x11_frames_go_through_shared_memory_unless_the_technician_says_other
     for driver in ("wayland", "kmsdrm"):  # they have no framebuffer of their own: SDL's choice stands
         untouched = {}
         assert choose_framebuffer(driver, untouched) == "SDL's own choice" and untouched == {}
+
+
+def test_beside_the_camera_process_the_drawing_kernels_get_one_thread_and_the_old_count_comes_back():
+    import numba
+    from threadpoolctl import threadpool_info
+
+    from leafdream.render.cores import drawing_cores
+
+    before = numba.get_num_threads()
+    if before < 2:
+        pytest.skip("one core: there is no second drawing thread to give up")
+    with drawing_cores():
+        assert numba.get_num_threads() == before
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    with drawing_cores(beside_camera=True):
+        assert numba.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    assert numba.get_num_threads() == before
+    with pytest.raises(RuntimeError), drawing_cores(beside_camera=True):
+        raise RuntimeError("a frame that fails")
+    assert numba.get_num_threads() == before

@@ -141,8 +141,8 @@ def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080
     from leafdream.show.player import Player
     from leafdream.scenes.context import SceneContext
     from leafdream.camera.worker_process import CameraWorkerProcess
-
     from leafdream.render.compositor import warm_up
+    from leafdream.render.cores import drawing_cores
 
     warm_up()  # as the live start does: a cold cache must not spend the measured seconds compiling the first frame
     watcher = CameraWorkerProcess(model_path)
@@ -159,31 +159,32 @@ def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080
     completions = 0
     capture.start()
     try:
-        started = time.monotonic()
-        deadline = started
-        while time.monotonic() - started < seconds:
-            deadline += 1.0 / fps
-            newest = worker.latest()  # what this frame will show at least (the scene may pick a newer one)
-            began = time.perf_counter()
-            player.update(1.0 / fps, governor.effort)
-            player.frame()
-            spent = time.perf_counter() - began
-            governor.record(spent)
-            work.append(spent)
-            if newest is not None and newest is not shown:
-                latencies.append(time.monotonic() - newest.frame_time)
-                ready.append(newest.made_at - newest.frame_time)
-                completing.append(newest.seconds)
-                shown = newest
-                completions += 1
-                if first_completion_at is None:
-                    first_completion_at = time.monotonic()
-            pause = deadline - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            else:
-                deadline = time.monotonic()  # a late frame: do not try to catch up with a burst
-        ended = time.monotonic()
+        with drawing_cores(beside_camera=True):  # as `leafdream run --camera` draws
+            started = time.monotonic()
+            deadline = started
+            while time.monotonic() - started < seconds:
+                deadline += 1.0 / fps
+                newest = worker.latest()  # what this frame will show at least (the scene may pick a newer one)
+                began = time.perf_counter()
+                player.update(1.0 / fps, governor.effort)
+                player.frame()
+                spent = time.perf_counter() - began
+                governor.record(spent)
+                work.append(spent)
+                if newest is not None and newest is not shown:
+                    latencies.append(time.monotonic() - newest.frame_time)
+                    ready.append(newest.made_at - newest.frame_time)
+                    completing.append(newest.seconds)
+                    shown = newest
+                    completions += 1
+                    if first_completion_at is None:
+                        first_completion_at = time.monotonic()
+                pause = deadline - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                else:
+                    deadline = time.monotonic()  # a late frame: do not try to catch up with a burst
+            ended = time.monotonic()
     finally:
         capture.stop()
         watcher.close()

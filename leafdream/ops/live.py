@@ -459,7 +459,7 @@ def run_live(settings: LiveSettings) -> int:
 
     previous = {number: signal.signal(number, on_signal) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with drawing_cores():
+        with drawing_cores(beside_camera=live.camera is not None):
             while live.running:
                 live.step()
     finally:
