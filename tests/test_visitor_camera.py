@@ -558,3 +558,20 @@ def test_with_no_arm_in_view_a_fleck_of_the_leaf_is_not_taken_for_the_thinnest_h
     leaf_colour = (42.0, 138.0, 160.0)
     sure = _sure_skin_among((hand, (50.0, 140.0, 148.0)), (blade, leaf_colour), *((f, leaf_colour) for f in pieces))
     assert (sure & hand).sum() > 0.8 * hand.sum() and (sure & (blade | flecks)).sum() < 0.05 * (blade | flecks).sum()
+
+
+def test_a_palm_in_shadow_is_the_same_skin_and_a_leaf_as_light_but_yellower_is_not():
+    """An arm in over the bottom edge, its palm in shadow (darker and less saturated, a region of its own), and a
+    narrow leaf held beside the palm, of the palm's lightness and saturation but 12 degrees yellower. Colour
+    distance alone joins both to the arm; shading hardly moves the hue, so only the palm is the arm's skin."""
+    shape = (240, 320)
+    arm, palm, leaf = (np.zeros(shape, np.uint8) for _ in range(3))
+    cv2.line(arm, (120, 239), (120, 150), 1, 36)
+    cv2.circle(palm, (120, 130), 24, 1, -1)
+    cv2.ellipse(leaf, (190, 110), (45, 12), -30, 0, 360, 1, -1)
+    arm, palm, leaf = arm.astype(bool), palm.astype(bool), leaf.astype(bool)
+    palm &= ~arm
+    leaf &= ~(arm | palm)
+    sure = _sure_skin_among((arm, (60.0, 145.0, 150.0)), (palm, (45.0, 141.0, 146.5)), (leaf, (50.0, 139.0, 153.0)))
+    assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & palm).sum() > 0.8 * palm.sum()
+    assert (sure & leaf).sum() < 0.05 * leaf.sum()

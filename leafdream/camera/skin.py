@@ -41,6 +41,8 @@ PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, lea
 PALM_BREADTH = 1.5            # a palm is at most this many times as wide as the arm it is on
 SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
 HAND_SHARE_OF_LARGEST = 0.25  # a hand holding a leaf covers at least this share of the largest skin-coloured object
+HUE_GAP = 8.0                 # degrees between two objects' mean hues beyond which they are not one skin...
+HUE_CHROMA = 12.0             # ...when both are at least this saturated (the hue of pale, grey colours is noise)
 
 
 @dataclass
@@ -95,6 +97,16 @@ class SkinColours:
         centred = lab.reshape(-1, 3) - self.mean
         squared = ((centred @ self.inverse) * centred).sum(axis=1)
         return np.sqrt(np.maximum(squared, 0)).reshape(lab.shape[:2])
+
+
+def same_hue(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether two sets of Lab pixels float32 (N, 3) could be one skin in light and shade: shading moves lightness
+    and saturation, hardly the hue; a brown leaf of a hand's lightness and saturation is yellower or redder."""
+    (a1, b1), (a2, b2) = first[:, 1:].mean(axis=0) - 128, second[:, 1:].mean(axis=0) - 128
+    if min(np.hypot(a1, b1), np.hypot(a2, b2)) < HUE_CHROMA:
+        return True
+    gap = abs(np.degrees(np.arctan2(b1, a1) - np.arctan2(b2, a2)))
+    return min(gap, 360.0 - gap) <= HUE_GAP
 
 
 def thick_parts(mask: np.ndarray, radius: float) -> np.ndarray:
@@ -241,7 +253,8 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
     skin = chosen.copy()
     for member in objects:
         if member is not chosen and id(member) not in torsos and colours is not None \
-                and np.median(colours.distance(lab[member][None])) < MATCH_DISTANCE:
+                and np.median(colours.distance(lab[member][None])) < MATCH_DISTANCE \
+                and same_hue(lab[chosen], lab[member]):
             skin |= member
     skin &= ~wider_than_a_hand(skin, arm_radius(skin))
     other = limb & ~skin & np.any(objects, axis=0)
