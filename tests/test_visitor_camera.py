@@ -575,3 +575,39 @@ def test_a_palm_in_shadow_is_the_same_skin_and_a_leaf_as_light_but_yellower_is_n
     sure = _sure_skin_among((arm, (60.0, 145.0, 150.0)), (palm, (45.0, 141.0, 146.5)), (leaf, (50.0, 139.0, 153.0)))
     assert (sure & arm).sum() > 0.8 * arm.sum() and (sure & palm).sum() > 0.8 * palm.sum()
     assert (sure & leaf).sum() < 0.05 * leaf.sum()
+
+
+def test_following_a_video_the_detector_looks_after_a_frames_results_not_before_them():
+    """The hand detector's ~10 ms stays off the path from a frame to its completed leaf: segmenting a frame uses
+    the hands found in an earlier one, and the detector looks at every third frame once the caller says the
+    frame's results are out (the camera process: after sending the completed leaf)."""
+    from leafdream.camera.hands import HandDetector
+    from leafdream.camera.watcher import LeafWatcher
+
+    looked = []
+
+    class CountingDetector(HandDetector):
+        def __init__(self):  # no mediapipe: it finds no hands and counts how often it looks
+            self.every, self._calls, self._mask, self._reach = 3, 0, None, None
+
+        def landmarks(self, frame_bgr):
+            looked.append(len(looked))
+            return []
+
+    watcher = LeafWatcher(learn_frames=2, detect_hands=False, hands_later=True)
+    watcher.detector = CountingDetector()
+    frame = np.full((180, 240, 3), 120, np.uint8)
+    for _ in range(2):
+        watcher.observe(frame)
+    assert looked == []  # the empty scene is learnt without the detector
+    watcher.observe(frame)
+    assert len(looked) == 1  # the first frame segmented has no earlier hands to go by
+    for number in range(2, 8):
+        watcher.look_for_hands()  # the results of the frame before are out
+        watcher.observe(frame)
+    watcher.look_for_hands()
+    assert len(looked) == 1 + 7 // 3  # after the 3rd and 6th frames' results, never within observe
+    observed_only = len(looked)
+    watcher.observe(frame)
+    watcher.observe(frame)
+    assert len(looked) == observed_only  # not asked to look: the segmentation never waits for the detector

@@ -111,18 +111,27 @@ class HandDetector:
         return hands
 
     def hands(self, frame_bgr: np.ndarray) -> np.ndarray:
-        """bool (H, W): every detected hand. Following a video, the detector runs on every ``every``-th frame
-        and the hands it found stand for the frames between (a hand holding a leaf up moves little)."""
+        """bool (H, W): every detected hand. A still photo is looked at now. Following a video, the hands found by
+        the last ``look_after`` stand for this frame (a hand holding a leaf up moves little), so the detector's
+        ~10 ms is not spent between a frame's arrival and its completed leaf; the first frame is looked at now."""
+        if self.every == 1 or self._mask is None or self._mask.shape != frame_bgr.shape[:2]:
+            self._look(frame_bgr)
+        return self._mask
+
+    def look_after(self, frame_bgr: np.ndarray) -> None:
+        """Following a video: once a frame's results are out, look for the hands in it (every ``every``-th frame)
+        for the frames that follow."""
         self._calls += 1
-        if self._mask is not None and self._mask.shape == frame_bgr.shape[:2] and self._calls % self.every:
-            return self._mask
+        if self.every > 1 and self._calls % self.every == 0:
+            self._look(frame_bgr)
+
+    def _look(self, frame_bgr: np.ndarray) -> None:
         mask = np.zeros(frame_bgr.shape[:2], bool)
         reach = np.zeros(frame_bgr.shape[:2], bool)
         for points in self.landmarks(frame_bgr):
             mask |= landmark_mask(mask.shape, points)
             reach |= arm_reach(mask.shape, points)
         self._mask, self._reach = mask, reach
-        return mask
 
     @property
     def arm_reach(self) -> np.ndarray | None:

@@ -74,16 +74,19 @@ def rehearse(context, clip: cv2.VideoCapture, source: str, every: int = 1, learn
     """Every ``every``-th frame after the empty scene is learnt, completed as the live installation would."""
     if every < 1:
         raise LeafdreamError(f"--every must be at least 1, got {every}")
-    watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands)
+    watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands,
+                          hands_later=True)
     worker = CompletionWorker(context, watcher)
     for number, frame in frames_of(clip, source):
         started = time.perf_counter()
         watcher.observe(frame, arrival_time=float(number))
         if number < learn_frames or number % every:
+            watcher.look_for_hands()
             continue
         segmentation = watcher.latest()
         completed = worker.complete_once()
         latency = (time.perf_counter() - started) * 1e3
+        watcher.look_for_hands()  # as the camera process does: after the frame's leaf is out
         height, width = frame.shape[:2]
         probability = np.zeros((height, width), np.float32)
         if completed is not None:

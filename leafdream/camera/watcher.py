@@ -88,12 +88,17 @@ class LeafWatcher(Watching):
     """With a ``calibration`` (see ``leafdream camera calibrate``) of the camera's size, its empty
     scene and thresholds are used from the first frame; otherwise the first frames are learnt."""
 
-    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True):
+    def __init__(self, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None, detect_hands: bool = True,
+                 hands_later: bool = False):
         """``detect_hands``: use the hand detector (camera/hands.py) where it can run; else skin colour alone.
         Every frame it is given is segmented: the live camera process (camera/worker_process.py) gives it at most
-        SEGMENTS_PER_SECOND."""
+        SEGMENTS_PER_SECOND. Following a video, the detector looks at a frame after its segmentation, for the
+        frames that follow: at the end of ``observe``, or (``hands_later``) when the caller calls
+        ``look_for_hands``, once the frame's leaf is completed and sent on."""
         self.learn_frames = learn_frames
         self.detect_hands = detect_hands
+        self.hands_later = hands_later
+        self._segmented = None  # the last frame segmented, until the detector has looked at it
         self.detector = None
         self.width = width
         self.calibration = calibration
@@ -159,3 +164,12 @@ class LeafWatcher(Watching):
         with self._lock:
             self._latest = result
         self.updated.set()
+        self._segmented = small
+        if not self.hands_later:
+            self.look_for_hands()
+
+    def look_for_hands(self) -> None:
+        """Let the hand detector look at the last frame segmented, for the frames that follow."""
+        frame, self._segmented = self._segmented, None
+        if frame is not None and self.detector is not None:
+            self.detector.look_after(frame)

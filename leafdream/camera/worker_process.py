@@ -51,7 +51,8 @@ class FrameSchedule:
 
 def _serve(connection, model_path: str, learn_frames: int, width: int, calibration, detect_hands: bool) -> None:
     """The child: segments each (frame, arrival time) it is sent, completes the new segmentation at once on the same
-    thread and answers ("completed", leaf) when there is one, then ("segmented", segmentation or None). The child
+    thread and answers ("completed", leaf) when there is one, then ("segmented", segmentation or None); only then
+    does the hand detector look at the frame, for the frames that follow. The child
     has one core's worth of time: segmenting the next frame while completing the last one only made both wait for
     Python's lock, so a frame's leaf is finished before the next frame is taken."""
     import cv2
@@ -63,7 +64,8 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
 
     cv2.setNumThreads(1)  # the screen has the other core: more thread pools would only fight it
     threadpool_limits(1)
-    watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration, detect_hands=detect_hands)
+    watcher = LeafWatcher(learn_frames=learn_frames, width=width, calibration=calibration, detect_hands=detect_hands,
+                          hands_later=True)
     worker = CompletionWorker(load_context(model_path), watcher)  # not started: it completes in step, below
     watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
     connection.send(("ready", None))
@@ -86,6 +88,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
             connection.send(("segmented", latest if fresh else None))
         except (OSError, ValueError):
             return
+        watcher.look_for_hands()  # while the camera's next frame is on its way
 
 
 class _Completions:
