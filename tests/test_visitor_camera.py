@@ -529,6 +529,22 @@ def test_a_sleeve_reaching_in_front_of_the_leaf_lies_over_it_though_its_colour_r
     assert over[shirt & within_outline(leaf) & ~sleeve].mean() < 0.02
 
 
+def test_a_leaf_of_the_hands_own_colour_leaves_no_rim_or_tip_on_the_hand():
+    """A hand holds a leaf of its own colour (a brown leaf, a dark hand), a region of its own: the blade is twice
+    as wide as the arm, its long tip and rim are not. All of the leaf leaves the sure skin, not only what is wider
+    than a palm: a rim left on the hand took the leaf's outline away, and the visitor's colour fitted to it then
+    took the whole leaf for skin."""
+    shape = (240, 320)
+    arm, leaf = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.line(arm, (100, 239), (110, 150), 1, 34)
+    cv2.ellipse(leaf, (175, 95), (75, 34), -40, 0, 360, 1, -1)
+    cv2.fillConvexPoly(leaf, np.array([[215, 75], [285, 8], [235, 100]], np.int32), 1)  # the long pointed tip
+    arm, leaf = arm.astype(bool), leaf.astype(bool) & ~arm.astype(bool)
+    sure = _sure_skin_among((arm, (60.0, 141.0, 150.0)), (leaf, (55.0, 141.0, 150.0)))
+    assert (sure & arm).sum() > 0.95 * arm.sum()
+    assert (sure & leaf).sum() < 0.02 * leaf.sum()  # 0.14 of it stayed when only the wide pixels were cut
+
+
 def test_a_torso_of_a_skin_colour_along_the_frames_edge_is_not_the_arm():
     """What a held leaf leaves in view of a skin-coloured torso is a band along the bottom edge, no thicker than an
     arm and larger than it; the arm is the object that comes in over the edge no wider than an arm."""

@@ -43,6 +43,8 @@ SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
 HAND_SHARE_OF_LARGEST = 0.25  # a hand holding a leaf covers at least this share of the largest skin-coloured object
 HUE_GAP = 8.0                 # degrees between two objects' mean hues beyond which they are not one skin...
 HUE_CHROMA = 12.0             # ...when both are at least this saturated (the hue of pale, grey colours is noise)
+WIDE_SHARE = 0.5              # a region mostly wider than a palm is no part of a hand, not even its narrow rim...
+SURE_SHARE = 0.25             # ...unless it holds this share of the arm chosen as skin
 
 
 @dataclass
@@ -139,6 +141,21 @@ def wider_than_a_hand(mask: np.ndarray, radius: float) -> np.ndarray:
     if radius <= 0:
         return np.zeros(mask.shape, bool)
     return thick_parts(mask, PALM_BREADTH * radius)
+
+
+def without_wide_objects(mask: np.ndarray, radius: float, regions: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``mask`` (bool (H, W): an arm with the objects of its colour) less what is wider than a palm on an arm
+    of ``radius``, and less every region of ``regions`` (int32 (H, W), regions of one colour split at sharp edges)
+    whose pixels in ``mask`` are mostly that wide — unless it holds much of ``keep`` (bool (H, W), the arm chosen
+    as skin). Cutting the wide pixels alone left a brown leaf's rim and long tip on the hand; the visitor's colour
+    fitted to them then took the whole leaf for skin."""
+    wide = wider_than_a_hand(mask, radius)
+    if not wide.any():
+        return mask
+    count = int(regions.max()) + 1
+    share = np.bincount(regions[wide], minlength=count) / np.maximum(np.bincount(regions[mask], minlength=count), 1)
+    kept = np.bincount(regions[keep & mask], minlength=count) >= SURE_SHARE * max((keep & mask).sum(), 1)
+    return mask & ~wide & ~((share >= WIDE_SHARE) & ~kept)[regions]
 
 
 def touching_edge(mask: np.ndarray) -> np.ndarray:
@@ -256,7 +273,7 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
                 and np.median(colours.distance(lab[member][None])) < MATCH_DISTANCE \
                 and same_hue(lab[chosen], lab[member]):
             skin |= member
-    skin &= ~wider_than_a_hand(skin, arm_radius(skin))
+    skin = without_wide_objects(skin, arm_radius(skin), regions, chosen)
     other = limb & ~skin & np.any(objects, axis=0)
     return _without_torso(skin), (other if other.sum() >= 40 else None)
 
