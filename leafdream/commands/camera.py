@@ -42,7 +42,11 @@ def rehearse_command(video, out, every: int, learn_frames: int, model, detect_ha
     if folder.exists() and not folder.is_dir():
         raise LeafdreamError(f"--out {folder}: is a file, not a folder")
     clip = open_clip(video)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LeafdreamError(f"--out {folder}: cannot make this folder ({error.strerror}); give a folder you "
+                             f"may write to") from None
     probe = folder / ".leafdream-write-test"
     try:
         probe.write_bytes(b"")
