@@ -279,6 +279,28 @@ def test_the_camera_bench_reports_every_skin_group_on_both_paths(tiny_model):
             assert figures[f"visitor_{path}_{group}_no_leaf"] in (0, 1)
 
 
+def test_a_scenes_true_hand_can_stand_for_the_detector_on_both_paths(tiny_model):
+    """The bench's second table: each made-up scene's own hand given as if the detector found it. It must reach
+    the segmentation at the size each path segments at, and all of it that is not leaf must be unknown."""
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.measure.camera import SceneHands, _seen_in_photo, _seen_live, visitor_quality
+    from leafdream.scenes.context import SceneContext
+
+    rng = np.random.default_rng(31)
+    scene = visitor_scene(rng, skin_group="VI", shape=(300, 400))
+    assert scene.hand.any() and not (scene.hand & ~scene.skin).any()
+    for seen_by in (_seen_live, _seen_in_photo):
+        seen = seen_by(scene, SceneHands(scene))
+        hand = cv2.resize(scene.hand.astype(np.uint8), seen.hidden.shape[::-1],
+                          interpolation=cv2.INTER_NEAREST).astype(bool) & ~(seen.leaf > 0.5)
+        assert (seen.hidden & hand).sum() >= 0.98 * hand.sum()
+    figures = visitor_quality(SceneContext(tiny_model.dbn, leaf_space(tiny_model), extras={}), None, per_group=1,
+                              hands_given=True)
+    for group in SKIN_GROUPS:
+        assert 0.0 <= figures[f"visitor_hands_given_live_{group}_leaf_iou"] <= 1.0
+        assert 0.0 <= figures[f"visitor_hands_given_photo_{group}_hidden_recall"] <= 1.0
+
+
 def test_only_what_lies_within_reach_of_the_leaf_can_hide_it(tiny_model):
     """A torso taken for an arm beside the leaf is unknown to the camera, but it hides none of the leaf: the
     completion must not grow the leaf over it, while a finger across the leaf stays unknown and is filled."""

@@ -58,6 +58,7 @@ class VisitorScene:
     body: np.ndarray       # bool (H, W): torso and clothes behind the leaf
     skin_group: str
     leaf_colour: str
+    hand: np.ndarray | None = None  # bool (H, W): the hand alone (palm, fingers, thumb), as a detector outlines it
 
     @property
     def occluder(self) -> np.ndarray:
@@ -153,8 +154,8 @@ def _skin_picture(shape, group: str, rng) -> np.ndarray:
 
 
 def _arm_and_hand(shape, leaf: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(skin, sleeve, axis): bool masks of the bare arm with its hand over the leaf and of the sleeve; the arm
-    reaches in from a frame edge to a palm at the leaf's edge."""
+    """(skin, sleeve, hand): bool masks of the bare arm with its hand over the leaf, of the sleeve, and of the
+    hand alone (palm, fingers, thumb); the arm reaches in from a frame edge to a palm at the leaf's edge."""
     height, width = shape
     scale = min(height, width)
     ys, xs = np.nonzero(leaf)
@@ -173,13 +174,14 @@ def _arm_and_hand(shape, leaf: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray,
     palm = centre - direction * leaf_radius * rng.uniform(1.05, 1.4)
     arm_width = int(scale * rng.uniform(0.13, 0.19))
     skin = np.zeros(shape, np.uint8)
+    hand = np.zeros(shape, np.uint8)
     sleeve = np.zeros(shape, np.uint8)
     sleeve_share = rng.choice([0.0, rng.uniform(0.2, 0.7)])
     joint = start + (palm - start) * sleeve_share
     cv2.line(skin, tuple(int(v) for v in joint), tuple(int(v) for v in palm), 1, arm_width)
     if sleeve_share > 0:
         cv2.line(sleeve, tuple(int(v) for v in start), tuple(int(v) for v in joint), 1, int(arm_width * 1.25))
-    cv2.ellipse(skin, tuple(int(v) for v in palm), (int(arm_width * 0.75), int(arm_width * 0.6)),
+    cv2.ellipse(hand, tuple(int(v) for v in palm), (int(arm_width * 0.75), int(arm_width * 0.6)),
                 float(np.degrees(np.arctan2(direction[1], direction[0]))), 0, 360, 1, -1)
     side = np.array([-direction[1], direction[0]])
     finger = max(2, int(scale * rng.uniform(0.045, 0.07)))
@@ -189,11 +191,11 @@ def _arm_and_hand(shape, leaf: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray,
         length = leaf_radius * rng.uniform(0.45, 0.8)
         bend = side * rng.uniform(-0.2, 0.2)
         tip = base + (direction + bend) * length
-        cv2.line(skin, tuple(int(v) for v in base), tuple(int(v) for v in tip), 1, finger)
+        cv2.line(hand, tuple(int(v) for v in base), tuple(int(v) for v in tip), 1, finger)
     thumb = palm - side * arm_width * 0.55 + (direction - side * 0.6) * leaf_radius * 0.25
-    cv2.line(skin, tuple(int(v) for v in palm), tuple(int(v) for v in thumb), 1, int(finger * 1.15))
-    sleeve_mask = sleeve.astype(bool) & ~skin.astype(bool)
-    return skin.astype(bool), sleeve_mask, direction
+    cv2.line(hand, tuple(int(v) for v in palm), tuple(int(v) for v in thumb), 1, int(finger * 1.15))
+    skin = skin.astype(bool) | hand.astype(bool)
+    return skin, sleeve.astype(bool) & ~skin, hand.astype(bool)
 
 
 def visitor_scene(rng: np.random.Generator, shape=(240, 320), skin_group: str | None = None,
@@ -230,7 +232,7 @@ def visitor_scene(rng: np.random.Generator, shape=(240, 320), skin_group: str | 
         top, left = int(np.clip(top, 0, height - side)), int(np.clip(left, 0, width - side))
         leaf[top:top + side, left:left + side] = leaf_small
     picture[leaf] = _leaf_picture(leaf, leaf_colour, rng)[leaf]
-    skin, sleeve, _ = _arm_and_hand(shape, leaf, rng)
+    skin, sleeve, hand = _arm_and_hand(shape, leaf, rng)
     sleeve_cloth = backdrop(shape, rng, clothes_colour if clothes_colour is not None
                             else COLOURS[rng.integers(len(COLOURS))], "plain")
     picture[sleeve] = sleeve_cloth[sleeve] * (1 + 0.12 * _smooth_noise(shape, rng, 4))[sleeve][:, None]
@@ -241,7 +243,7 @@ def visitor_scene(rng: np.random.Generator, shape=(240, 320), skin_group: str | 
     frame = cv2.GaussianBlur(np.clip(frame, 0, 255).astype(np.uint8), (3, 3), 0)
     empty = cv2.GaussianBlur(np.clip(empty + rng.normal(0, noise, empty.shape), 0, 255).astype(np.uint8), (3, 3), 0)
     return VisitorScene(frame=frame, empty=empty, leaf=leaf, skin=skin, sleeve=sleeve, body=torso & ~leaf & ~skin,
-                        skin_group=skin_group, leaf_colour=leaf_colour)
+                        skin_group=skin_group, leaf_colour=leaf_colour, hand=hand)
 
 
 def rehearsal_frames(scene: VisitorScene, rng: np.random.Generator, empty: int = 20, visitor: int = 40,
