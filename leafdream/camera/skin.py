@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from leafdream.camera.masks import edge_band, shared_borders, steps_from_edge
+from leafdream.camera.masks import box_around, edge_band, shared_borders, steps_from_edge
 
 # regularises the fitted covariance (L, a, b): shading moves L a lot, the hue of skin very little
 COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
@@ -230,8 +230,10 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
     labels = np.nonzero((inside >= max(40, SMALLEST_HAND * limb.size / 2)) & (inside >= 0.3 * total))[0]
 
     def thickness(member):
-        width = cv2.distanceTransform(member.astype(np.uint8), cv2.DIST_L2, 3)
-        return np.percentile(width[member], 90)
+        rows, columns = box_around(member, 1)  # the distance to the nearest pixel outside, found in its own box
+        inside = member[rows, columns]
+        width = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+        return np.percentile(width[inside], 90)
 
     # the thin seams of mixed colour the segmentation leaves along outlines are no objects of their own; each
     # object's thickness is worked out once (a distance transform of the frame each time)
@@ -266,12 +268,14 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
                      key=lambda m: width_of[id(m)])
     # the rest of the hand is shaded differently but of the same skin (a finger the leaf cuts off, a palm in
     # shadow): of the colour fitted to the chosen part; a brown leaf or a beige shirt is not
-    colours = SkinColours.fit(lab[chosen])
+    chosen_lab = lab[chosen]
+    colours = SkinColours.fit(chosen_lab)
     skin = chosen.copy()
     for member in objects:
-        if member is not chosen and id(member) not in torsos and colours is not None \
-                and np.median(colours.distance(lab[member][None])) < MATCH_DISTANCE \
-                and same_hue(lab[chosen], lab[member]):
+        if member is chosen or id(member) in torsos or colours is None:
+            continue
+        member_lab = lab[member]
+        if np.median(colours.distance(member_lab[None])) < MATCH_DISTANCE and same_hue(chosen_lab, member_lab):
             skin |= member
     skin = without_wide_objects(skin, arm_radius(skin), regions, chosen)
     other = limb & ~skin & np.any(objects, axis=0)
