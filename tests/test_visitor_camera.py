@@ -279,6 +279,21 @@ def test_the_camera_bench_reports_every_skin_group_on_both_paths(tiny_model):
             assert figures[f"visitor_{path}_{group}_no_leaf"] in (0, 1)
 
 
+def test_the_bench_segments_a_visitor_scene_at_the_size_the_watcher_works_at():
+    """The installation segments frames shrunk to SEGMENT_WIDTH; the bench's live figures must come from the same
+    size, and are scored at the frame's size."""
+    from leafdream.camera.watcher import SEGMENT_WIDTH
+    from leafdream.measure.camera import _seen_live
+
+    scene = plain_scene(np.random.default_rng(32), "III", "green")
+    worked = _seen_live(scene)
+    assert worked.leaf.shape[1] == SEGMENT_WIDTH < scene.frame.shape[1]
+    seen = worked.at_size(scene.leaf.shape)
+    assert seen.leaf.shape == scene.leaf.shape and not (seen.hidden & (seen.leaf > 0.5)).any()
+    visible = scene.leaf & ~scene.occluder
+    assert ((seen.leaf > 0.5) & visible).sum() / ((seen.leaf > 0.5) | visible).sum() > 0.8
+
+
 def test_a_scenes_true_hand_can_stand_for_the_detector_on_both_paths(tiny_model):
     """The bench's second table: each made-up scene's own hand given as if the detector found it. It must reach
     the segmentation at the size each path segments at, and all of it that is not leaf must be unknown."""

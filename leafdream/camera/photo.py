@@ -38,11 +38,7 @@ def segment_photo(photo_rgb: np.ndarray, detector=None) -> Segmentation:
     bgr = cv2.cvtColor(np.ascontiguousarray(photo_rgb), cv2.COLOR_RGB2BGR)
     small = shrink(bgr, SEGMENT_WIDTH)
     segmenter = Segmenter(small.shape[:2], without_background=True, on_frames=1, detector=detector)
-    found = segmenter.segment(small)
-    shape = photo_rgb.shape[:2]
-    leaf = _resized(found.leaf, shape, cv2.INTER_LINEAR)
-    hidden = _resized(found.hidden.astype(np.uint8), shape, cv2.INTER_NEAREST).astype(bool)
-    return Segmentation((leaf > 0.5).astype(np.float32), hidden & ~(leaf > 0.5), found.present, found.area)
+    return segmenter.segment(small).at_size(photo_rgb.shape[:2])
 
 
 def leaf_and_hidden(photo: np.ndarray, hidden: np.ndarray | None, source: str = "photo",

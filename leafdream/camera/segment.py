@@ -46,6 +46,16 @@ class Segmentation:
     area: float           # share of the frame that is leaf
     frame_time: float = 0.0  # when the frame this came from arrived (the capture clock)
 
+    def at_size(self, shape) -> "Segmentation":
+        """This segmentation at another frame size (H, W): the leaf resampled smoothly and kept where over half, the
+        hidden pixels resampled as they are (nearest), never on the leaf."""
+        if self.leaf.shape == tuple(shape):
+            return self
+        height, width = shape
+        leaf = cv2.resize(self.leaf, (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
+        hidden = cv2.resize(self.hidden.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+        return Segmentation(leaf.astype(np.float32), hidden & ~leaf, self.present, self.area, self.frame_time)
+
 
 def noise_threshold(noise_level: float) -> float:
     """The foreground threshold (Lab distance) for an empty scene that flickers by ``noise_level``."""

@@ -31,7 +31,7 @@ from leafdream.data.synthetic_frames import composite
 
 COLOURS = ("green", "yellow", "red")  # brown next to a hand is a known limit of the skin model
 BACKDROP = (235, 235, 235)
-FRAME_SHAPE = (240, 320)              # the size the watcher segments at
+FRAME_SHAPE = (240, 320)              # the camera composites' frame size
 NOISY_FRAMES = 8                      # the made-up camera's frames differ in their noise, cycling through this many
 
 
@@ -246,14 +246,22 @@ def _seen_in_photo(scene, detector=None):
 
 def _seen_live(scene, detector=None, empty_frames: int = 10):
     """The live path's segmentation of a visitor scene, the empty scene learnt from ``empty_frames`` frames of it
-    with fresh sensor noise, as the watcher learns it at the start."""
+    with fresh sensor noise, as the watcher learns it at the start; at the size the watcher works at (at most
+    ``SEGMENT_WIDTH`` wide), as the installation segments and completes."""
+    from leafdream.camera.watcher import SEGMENT_WIDTH, shrink
     from leafdream.data.visitor_scenes import rehearsal_frames
 
-    segmenter = Segmenter(scene.frame.shape[:2], on_frames=1, detector=detector)
-    frames = rehearsal_frames(scene, np.random.default_rng(0), empty=empty_frames, visitor=0)
+    frames = [shrink(frame, SEGMENT_WIDTH)
+              for frame in rehearsal_frames(scene, np.random.default_rng(0), empty=empty_frames, visitor=0)]
+    segmenter = Segmenter(frames[0].shape[:2], on_frames=1, detector=detector)
     for count, frame in enumerate(frames, 1):
         segmenter.learn_background(frame, rate=1.0 / count, measure=True)
-    return segmenter.segment(scene.frame)
+    return segmenter.segment(shrink(scene.frame, SEGMENT_WIDTH))
+
+
+def _at_size(probability: np.ndarray, shape) -> np.ndarray:
+    """float32 (H, W): a completed leaf's probability brought to the frame's size, as ``camera rehearse`` writes it."""
+    return cv2.resize(probability, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def visitor_quality(context, leaf_masks: list | None, per_group: int, seed: int = 0, detector=None,
@@ -277,15 +285,18 @@ def visitor_quality(context, leaf_masks: list | None, per_group: int, seed: int 
             for k in range(per_group):
                 mask = leaf_masks[(k * 7 + SKIN_GROUPS.index(group)) % len(leaf_masks)] if leaf_masks else None
                 scene = visitor_scene(rng, skin_group=group, leaf_mask=mask)
-                seen = seen_by(scene, SceneHands(scene) if hands_given else detector)
+                worked = seen_by(scene, SceneHands(scene) if hands_given else detector)  # at the size it works at
+                seen = worked.at_size(scene.leaf.shape)
                 found = seen.leaf > 0.5
                 visible = scene.leaf & ~scene.occluder
                 missed = not found.any()
                 if missed:
                     ours = telea = found
                 else:
-                    ours = complete_live(context, filler, seen.leaf, seen.hidden).probability > 0.5
-                    telea = telea_completion(seen.leaf, may_hide_leaf(seen.leaf, seen.hidden)) > 0.5
+                    ours = _at_size(complete_live(context, filler, worked.leaf, worked.hidden).probability,
+                                    found.shape) > 0.5
+                    telea = _at_size(telea_completion(worked.leaf, may_hide_leaf(worked.leaf, worked.hidden)),
+                                     found.shape) > 0.5
                 recall = float((seen.hidden & scene.hidden_leaf).sum() / max(scene.hidden_leaf.sum(), 1))
                 rows.append((iou(ours, scene.leaf), iou(telea, scene.leaf), iou(found, visible), recall,
                              missed and visible.sum() >= 0.5 * scene.leaf.sum()))
