@@ -150,3 +150,23 @@ def test_the_watcher_sets_its_foreground_threshold_from_the_empty_scenes_flicker
     for frame in _flickering(rng, ground, 2):
         fixed.learn_background(frame, rate=0.1, measure=True)
     assert fixed.threshold == 25.0 and fixed.noise_level is not None
+
+
+@pytest.mark.parametrize("wall, warned", [((42, 80, 120), "brown"), ((30, 110, 215), "orange"), ((200, 205, 210), None)])
+def test_calibration_warns_of_a_backdrop_of_a_leaf_colour(wall, warned):
+    """The live path sees what differs from the empty scene: before a wall of a leaf's colour that leaf hardly
+    does, so the technician is told at calibration, not the visitor at the show (wall: BGR)."""
+    from leafdream.camera.calibration import describe
+
+    rng = np.random.default_rng(5)
+    ground = backdrop(SHAPE, rng, wall)
+    calibrator = Calibrator(SHAPE, phase_seconds=1.0)
+    for index in range(25):
+        calibrator.observe(np.clip(ground.astype(np.int16) + rng.integers(-3, 4, ground.shape), 0, 255)
+                           .astype(np.uint8), index / 30)
+    lines = [line for line in describe(calibrator.result()) if line.startswith("backdrop:")]
+    assert len(lines) == 1
+    if warned:
+        assert f"close to the colour of {warned} leaves" in lines[0] and "hard to see" in lines[0]
+    else:
+        assert "unlike every leaf colour" in lines[0]

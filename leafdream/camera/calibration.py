@@ -32,6 +32,25 @@ from leafdream.camera.skin import SkinModel
 
 PHASES = ("empty", "hand", "leaf", "done")
 VERSION = 1
+LEAF_CLOSE = 1.5    # x the foreground threshold: a leaf this near the backdrop's colour is hard to see against it
+BACKDROP_WARN = 0.25  # share of the empty scene that close to one leaf colour that is worth a warning
+
+
+def backdrop_like_leaves(segmenter: Segmenter) -> dict:
+    """{leaf colour: share of the learnt empty scene so close to it that a leaf of that colour is hard to tell from
+    it} for every plain leaf colour (``data/leaf_colours.py``) with a share of at least 5 %. The live path sees what
+    differs from the empty scene: an orange leaf before an orange wall hardly does, whatever the visitor does."""
+    from leafdream.data.leaf_colours import LEAF_TONES, PLAIN_LEAF_COLOURS
+
+    shares = {}
+    height, width = segmenter.background.shape[:2]
+    for name in PLAIN_LEAF_COLOURS:
+        red, green, blue = LEAF_TONES[name]
+        leaf = np.full((height, width, 3), (blue, green, red), np.uint8)
+        share = float((segmenter.colour_distance(leaf) < LEAF_CLOSE * segmenter.threshold).mean())
+        if share >= 0.05:
+            shares[name] = round(share, 3)
+    return shares
 
 
 def default_calibration_path() -> Path:
@@ -164,7 +183,8 @@ class Calibrator:
         report = {"frames": self.frames, "threshold": round(self.threshold, 1),
                   "empty_scene_noise_p99_5": round(self.noise_level, 1) if self.noise_level is not None else None,
                   "hand_seen": bool(self._skin) and skin != SkinModel(),
-                  "hand_share_of_frame": round(float(np.median(self._hand_share)) if self._hand_share else 0.0, 3)}
+                  "hand_share_of_frame": round(float(np.median(self._hand_share)) if self._hand_share else 0.0, 3),
+                  "backdrop_like_leaves": backdrop_like_leaves(self.segmenter)}
         if self._leaf_share:
             shares = np.array(self._leaf_share)
             report["leaf_found_share_of_frames"] = round(float((shares >= self.segmenter.on_area).mean()), 3)
@@ -192,6 +212,16 @@ def describe(calibration: Calibration) -> list[str]:
     else:
         lines.append(f"leaf: found in {found:.0%} of the leaf-phase frames, covering {r['leaf_median_share_of_frame']:.0%} "
                      f"of the frame")
+    close = {name: share for name, share in r.get("backdrop_like_leaves", {}).items() if share >= BACKDROP_WARN}
+    if close:
+        named = sorted(close.items(), key=lambda item: -item[1])
+        (first, share), rest = named[0], named[1:]
+        also = "".join(f", {other:.0%} to {name} ones" for name, other in rest)
+        lines.append(f"backdrop: {share:.0%} of the empty scene is close to the colour of {first} leaves{also}: leaves "
+                     f"of {'that colour' if not rest else 'those colours'} will be hard to see against it; a backdrop "
+                     f"unlike leaves (grey, white, black, blue) works best")
+    elif "backdrop_like_leaves" in r:
+        lines.append("backdrop: unlike every leaf colour (green, yellow, orange, red, brown)")
     if calibration.threshold >= MAX_THRESHOLD:
         lines.append("warning: the empty scene flickers a lot (lights, auto exposure?); fix the camera's exposure "
                      "and calibrate again")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from leafdream.data.leaf_colours import LEAF_TONES
 from leafdream.data.procedural import SPECIES, draw_leaf
 from leafdream.data.synthetic_frames import place_leaf
 
@@ -34,10 +35,6 @@ SKIN_TONES = {
     "IV": (180, 124, 86), "V": (128, 84, 56), "VI": (78, 52, 40),
 }
 SKIN_GROUPS = tuple(SKIN_TONES)
-LEAF_TONES = {  # sRGB
-    "green": (60, 130, 45), "dark green": (30, 80, 35), "yellow": (215, 190, 50), "orange": (215, 110, 30),
-    "red": (170, 35, 30), "brown": (120, 80, 42), "variegated": (70, 140, 50),
-}
 LEAF_COLOURS = tuple(LEAF_TONES)
 # clothes and backdrops: every hue, light and dark, skin-like and leaf-like included (sRGB)
 COLOURS = [
