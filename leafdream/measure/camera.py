@@ -259,7 +259,7 @@ def _seen_live(scene, detector=None, empty_frames: int = 10):
     return segmenter.segment(shrink(scene.frame, SEGMENT_WIDTH))
 
 
-def _at_size(probability: np.ndarray, shape) -> np.ndarray:
+def _probability_at(shape, probability: np.ndarray) -> np.ndarray:
     """float32 (H, W): a completed leaf's probability brought to the frame's size, as ``camera rehearse`` writes it."""
     return cv2.resize(probability, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
 
@@ -272,8 +272,9 @@ def visitor_quality(context, leaf_masks: list | None, per_group: int, seed: int 
     hand-hidden leaf marked hidden, and how often no leaf was found although at least half of it was in view.
     ``hands_given``: each scene's true hand stands for the detector's (``SceneHands``); the keys then begin
     ``visitor_hands_given_`` instead of ``visitor_``."""
-    prefix = "visitor_hands_given" if hands_given else "visitor"
     from leafdream.data.visitor_scenes import SKIN_GROUPS, visitor_scene
+
+    prefix = "visitor_hands_given" if hands_given else "visitor"
 
     filler = live_filler(context, seed)
     figures: dict = {f"{prefix}_scenes_per_group": per_group,
@@ -293,10 +294,10 @@ def visitor_quality(context, leaf_masks: list | None, per_group: int, seed: int 
                 if missed:
                     ours = telea = found
                 else:
-                    ours = _at_size(complete_live(context, filler, worked.leaf, worked.hidden).probability,
-                                    found.shape) > 0.5
-                    telea = _at_size(telea_completion(worked.leaf, may_hide_leaf(worked.leaf, worked.hidden)),
-                                     found.shape) > 0.5
+                    ours = _probability_at(found.shape, complete_live(context, filler, worked.leaf,
+                                                                      worked.hidden).probability) > 0.5
+                    telea = _probability_at(found.shape, telea_completion(
+                        worked.leaf, may_hide_leaf(worked.leaf, worked.hidden))) > 0.5
                 recall = float((seen.hidden & scene.hidden_leaf).sum() / max(scene.hidden_leaf.sum(), 1))
                 rows.append((iou(ours, scene.leaf), iou(telea, scene.leaf), iou(found, visible), recall,
                              missed and visible.sum() >= 0.5 * scene.leaf.sum()))
