@@ -152,10 +152,13 @@ def test_the_watcher_sets_its_foreground_threshold_from_the_empty_scenes_flicker
     assert fixed.threshold == 25.0 and fixed.noise_level is not None
 
 
-@pytest.mark.parametrize("wall, warned", [((42, 80, 120), "brown"), ((30, 110, 215), "orange"), ((200, 205, 210), None)])
-def test_calibration_warns_of_a_backdrop_of_a_leaf_colour(wall, warned):
-    """The live path sees what differs from the empty scene: before a wall of a leaf's colour that leaf hardly
-    does, so the technician is told at calibration, not the visitor at the show (wall: BGR)."""
+@pytest.mark.parametrize("wall, leaf, skin", [((42, 80, 120), "brown", "V"), ((30, 110, 215), "orange", None),
+                                              ((40, 52, 78), "brown", "VI"), ((160, 190, 234), None, "II"),
+                                              ((200, 205, 210), None, None), ((230, 235, 235), None, None)])
+def test_calibration_warns_of_a_backdrop_of_a_leaf_colour_or_a_skin_tone(wall, leaf, skin):
+    """The live path sees what differs from the empty scene: before a wall of a leaf's colour or a visitor's skin
+    tone that leaf or hand hardly does, so the technician is told at calibration, not the visitor at the show
+    (wall: BGR). A white or grey wall is unlike both."""
     from leafdream.camera.calibration import describe
 
     rng = np.random.default_rng(5)
@@ -165,8 +168,12 @@ def test_calibration_warns_of_a_backdrop_of_a_leaf_colour(wall, warned):
         calibrator.observe(np.clip(ground.astype(np.int16) + rng.integers(-3, 4, ground.shape), 0, 255)
                            .astype(np.uint8), index / 30)
     lines = [line for line in describe(calibrator.result()) if line.startswith("backdrop:")]
-    assert len(lines) == 1
-    if warned:
-        assert f"close to the colour of {warned} leaves" in lines[0] and "hard to see" in lines[0]
+    leaf_lines = [line for line in lines if "skin of type" not in line]
+    skin_lines = [line for line in lines if "skin of type" in line]
+    assert len(leaf_lines) == 1 and len(skin_lines) == (1 if skin else 0)
+    if leaf:
+        assert f"close to the colour of {leaf} leaves" in leaf_lines[0] and "hard to see" in leaf_lines[0]
     else:
-        assert "unlike every leaf colour" in lines[0]
+        assert "unlike every leaf colour" in leaf_lines[0]
+    if skin:
+        assert f"skin of type {skin}:" in skin_lines[0]

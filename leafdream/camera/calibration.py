@@ -27,30 +27,37 @@ import numpy as np
 
 from leafdream.atomic import replacing
 from leafdream.errors import LeafdreamError
-from leafdream.camera.segment import MAX_THRESHOLD, Segmenter
+from leafdream.camera.segment import MAX_THRESHOLD, SKIN_THRESHOLD_SHARE, Segmenter
 from leafdream.camera.skin import SkinModel
 
 PHASES = ("empty", "hand", "leaf", "done")
 VERSION = 1
 LEAF_CLOSE = 1.5    # x the foreground threshold: a leaf this near the backdrop's colour is hard to see against it
-BACKDROP_WARN = 0.25  # share of the empty scene that close to one leaf colour that is worth a warning
+BACKDROP_WARN = 0.25  # share of the empty scene that close to one leaf colour or skin tone that is worth a warning
 
 
-def backdrop_like_leaves(segmenter: Segmenter) -> dict:
-    """{leaf colour: share of the learnt empty scene so close to it that a leaf of that colour is hard to tell from
-    it} for every plain leaf colour (``data/leaf_colours.py``) with a share of at least 5 %. The live path sees what
-    differs from the empty scene: an orange leaf before an orange wall hardly does, whatever the visitor does."""
-    from leafdream.data.leaf_colours import LEAF_TONES, PLAIN_LEAF_COLOURS
-
+def backdrop_close_to(segmenter: Segmenter, tones: dict, share_of_threshold: float) -> dict:
+    """{name: share of the learnt empty scene within ``share_of_threshold`` x the foreground threshold of that
+    tone (sRGB)} for each of ``tones`` with a share of at least 5 %. The live path sees what differs from the empty
+    scene: an orange leaf before an orange wall hardly does, whatever the visitor does."""
     shares = {}
     height, width = segmenter.background.shape[:2]
-    for name in PLAIN_LEAF_COLOURS:
-        red, green, blue = LEAF_TONES[name]
-        leaf = np.full((height, width, 3), (blue, green, red), np.uint8)
-        share = float((segmenter.colour_distance(leaf) < LEAF_CLOSE * segmenter.threshold).mean())
+    for name, (red, green, blue) in tones.items():
+        tone = np.full((height, width, 3), (blue, green, red), np.uint8)
+        share = float((segmenter.colour_distance(tone) < share_of_threshold * segmenter.threshold).mean())
         if share >= 0.05:
             shares[name] = round(share, 3)
     return shares
+
+
+def backdrop_report(segmenter: Segmenter) -> dict:
+    """What of the empty scene a plain leaf colour (within ``LEAF_CLOSE`` x the threshold) or a skin tone (within
+    the share of the threshold skin-coloured pixels must differ by, ``SKIN_THRESHOLD_SHARE``) is close to."""
+    from leafdream.data.tones import LEAF_TONES, PLAIN_LEAF_COLOURS, SKIN_TONES
+
+    leaves = {name: LEAF_TONES[name] for name in PLAIN_LEAF_COLOURS}
+    return {"backdrop_like_leaves": backdrop_close_to(segmenter, leaves, LEAF_CLOSE),
+            "backdrop_like_skin": backdrop_close_to(segmenter, SKIN_TONES, SKIN_THRESHOLD_SHARE)}
 
 
 def default_calibration_path() -> Path:
@@ -184,7 +191,7 @@ class Calibrator:
                   "empty_scene_noise_p99_5": round(self.noise_level, 1) if self.noise_level is not None else None,
                   "hand_seen": bool(self._skin) and skin != SkinModel(),
                   "hand_share_of_frame": round(float(np.median(self._hand_share)) if self._hand_share else 0.0, 3),
-                  "backdrop_like_leaves": backdrop_like_leaves(self.segmenter)}
+                  **backdrop_report(self.segmenter)}
         if self._leaf_share:
             shares = np.array(self._leaf_share)
             report["leaf_found_share_of_frames"] = round(float((shares >= self.segmenter.on_area).mean()), 3)
@@ -222,6 +229,12 @@ def describe(calibration: Calibration) -> list[str]:
                      f"unlike leaves (grey, white, black, blue) works best")
     elif "backdrop_like_leaves" in r:
         lines.append("backdrop: unlike every leaf colour (green, yellow, orange, red, brown)")
+    skin = {name: share for name, share in r.get("backdrop_like_skin", {}).items() if share >= BACKDROP_WARN}
+    if skin:
+        types = " and ".join(sorted(skin))
+        lines.append(f"backdrop: {max(skin.values()):.0%} of the empty scene is close to skin of type {types}: hands "
+                     f"of that tone hardly differ from it, and only the hand detector's outline finds them; a backdrop "
+                     f"unlike skin and leaves (grey, white, black, blue) works best")
     if calibration.threshold >= MAX_THRESHOLD:
         lines.append("warning: the empty scene flickers a lot (lights, auto exposure?); fix the camera's exposure "
                      "and calibrate again")

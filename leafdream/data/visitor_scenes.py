@@ -25,15 +25,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from leafdream.data.leaf_colours import LEAF_TONES
+from leafdream.data.tones import LEAF_TONES, SKIN_TONES
 from leafdream.data.procedural import SPECIES, draw_leaf
 from leafdream.data.synthetic_frames import place_leaf
 
-# sRGB of lit skin, Fitzpatrick I-VI (approximate, from published colorimetry of the inner forearm)
-SKIN_TONES = {
-    "I": (246, 218, 200), "II": (234, 190, 160), "III": (212, 160, 122),
-    "IV": (180, 124, 86), "V": (128, 84, 56), "VI": (78, 52, 40),
-}
 SKIN_GROUPS = tuple(SKIN_TONES)
 LEAF_COLOURS = tuple(LEAF_TONES)
 # clothes and backdrops: every hue, light and dark, skin-like and leaf-like included (sRGB)
