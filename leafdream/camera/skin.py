@@ -231,12 +231,12 @@ def sure_skin(limb: np.ndarray, lab: np.ndarray, regions: np.ndarray | None = No
 
     def thickness(member):
         rows, columns = box_around(member, 1)  # the distance to the nearest pixel outside, found in its own box
-        inside = member[rows, columns]
-        width = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
-        return np.percentile(width[inside], 90)
+        boxed = member[rows, columns]
+        width = cv2.distanceTransform(boxed.astype(np.uint8), cv2.DIST_L2, 3)
+        return np.percentile(width[boxed], 90)
 
     # the thin seams of mixed colour the segmentation leaves along outlines are no objects of their own; each
-    # object's thickness is worked out once (a distance transform of the frame each time)
+    # object's thickness is worked out once (a distance transform of the object's own box)
     pieces = [(regions == label) & limb for label in labels]
     kept = [(m, width) for m, width in zip(pieces, map(thickness, pieces)) if width >= SEAM]
     if not kept:
