@@ -150,10 +150,12 @@ class _RegionTable:
         self.by_hand = np.bincount(labels[close], minlength=count) > 0
 
 
-def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, regions: Regions) -> np.ndarray:
+def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, regions: Regions,
+              grow_whole: bool = False) -> np.ndarray:
     """bool (H, W): the leaf among ``candidates`` (bool (H, W): not backdrop, not hand); all False if none.
 
-    lab: float32 (H, W, 3) the frame in Lab; hands: bool (H, W) the visitor's hands and arms.
+    lab: float32 (H, W, 3) the frame in Lab; hands: bool (H, W) the visitor's hands and arms; grow_whole: let the
+    chosen leaf grow whole by merged objects (``proposals.grown_whole``), as a photo without an empty scene does.
     """
     small_candidates = regions.shrink(candidates)
     small_hands = regions.shrink(hands)
@@ -161,7 +163,7 @@ def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, region
     small_lab = cv2.resize(lab, (width, height), interpolation=cv2.INTER_AREA)
     labels = np.where(small_candidates & ~small_hands, regions.small, -1)
     table = _RegionTable(labels, small_lab, small_hands)
-    members = choose(table, SMALLEST_LEAF * height * width, height * width) if table.count else None
+    members = choose(table, SMALLEST_LEAF * height * width, height * width, grow_whole) if table.count else None
     if members is None:
         return np.zeros(candidates.shape, bool)
     chosen = np.zeros(table.count + 2, bool)
