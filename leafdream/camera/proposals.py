@@ -119,8 +119,8 @@ def choose(table, least_area: float, frame_area: float, grow_whole: bool = False
 
     Growing whole is for photos. Seen by the live path, the candidates are only what differs from the empty
     scene, and there it cost the completed leaf 0.005-0.009 of IoU on the made-up visitor scenes (two seeds, with
-    the detector and with the true hand), taking in sleeves of the leaf's colour; in photos it gained 0.000-0.011
-    (three seeds), most on variegated leaves."""
+    the detector and with the true hand), taking in the shirt between a leaf's lobes, and still 0.002-0.004 once
+    that was refused; in photos it gained 0.000-0.011 (three seeds), most on variegated leaves."""
     members = enclosed(table, candidates(table))
     members = members[members.astype(np.float64) @ table.area >= least_area]
     if not len(members):
@@ -154,7 +154,11 @@ def grown_whole(table, chosen: np.ndarray, value: float, frame_area: float) -> n
     added_colour = (added * table.area) @ table.colour / added_area[:, None]
     chosen_colour = (table.area * chosen) @ table.colour / max(chosen_area, 1.0)
     other = np.linalg.norm(added_colour - chosen_colour, axis=1) >= APART
-    merged = merged[holds & bigger & (along_leaf >= along_hand) & other]
+    # nor the colour of what lies around the grown leaf: that is the shirt seen between its lobes, not a margin
+    around = (weight @ table.border[:count, :count]) * (1 - weight)
+    around_colour = around @ table.colour / np.maximum(around.sum(axis=1), 1.0)[:, None]
+    not_behind = np.linalg.norm(added_colour - around_colour, axis=1) >= APART
+    merged = merged[holds & bigger & (along_leaf >= along_hand) & other & not_behind]
     if not len(merged):
         return chosen
     grown = scores(table, merged, frame_area)
