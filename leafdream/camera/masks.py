@@ -75,6 +75,14 @@ def may_hide_leaf(leaf: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return hidden & within(within_outline(shown), HIDDEN_REACH * np.sqrt(shown.sum()))
 
 
+def touching(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """bool (H, W): the parts of ``mask`` (bool (H, W), 8-connected) that hold a pixel of ``seeds`` (bool (H, W))."""
+    count, pieces = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    kept = np.bincount(pieces[seeds & mask], minlength=count) > 0
+    kept[0] = False
+    return kept[pieces]
+
+
 def within(mask: np.ndarray, radius: float) -> np.ndarray:
     """bool (H, W): the pixels within ``radius`` of ``mask`` (bool (H, W)), itself included: a dilation with a
     disc, whose cost does not grow with the radius."""

@@ -24,7 +24,7 @@ import numpy as np
 from skimage.segmentation import felzenszwalb, slic
 
 from leafdream.data.normalise import fill_holes
-from leafdream.camera.masks import border_contrast, box_around, edge_band, shared_borders, within
+from leafdream.camera.masks import border_contrast, box_around, edge_band, shared_borders, touching, within
 from leafdream.camera.proposals import choose, components
 
 OBJECT_SHARE = 0.3         # a region this much foreground is foreground whole
@@ -212,11 +212,8 @@ def _grown_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, han
     unknown_ground = weight[zone] == 0
     grown = leaf.copy()
     grown[zone] = like_leaf & (nearer | unknown_ground)
-    count, pieces = cv2.connectedComponents(grown.astype(np.uint8), connectivity=8)
-    touching = cv2.dilate((leaf | fingers).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    kept = np.bincount(pieces[touching & grown], minlength=count) > 0
-    kept[0] = False
-    return kept[pieces] | leaf
+    next_to = cv2.dilate((leaf | fingers).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return touching(grown, next_to) | leaf
 
 
 def refine_outline(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, reach: int = OUTLINE) -> np.ndarray:
@@ -235,10 +232,7 @@ def refine_outline(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, reach
                                            inner[rows, columns], outer[rows, columns], reach,
                                            lambda: lab[inner].mean(axis=0), lambda: lab[outer].mean(axis=0))
     # keep only what hangs together with the leaf (a stray pixel of leaf colour in the band is not leaf)
-    count, pieces = cv2.connectedComponents(refined.astype(np.uint8), connectivity=8)
-    kept = np.bincount(pieces[leaf & refined], minlength=count) > 0
-    kept[0] = False
-    return fill_holes(kept[pieces]) & allowed
+    return fill_holes(touching(refined, leaf)) & allowed
 
 
 def _refined_band(lab, leaf, band, inner, outer, reach: int, leaf_overall, ground_overall) -> np.ndarray:

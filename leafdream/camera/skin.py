@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from leafdream.camera.masks import box_around, edge_band, shared_borders, steps_from_edge
+from leafdream.camera.masks import box_around, edge_band, shared_borders, steps_from_edge, touching
 
 # regularises the fitted covariance (L, a, b): shading moves L a lot, the hue of skin very little
 COLOUR_SPREAD = np.array([12.0, 3.5, 3.5], np.float32)
@@ -160,9 +160,7 @@ def without_wide_objects(mask: np.ndarray, radius: float, regions: np.ndarray, k
 
 def touching_edge(mask: np.ndarray) -> np.ndarray:
     """bool (H, W): the connected parts of ``mask`` that reach the frame's edge."""
-    _, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    on_edge = np.unique(labels[edge_band(mask.shape) & mask])
-    return np.isin(labels, on_edge[on_edge > 0])
+    return touching(mask, edge_band(mask.shape))
 
 
 def large_thick_parts(mask: np.ndarray) -> np.ndarray:
@@ -319,9 +317,7 @@ def hands_and_arms(frame_bgr: np.ndarray, lab: np.ndarray, foreground: np.ndarra
             part = wide == label
             if (part & sure).sum() < 0.1 * part.sum():
                 matching &= ~part
-        _, labels = cv2.connectedComponents(matching.astype(np.uint8), connectivity=8)
-        touching = np.unique(labels[sure & matching])
-        hands = np.isin(labels, touching[touching > 0])
+        hands = touching(matching, sure)
         hands &= ~wider_than_a_hand(hands, arm_radius(detected if detected is not None else hands))
         if detected is not None:
             hands |= detected
