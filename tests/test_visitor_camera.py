@@ -714,3 +714,49 @@ def test_a_photographed_leaf_of_two_colours_is_found_whole():
     frame = np.clip(frame + rng.integers(-3, 4, frame.shape), 0, 255).astype(np.uint8)
     found = segment_photo(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)).leaf > 0.5
     assert iou(found, truth.astype(bool)) > 0.95
+
+
+@pytest.mark.parametrize("wall, seed", [((150, 160, 170), 1), ((150, 160, 170), 2), ((60, 60, 60), 1)])
+def test_a_photographed_leaf_blotched_with_another_colour_is_found_whole(wall, seed):
+    """A khaki leaf with green blotches scattered over it, on a grey or a dark wall: the objects chosen and grown
+    hold part of the blotches and part of the khaki, and the graph cut, learning both colours from them, takes
+    in the rest of the leaf (0.68-0.88 of it found without the cut)."""
+    rng = np.random.default_rng(seed)
+    frame = np.full((240, 320, 3), wall, np.uint8)
+    truth = np.zeros((240, 320), np.uint8)
+    cv2.ellipse(truth, (160, 110), (85, 50), 10, 0, 360, 1, -1)
+    blotches = np.zeros_like(truth)
+    for _ in range(8):
+        centre = (int(rng.integers(90, 230)), int(rng.integers(70, 150)))
+        axes = (int(rng.integers(10, 30)), int(rng.integers(8, 22)))
+        cv2.ellipse(blotches, centre, axes, int(rng.integers(0, 180)), 0, 360, 1, -1)
+    frame[truth > 0] = (100, 180, 190)
+    frame[(blotches > 0) & (truth > 0)] = (40, 110, 45)
+    frame = np.clip(frame + rng.integers(-3, 4, frame.shape), 0, 255).astype(np.uint8)
+    photo = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    found = segment_photo(photo).leaf > 0.5
+    assert iou(found, truth.astype(bool)) > 0.95
+    assert np.array_equal(segment_photo(photo).leaf > 0.5, found)  # the same photo, the same leaf
+
+
+def test_the_graph_cut_keeps_the_leaf_next_to_the_hand_as_found():
+    """A brown leaf that near the hand has the hand's colour (it yellows farther off): the cut's model of what is
+    not leaf holds the hand, and would cut that part away — to be read as seen to be no leaf. It is kept."""
+    from leafdream.camera.graph_cut import settled_by_cut
+    from leafdream.camera.masks import within
+
+    shape = (180, 240)
+    hand, leaf = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.ellipse(hand, (70, 120), (40, 28), 0, 0, 360, 1, -1)
+    hand[140:, 40:100] = 1
+    cv2.ellipse(leaf, (140, 80), (70, 40), -20, 0, 360, 1, -1)
+    hand, leaf = hand.astype(bool), leaf.astype(bool) & ~hand.astype(bool)
+    lab = np.full(shape + (3,), (170, 128, 128), np.float32)
+    skin, yellowed = np.array((125, 148, 158), np.float32), np.array((150, 140, 185), np.float32)
+    lab[hand] = skin
+    away = np.clip(cv2.distanceTransform((~hand).astype(np.uint8), cv2.DIST_L2, 3) / 60.0, 0, 1)[..., None]
+    lab[leaf] = ((1 - away) * skin + away * yellowed)[leaf]
+    lab += np.random.default_rng(0).normal(0, 2, lab.shape).astype(np.float32)
+    settled = settled_by_cut(lab, leaf, ~hand, hand)
+    assert (leaf & within(hand, 10) & ~settled).sum() == 0
+    assert settled.sum() >= 0.99 * leaf.sum()

@@ -6,7 +6,8 @@ Two kinds of regions, on a frame reduced to a third:
   straddle a leaf's outline; ``camera/proposals.py`` groups them into candidate objects and picks the held
   leaf (inside the picture, large, held, sharp-edged). The leaf is then grown by the pieces of its
   colour the reduced size rounded off or fingers cut off (``grow_by_colour``) and its outline is
-  decided pixel by pixel at full size (``refine_outline``).
+  decided pixel by pixel at full size (``refine_outline``); in a photo a graph cut then settles it
+  (``camera/graph_cut.py``).
 * **Objects** for the skin (``joined``, ``split_by``): superpixels joined where their colours are
   alike and no sharp edge lies between them, split again wherever Felzenszwalb's graph-based
   regions split (they catch the small steps between flat colours that SLIC's compact cells miss).
@@ -24,6 +25,7 @@ import numpy as np
 from skimage.segmentation import felzenszwalb, slic
 
 from leafdream.data.normalise import fill_holes
+from leafdream.camera.graph_cut import settled_by_cut
 from leafdream.camera.masks import border_contrast, box_around, edge_band, shared_borders, touching, within
 from leafdream.camera.proposals import choose, components
 
@@ -151,11 +153,12 @@ class _RegionTable:
 
 
 def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, regions: Regions,
-              grow_whole: bool = False) -> np.ndarray:
+              no_empty_scene: bool = False) -> np.ndarray:
     """bool (H, W): the leaf among ``candidates`` (bool (H, W): not backdrop, not hand); all False if none.
 
-    lab: float32 (H, W, 3) the frame in Lab; hands: bool (H, W) the visitor's hands and arms; grow_whole: let the
-    chosen leaf grow whole by merged objects (``proposals.grown_whole``), as a photo without an empty scene does.
+    lab: float32 (H, W, 3) the frame in Lab; hands: bool (H, W) the visitor's hands and arms; no_empty_scene: a
+    photo, whose chosen leaf may grow whole by merged objects (``proposals.grown_whole``) and has its outline
+    settled by a graph cut (``camera/graph_cut.py``).
     """
     small_candidates = regions.shrink(candidates)
     small_hands = regions.shrink(hands)
@@ -163,7 +166,7 @@ def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, region
     small_lab = cv2.resize(lab, (width, height), interpolation=cv2.INTER_AREA)
     labels = np.where(small_candidates & ~small_hands, regions.small, -1)
     table = _RegionTable(labels, small_lab, small_hands)
-    members = choose(table, SMALLEST_LEAF * height * width, height * width, grow_whole) if table.count else None
+    members = choose(table, SMALLEST_LEAF * height * width, height * width, no_empty_scene) if table.count else None
     if members is None:
         return np.zeros(candidates.shape, bool)
     chosen = np.zeros(table.count + 2, bool)
@@ -173,7 +176,8 @@ def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, region
                       interpolation=cv2.INTER_NEAREST).astype(bool)
     leaf = fill_holes(leaf & candidates) & ~hands
     leaf = grow_by_colour(lab, leaf, candidates & ~hands, hands)
-    return refine_outline(lab, leaf, candidates & ~hands)
+    leaf = refine_outline(lab, leaf, candidates & ~hands)
+    return settled_by_cut(lab, leaf, candidates & ~hands, hands) if no_empty_scene else leaf
 
 
 def grow_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, hands: np.ndarray,

@@ -139,7 +139,7 @@ class Segmenter:
         regions = split_by(joined_pieces, colour_regions(frame_bgr))
         hands = hands_and_arms(frame_bgr, lab, near_empty, self.skin, detected, regions=regions.full,
                                no_empty_scene=self.background is None, reach=reach)
-        leaf_mask = find_leaf(lab, foreground & ~hands, hands, pieces, grow_whole=self.background is None)
+        leaf_mask = find_leaf(lab, foreground & ~hands, hands, pieces, no_empty_scene=self.background is None)
         if not leaf_mask.any():
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), hands, False, 0.0))
         # the hand's outline blends into what it lies on: what near it is not found to be leaf is unknown too
