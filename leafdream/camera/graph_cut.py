@@ -27,7 +27,7 @@ import numpy as np
 from leafdream.camera.masks import box_around, touching, within
 from leafdream.data.normalise import fill_holes
 
-MARGIN = 0.25     # x the leaf's longer side (plus PAD pixels): how much of its surroundings the cut looks at
+MARGIN = 0.5      # x the leaf's longer side (plus PAD pixels): how much of its surroundings the cut learns from
 PAD = 8
 NEAR_HAND = 15    # pixels (at the 240-px width frames are segmented at) from the hand where the leaf stays as found
 SMALLEST = 50     # pixels: a leaf this small has too few for a colour model
