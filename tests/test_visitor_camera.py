@@ -668,6 +668,22 @@ def test_following_a_video_the_detector_looks_after_a_frames_results_not_before_
     assert len(looked) == observed_only  # not asked to look: the segmentation never waits for the detector
 
 
+def test_region_components_are_numbered_as_scipy_numbers_them():
+    """The compiled union-find gives every region the component scipy's connected_components gives it, numbered
+    alike (the candidates' order, and so the leaf chosen among equals, depends on it)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from leafdream.camera.proposals import components
+
+    rng = np.random.default_rng(0)
+    for count in (1, 2, 7, 60, 300):
+        for pairs in (0, count // 2, 3 * count):
+            first, second = rng.integers(0, count, pairs), rng.integers(0, count, pairs)
+            graph = csr_matrix((np.ones(pairs, np.int8), (first, second)), shape=(count, count))
+            assert np.array_equal(components(count, first, second), connected_components(graph, directed=False)[1])
+
+
 def test_regions_merge_most_alike_first_and_a_speck_before_a_large_region():
     """The merging behind the leaf's candidates: alike neighbours pair up before the pairs join, only what stands
     apart in colour from what it joins next is an object, only neighbours merge, a speck goes into what it touches
