@@ -668,6 +668,26 @@ def test_following_a_video_the_detector_looks_after_a_frames_results_not_before_
     assert len(looked) == observed_only  # not asked to look: the segmentation never waits for the detector
 
 
+def test_what_lies_within_an_outline_is_the_hull_of_every_pixel():
+    """within_outline takes the hull of the outlines' points only: it is the hull of all the mask's pixels, for
+    blobs, several parts, holes and single scattered pixels."""
+    from leafdream.camera.masks import within_outline
+
+    rng = np.random.default_rng(4)
+    for trial in range(40):
+        mask = np.zeros((120, 160), np.uint8)
+        for _ in range(int(rng.integers(1, 5))):
+            centre = (int(rng.integers(0, 160)), int(rng.integers(0, 120)))
+            axes = (int(rng.integers(1, 50)), int(rng.integers(1, 40)))
+            cv2.ellipse(mask, centre, axes, int(rng.integers(0, 180)), 0, 360, 1, -1)
+        cv2.circle(mask, (80, 60), int(rng.integers(0, 15)), 0, -1)
+        mask = mask.astype(bool) | (rng.random(mask.shape) < 0.002 * (trial % 2))
+        every = np.zeros(mask.shape, np.uint8)
+        cv2.fillConvexPoly(every, cv2.convexHull(cv2.findNonZero(mask.astype(np.uint8))), 1)
+        assert np.array_equal(within_outline(mask), every.astype(bool))
+    assert not within_outline(np.zeros((10, 10), bool)).any()
+
+
 def test_region_components_are_numbered_as_scipy_numbers_them():
     """The compiled union-find gives every region the component scipy's connected_components gives it, numbered
     alike (the candidates' order, and so the leaf chosen among equals, depends on it)."""
