@@ -118,9 +118,9 @@ class CompletionWorker:
         if space is None:
             return
         features = space.features_of(self.context.dbn, model_fill.reshape(1, -1).astype(np.float32))[0]
-        completed.relatives, _ = space.relatives(features)
+        completed.relatives, distances = space.relatives(features)
         completed.relative = str(space.species[completed.relatives[0]])
-        completed.map_position = space.place(features)
+        completed.map_position = space.place_among(completed.relatives, distances)
 
     def _run(self) -> None:
         """Complete each new segmentation as soon as it arrives, at most ``rate`` times a second."""

@@ -195,7 +195,10 @@ class LeafSpace:
 
     def place(self, features: np.ndarray) -> np.ndarray:
         """Map position (2,) of a new leaf from its map features (F,): distance-weighted mean of its nearest leaves."""
-        nearest, distances = self.relatives(features)
+        return self.place_among(*self.relatives(features))
+
+    def place_among(self, nearest: np.ndarray, distances: np.ndarray) -> np.ndarray:
+        """Map position (2,) of a leaf whose ``relatives`` are ``nearest`` (k,) at ``distances`` (k,)."""
         weights = 1.0 / (distances + 1e-6) ** 2
         return (weights[:, None] * self.positions[nearest]).sum(axis=0) / weights.sum()
 
