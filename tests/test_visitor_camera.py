@@ -103,6 +103,19 @@ def test_frames_of_any_depth_and_channel_count_become_bgr8():
         assert as_bgr8(junk) is None
 
 
+@pytest.mark.parametrize("shape", [(8, 4000, 3), (4000, 8, 3), (9, 2000, 3)])
+def test_a_strip_of_a_frame_is_watched_and_photographed_without_an_error(shape):
+    """A frame far wider than high (8 x 4000) once shrank to no rows at all, and OpenCV's refusal ended the camera
+    process: it gives "no leaf" on both paths."""
+    from leafdream.camera.watcher import LeafWatcher
+
+    watcher = LeafWatcher(learn_frames=2, detect_hands=False)
+    for _ in range(4):
+        watcher.observe(np.full(shape, 90, np.uint8), 0.0)
+    assert watcher.latest() is not None and not watcher.present
+    assert not (segment_photo(np.full(shape, 90, np.uint8)).leaf > 0.5).any()
+
+
 def test_a_detected_hand_is_unknown_whatever_its_colour():
     """A hand detector's hand (here a blue glove, no skin colour at all) is marked hidden."""
     rng = np.random.default_rng(6)

@@ -47,11 +47,13 @@ def as_bgr8(frame) -> np.ndarray | None:
 
 
 def shrink(frame: np.ndarray, width: int) -> np.ndarray:
-    """A frame (H, W, 3) scaled down to at most ``width`` pixels across, keeping its aspect."""
+    """A frame (H, W, 3) scaled down to at most ``width`` pixels across, keeping its aspect — but never under 8
+    rows (a strip of a frame, 8 x 4000, would shrink to none, which OpenCV refuses)."""
     height, frame_width = frame.shape[:2]
     if frame_width <= width:
         return frame
-    return cv2.resize(frame, (width, int(round(height * width / frame_width))), interpolation=cv2.INTER_AREA)
+    rows = max(min(height, 8), int(round(height * width / frame_width)))
+    return cv2.resize(frame, (width, rows), interpolation=cv2.INTER_AREA)
 
 
 class Watching:

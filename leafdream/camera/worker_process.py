@@ -78,7 +78,10 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
             return
         frame, arrival = message
         before = watcher.latest()
-        watcher.observe(frame, arrival)
+        try:
+            watcher.observe(frame, arrival)
+        except Exception:  # a frame nobody foresaw: this one is let go, the camera process carries on
+            log.exception("segmenting a camera frame (%s) failed; the frame is let go", getattr(frame, "shape", "?"))
         latest = watcher.latest()
         fresh = latest is not before
         completed = worker.complete_newest() if fresh else None
