@@ -276,6 +276,40 @@ def test_the_camera_process_segments_and_completes_away_from_the_screen(tiny_mod
     assert not worker.alive
 
 
+def test_the_camera_process_lets_a_frame_go_when_segmenting_it_fails(tiny_model_file, monkeypatch, caplog):
+    """Should segmenting a frame ever raise, the camera process logs it (its traceback once, then a line every
+    10 s with a count), answers for that frame, and segments the next one."""
+    import multiprocessing
+    import threading
+
+    from leafdream.camera import worker_process
+    from leafdream.camera.watcher import LeafWatcher
+
+    observe = LeafWatcher.observe
+
+    def failing(self, frame, arrival_time=0.0):
+        if arrival_time < 0:
+            raise ValueError("a frame nobody foresaw")
+        return observe(self, frame, arrival_time)
+
+    monkeypatch.setattr(LeafWatcher, "observe", failing)
+    ours, theirs = multiprocessing.Pipe()
+    serving = threading.Thread(target=worker_process._serve,
+                               args=(theirs, str(tiny_model_file), 1, 240, None, False), daemon=True)
+    serving.start()
+    assert ours.poll(60) and ours.recv() == ("ready", None)
+    frame = np.full((180, 240, 3), 120, np.uint8)
+    for arrival in (-1.0, -2.0, -3.0, 1.0, 2.0):
+        ours.send((frame, arrival))
+        assert ours.poll(10) and ours.recv()[0] == "segmented"
+    assert serving.is_alive()
+    ours.send(None)
+    serving.join(10)
+    assert not serving.is_alive()
+    failed = [record for record in caplog.records if "segmenting a camera frame" in record.getMessage()]
+    assert len(failed) == 2 and failed[0].exc_info is not None  # the traceback once, the second line, the third held
+
+
 def test_the_camera_bench_reports_every_skin_group_on_both_paths(tiny_model):
     from leafdream.leafspace.store import leaf_space
     from leafdream.measure.camera import visitor_quality

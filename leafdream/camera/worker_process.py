@@ -25,6 +25,7 @@ import threading
 
 from leafdream.camera.segment import Segmentation
 from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, Watching, as_bgr8, shrink
+from leafdream.show.quiet_log import QuietLog
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
     worker = CompletionWorker(load_context(model_path), watcher)  # not started: it completes in step, below
     watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
     connection.send(("ready", None))
+    failures, failed = QuietLog(log), False
     while True:
         try:
             message = connection.recv()
@@ -81,7 +83,12 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
         try:
             watcher.observe(frame, arrival)
         except Exception:  # a frame nobody foresaw: this one is let go, the camera process carries on
-            log.exception("segmenting a camera frame (%s) failed; the frame is let go", getattr(frame, "shape", "?"))
+            shape = getattr(frame, "shape", "?")
+            if not failed:  # the first time with its traceback, then at most a line every 10 s, with a count
+                log.exception("segmenting a camera frame (%s) failed; the frame is let go", shape)
+                failed = True
+            else:
+                failures.say(logging.ERROR, "segmenting", "segmenting a camera frame (%s) failed again", shape)
         latest = watcher.latest()
         fresh = latest is not before
         completed = worker.complete_newest() if fresh else None
