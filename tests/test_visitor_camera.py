@@ -293,6 +293,10 @@ def test_the_camera_process_lets_a_frame_go_when_segmenting_it_fails(tiny_model_
         return observe(self, frame, arrival_time)
 
     monkeypatch.setattr(LeafWatcher, "observe", failing)
+    import threadpoolctl  # the loop limits its process's thread pools: here that would be the test's own process
+
+    monkeypatch.setattr(cv2, "setNumThreads", lambda count: None)
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda *args, **kwargs: None)
     ours, theirs = multiprocessing.Pipe()
     serving = threading.Thread(target=worker_process._serve,
                                args=(theirs, str(tiny_model_file), 1, 240, None, False), daemon=True)
