@@ -174,10 +174,11 @@ def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, region
     small_leaf = chosen[np.where(labels >= 0, labels, table.outside)]
     leaf = cv2.resize(small_leaf.astype(np.uint8), (candidates.shape[1], candidates.shape[0]),
                       interpolation=cv2.INTER_NEAREST).astype(bool)
+    allowed = candidates & ~hands
     leaf = fill_holes(leaf & candidates) & ~hands
-    leaf = grow_by_colour(lab, leaf, candidates & ~hands, hands)
-    leaf = refine_outline(lab, leaf, candidates & ~hands)
-    return settled_by_cut(lab, leaf, candidates & ~hands, hands) if no_empty_scene else leaf
+    leaf = grow_by_colour(lab, leaf, allowed, hands)
+    leaf = refine_outline(lab, leaf, allowed)
+    return settled_by_cut(lab, leaf, allowed, hands) if no_empty_scene else leaf
 
 
 def grow_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, hands: np.ndarray,

@@ -89,6 +89,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
                 failed = True
             else:
                 failures.say(logging.ERROR, "segmenting", "segmenting a camera frame (%s) failed again", shape)
+        failures.flush()  # the count of the failures held back, once their interval is over
         latest = watcher.latest()
         fresh = latest is not before
         completed = worker.complete_newest() if fresh else None
