@@ -78,6 +78,21 @@ def test_a_leaf_is_imagined_at_its_own_position_and_placed_near_it(tiny_model, s
     assert np.mean(ious) > 0.6
 
 
+def test_the_relatives_of_a_leaf_are_the_training_leaves_nearest_its_features(space):
+    """The nearest training leaves and their distances, nearest first, as the plain distance to every one gives them:
+    for a training leaf's own features (itself first, at 0), for features between leaves and far from all."""
+    rng = np.random.default_rng(5)
+    known = space.features
+    for features in [known[3], (known[0] + known[7]) / 2, known[5] + rng.normal(0, 0.3, known.shape[1]),
+                     rng.normal(0, 4.0, known.shape[1])]:
+        nearest, distances = space.relatives(features.astype(np.float32), count=5)
+        plain = np.linalg.norm(known.astype(np.float64) - features, axis=1)
+        np.testing.assert_array_equal(nearest, np.argsort(plain, kind="stable")[:5])
+        np.testing.assert_allclose(distances, np.sort(plain)[:5], rtol=1e-4, atol=1e-3)
+    assert space.relatives(known[3])[0][0] == 3
+    assert len(space.relatives(known[3], count=len(known) + 4)[0]) == len(known)
+
+
 def test_waypoint_path_eases_between_points_and_loops():
     path = WaypointPath(np.array([[0.1, 0.1], [0.5, 0.1]]), speed=0.1, ease="sine", loop=True)
     np.testing.assert_allclose(path.position(0), [0.1, 0.1])

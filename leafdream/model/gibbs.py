@@ -43,10 +43,11 @@ class GibbsChains:
         self.clamp_mask, self.clamp_values = clamp_arrays(clamp_mask, clamp_values)
         self.resync_every = resync_every
         self.dense_above = dense_above
-        self.steps_since_sync = 0
         self.dense_updates = 0
         self.sparse_updates = 0
-        self.resync()
+        np.matmul(self.visible, self.weights, out=self._pre_hidden)
+        self._pre_visible.fill(0.0)  # the hidden states start at 0: no matmul needed for 0 @ W.T
+        self.steps_since_sync = 0
 
     @property
     def chains(self) -> int:
