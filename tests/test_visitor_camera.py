@@ -1,6 +1,7 @@
 """The visitor's leaf in the real world: every skin tone, a body behind, any backdrop, photos, rehearsals."""
 
 import csv
+import threading
 
 import cv2
 import numpy as np
@@ -694,7 +695,7 @@ def test_following_a_video_the_detector_looks_after_a_frames_results_not_before_
 
     class CountingDetector(HandDetector):
         def __init__(self):  # no mediapipe: it finds no hands and counts how often it looks
-            self.every, self._calls, self._mask, self._reach = 3, 0, None, None
+            self.every, self._calls, self._found, self._reach, self._looking = 3, 0, None, None, threading.Lock()
 
         def landmarks(self, frame_bgr):
             looked.append(len(looked))
@@ -717,6 +718,42 @@ def test_following_a_video_the_detector_looks_after_a_frames_results_not_before_
     watcher.observe(frame)
     watcher.observe(frame)
     assert len(looked) == observed_only  # not asked to look: the segmentation never waits for the detector
+
+
+def test_the_camera_process_lets_the_detector_look_on_a_thread_of_its_own_one_frame_at_a_time(caplog):
+    """The camera process does not wait for the detector: a look runs on another thread while the caller goes on,
+    frames given meanwhile are let go, and a look that fails is logged and the next frame is looked at."""
+    from leafdream.camera.worker_process import HandLooks
+
+    release, seen, threads = threading.Event(), [], []
+
+    class SlowDetector:
+        def look_after(self, frame):
+            threads.append(threading.current_thread())
+            seen.append(int(frame[0, 0, 0]))
+            if frame[0, 0, 0] == 9:
+                raise RuntimeError("the detector's graph broke")
+            release.wait(10)
+
+    looks = HandLooks(SlowDetector())
+    frames = [np.full((4, 4, 3), value, np.uint8) for value in range(12)]
+    looks.look_at(frames[1])
+    assert not looks._running.done()  # the caller did not wait for the look
+    looks.look_at(frames[2])
+    looks.look_at(None)
+    release.set()
+    for _ in range(200):
+        if looks._running.done():
+            break
+        threading.Event().wait(0.01)
+    looks.look_at(frames[9])  # the last look is over: this one is taken (and fails)
+    looks._running.exception(timeout=10)
+    looks.look_at(frames[3])
+    looks.close()
+    assert seen == [1, 9, 3]  # frame 2 came while frame 1 was being looked at
+    assert all(thread is not threading.current_thread() for thread in threads)
+    assert any("hand detector failed" in record.getMessage() for record in caplog.records)
+    HandLooks(None).look_at(frames[0])  # no detector: nothing to look with, nothing fails
 
 
 def test_what_lies_within_an_outline_is_the_hull_of_every_pixel():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from contextlib import contextmanager
 
@@ -84,11 +85,15 @@ def _quiet_native_stderr():
 
 
 class HandDetector:
-    """mediapipe Hands; ``still_photos`` runs the palm detector on every image instead of tracking a video."""
+    """mediapipe Hands; ``still_photos`` runs the palm detector on every image instead of tracking a video.
+
+    ``look_after`` may run on another thread than ``hands`` (the camera process looks while it segments the next
+    frame): mediapipe is given one frame at a time, and what a look found is kept as one (mask, reach) pair."""
 
     def __init__(self, still_photos: bool = False, most_hands: int = 2, every: int = 3):
         self.every = 1 if still_photos else every
-        self._calls, self._mask, self._reach = 0, None, None
+        self._calls, self._found, self._reach = 0, None, None
+        self._looking = threading.Lock()
         os.environ.setdefault("GLOG_minloglevel", "2")
         with _quiet_native_stderr(), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # protobuf's deprecation notes about mediapipe's own code
@@ -114,9 +119,11 @@ class HandDetector:
         """bool (H, W): every detected hand. A still photo is looked at now. Following a video, the hands found by
         the last ``look_after`` stand for this frame (a hand holding a leaf up moves little), so the detector's
         ~10 ms is not spent between a frame's arrival and its completed leaf; the first frame is looked at now."""
-        if self.every == 1 or self._mask is None or self._mask.shape != frame_bgr.shape[:2]:
-            self._look(frame_bgr)
-        return self._mask
+        found = self._found
+        if self.every == 1 or found is None or found[0].shape != frame_bgr.shape[:2]:
+            found = self._look(frame_bgr)
+        self._reach = found[1]
+        return found[0]
 
     def look_after(self, frame_bgr: np.ndarray) -> None:
         """Following a video: once a frame's results are out, look for the hands in it (every ``every``-th frame)
@@ -125,13 +132,17 @@ class HandDetector:
         if self.every > 1 and self._calls % self.every == 0:
             self._look(frame_bgr)
 
-    def _look(self, frame_bgr: np.ndarray) -> None:
+    def _look(self, frame_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(hands, reach), each bool (H, W), found in the frame now; kept for the frames that follow."""
         mask = np.zeros(frame_bgr.shape[:2], bool)
         reach = np.zeros(frame_bgr.shape[:2], bool)
-        for points in self.landmarks(frame_bgr):
+        with self._looking:
+            landmarks = self.landmarks(frame_bgr)
+        for points in landmarks:
             mask |= landmark_mask(mask.shape, points)
             reach |= arm_reach(mask.shape, points)
-        self._mask, self._reach = mask, reach
+        self._found = (mask, reach)
+        return self._found
 
     @property
     def arm_reach(self) -> np.ndarray | None:

@@ -172,6 +172,12 @@ class LeafWatcher(Watching):
 
     def look_for_hands(self) -> None:
         """Let the hand detector look at the last frame segmented, for the frames that follow."""
-        frame, self._segmented = self._segmented, None
+        frame = self.take_segmented()
         if frame is not None and self.detector is not None:
             self.detector.look_after(frame)
+
+    def take_segmented(self) -> np.ndarray | None:
+        """The last frame segmented, uint8 (h, w, 3) at the segmenting size, if the detector has not been given it
+        yet (it is given it once): for a caller that lets the detector look on a thread of its own."""
+        frame, self._segmented = self._segmented, None
+        return frame

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from leafdream.camera.segment import Segmentation
 from leafdream.camera.watcher import SEGMENTS_PER_SECOND, SEGMENT_WIDTH, Watching, as_bgr8, shrink
@@ -50,12 +51,44 @@ class FrameSchedule:
         return True
 
 
+class HandLooks:
+    """The hand detector's looks at the frames segmented, on a thread of their own, at most one at a time.
+
+    mediapipe's ~13 ms (every third frame) is native work that holds no Python lock: looking while the next frame
+    is segmented takes it off the child's cycle, and a cycle no longer runs past the camera's second frame (at
+    30 fps, 67 ms) for it: that frame was let go and the child waited for the third. A frame that comes while a
+    look is still running is not looked at. A look that fails is logged (quietly) and the next one is tried."""
+
+    def __init__(self, detector):
+        self.detector = detector
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hands") if detector is not None else None
+        self._running: Future | None = None
+        self._failures = QuietLog(log)
+
+    def look_at(self, frame) -> None:
+        """Let the detector look at ``frame`` uint8 (h, w, 3) (or None: nothing new) after the ones before it."""
+        running = self._running
+        if running is not None:
+            if not running.done():
+                return
+            self._running = None
+            if running.exception() is not None:
+                self._failures.say(logging.ERROR, "hands", "the hand detector failed on a frame (%s); it goes on",
+                                   running.exception())
+        if frame is not None and self._pool is not None:
+            self._running = self._pool.submit(self.detector.look_after, frame)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 def _serve(connection, model_path: str, learn_frames: int, width: int, calibration, detect_hands: bool) -> None:
     """The child: segments each (frame, arrival time) it is sent, completes the new segmentation at once on the same
-    thread and answers ("completed", leaf) when there is one, then ("segmented", segmentation or None); only then
-    does the hand detector look at the frame, for the frames that follow. The child
-    has one core's worth of time: segmenting the next frame while completing the last one only made both wait for
-    Python's lock, so a frame's leaf is finished before the next frame is taken."""
+    thread and answers ("completed", leaf) when there is one, then ("segmented", segmentation or None); then the
+    hand detector looks at the frame (``HandLooks``), for the frames that follow. The child has one core's worth of
+    Python time: segmenting the next frame while completing the last one only made both wait for Python's lock, so
+    a frame's leaf is finished before the next frame is taken."""
     import cv2
     from threadpoolctl import threadpool_limits
 
@@ -69,7 +102,15 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
                           hands_later=True)
     worker = CompletionWorker(load_context(model_path), watcher)  # not started: it completes in step, below
     watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
+    looks = HandLooks(watcher.detector)
     connection.send(("ready", None))
+    try:
+        _serve_frames(connection, watcher, worker, looks)
+    finally:
+        looks.close()
+
+
+def _serve_frames(connection, watcher, worker, looks: HandLooks) -> None:
     failures, failed = QuietLog(log), False
     while True:
         try:
@@ -99,7 +140,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
             connection.send(("segmented", latest if fresh else None))
         except (OSError, ValueError):
             return
-        watcher.look_for_hands()  # while the camera's next frame is on its way
+        looks.look_at(watcher.take_segmented())  # while the camera's next frame is on its way, and segmented
 
 
 class _Completions:
