@@ -277,6 +277,44 @@ def test_the_camera_process_segments_and_completes_away_from_the_screen(tiny_mod
     assert not worker.alive
 
 
+def test_a_frame_due_while_the_camera_process_is_busy_goes_once_it_answers_if_still_fresh(tiny_model_file):
+    """A frame that comes while the child works on the last one is held and sent as soon as the child answers,
+    when that is within HOLD_FOR of its arrival (by the capture's clock); held longer, it is let go. Of two frames
+    held, the newer goes."""
+    import time
+
+    from leafdream.camera.worker_process import HOLD_FOR, CameraWorkerProcess
+
+    rng = np.random.default_rng(12)
+    frames = rehearsal_frames(plain_scene(rng, "III", "green"), rng, empty=2, visitor=4)
+    for late, expected in ((0.0, 1), (2 * HOLD_FOR, 0)):
+        now = [0.0]
+        worker = CameraWorkerProcess(tiny_model_file, learn_frames=2, detect_hands=False, most_per_second=None,
+                                     clock=lambda: now[0] + late)
+        try:
+            assert worker.wait_ready(60)
+            for number, frame in enumerate(frames[:2]):  # the empty scene, one frame at a time
+                worker.observe(frame, float(number))
+                while worker._busy:
+                    time.sleep(0.002)
+            now[0] = 10.0
+            worker.observe(frames[2], 10.0)
+            assert worker._busy
+            worker.observe(frames[3], 10.0)    # held ...
+            worker.observe(frames[4], 10.001)  # ... and replaced by a newer one
+            deadline = time.monotonic() + 20
+            while (worker._busy or worker.latest() is None) and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(0.2)
+            while worker._busy and time.monotonic() < deadline:
+                time.sleep(0.002)
+            assert worker.held == expected
+            assert worker.latest().frame_time == (10.001 if expected else 10.0)
+            assert worker._sent == 3 + expected
+        finally:
+            worker.close()
+
+
 def test_the_camera_process_lets_a_frame_go_when_segmenting_it_fails(tiny_model_file, monkeypatch, caplog):
     """Should segmenting a frame ever raise, the camera process logs it (its traceback once, then a line every
     10 s with a count), answers for that frame, and segments the next one."""

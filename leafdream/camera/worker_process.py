@@ -11,8 +11,10 @@ the slowest frames at 220 ms from the camera to the screen instead of 125-140.
 
 ``CameraWorkerProcess`` offers the interfaces the rest of leafdream uses: the watcher's
 (``observe``, ``present``, ``latest``, ``updated``, ``start_dump``) and, as ``.completion``, the
-completion worker's ``latest()``. A frame goes to the child only when it is idle (and at most
-``most_per_second`` a second); frames that arrive meanwhile are let go, as a camera's are.
+completion worker's ``latest()``. A frame goes to the child when it is idle (and at most
+``most_per_second`` a second). A frame that is due while the child is busy is held; it goes as soon
+as the child answers, if that is within ``HOLD_FOR`` of its arrival (a cycle a few ms over the
+camera's second frame costs those ms, not a third frame's wait); other frames are let go.
 Frames cross by a pipe and stay in memory. Should the child die, the parent says so once in the
 log and the camera shows nothing new until a restart; the show plays on.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from leafdream.camera.segment import Segmentation
@@ -42,9 +45,13 @@ class FrameSchedule:
         self.interval = 1.0 / per_second
         self.due = float("-inf")
 
+    def wants(self, arrival: float) -> bool:
+        """Whether the frame that arrived at ``arrival`` (seconds) is due (asking takes nothing)."""
+        return arrival >= self.due - self.SLACK * self.interval
+
     def take(self, arrival: float) -> bool:
-        """Whether the frame that arrived at ``arrival`` (seconds) is taken."""
-        if arrival < self.due - self.SLACK * self.interval:
+        """Whether the frame that arrived at ``arrival`` (seconds) is taken; if it is, the next one is due later."""
+        if not self.wants(arrival):
             return False
         # on schedule while frames keep coming; after a pause, the schedule starts again from this frame (no burst)
         self.due = max(self.due + self.interval, arrival + (1 - self.SLACK) * self.interval)
@@ -161,12 +168,23 @@ class _Completions:
             self._latest = completed
 
 
+# How long after its arrival a frame that came while the child was busy may still be sent to it (seconds): less
+# than half a 30 fps camera's interval, so a held frame is never older than waiting for the next one would make it.
+HOLD_FOR = 0.015
+
+
 class CameraWorkerProcess(Watching):
-    """The live camera path's segmentation and completion, in a child process."""
+    """The live camera path's segmentation and completion, in a child process. ``clock``: the capture's clock,
+    which the frames' arrival times are read from (seconds)."""
 
     def __init__(self, model_path, learn_frames: int = 15, width: int = SEGMENT_WIDTH, calibration=None,
-                 detect_hands: bool = True, most_per_second: float | None = SEGMENTS_PER_SECOND):
+                 detect_hands: bool = True, most_per_second: float | None = SEGMENTS_PER_SECOND,
+                 clock=time.monotonic):
         self.width = width
+        self.clock = clock
+        self.held = 0                     # frames sent after being held while the child was busy
+        self._held = None                 # (small frame, arrival time) due while the child was busy
+        self._sending = threading.Lock()  # the camera's thread and the results' thread both send
         self.learn_frames = learn_frames
         self.skipped = 0
         self.updated = threading.Event()
@@ -201,7 +219,7 @@ class CameraWorkerProcess(Watching):
                     sent, self._in_flight = self._in_flight, None
                     if payload is not None:
                         self._publish(payload, sent)
-                    self._busy = False
+                    self._send_held()
         except (EOFError, OSError):
             if not self._closing:
                 log.error("the camera process ended (exit code %s): the visitor's leaf is not updated until "
@@ -231,18 +249,44 @@ class CameraWorkerProcess(Watching):
         return True
 
     def observe(self, frame, arrival_time: float = 0.0) -> None:
-        """Called by the camera thread with every new frame: sent on when the child is idle, else let go."""
-        if self._busy or not self._ready.is_set():
+        """Called by the camera thread with every new frame: sent on when the child is idle and the frame is due,
+        held when it is due but the child busy, else let go."""
+        if not self._ready.is_set():
             self.skipped += 1
             return
         learning = self._sent < self.learn_frames  # the empty scene is learnt from every frame that reaches it
-        if not learning and self._schedule is not None and not self._schedule.take(arrival_time):
+        if not learning and self._schedule is not None and not self._schedule.wants(arrival_time):
             self.skipped += 1
             return
         frame = as_bgr8(frame)
         if frame is None:
             return
         small = shrink(frame, self.width)
+        with self._sending:
+            if self._busy:
+                if self._held is not None:
+                    self.skipped += 1
+                self._held = (small, arrival_time)
+                return
+            self._send(small, arrival_time)
+
+    def _send_held(self) -> None:
+        """The child has answered: send it the frame held meanwhile, if it is still fresh; else it waits for the next."""
+        with self._sending:
+            self._busy = False
+            held, self._held = self._held, None
+            if held is None:
+                return
+            if self.clock() - held[1] <= HOLD_FOR and (self._schedule is None or self._schedule.wants(held[1])):
+                self.held += 1
+                self._send(*held)
+            else:
+                self.skipped += 1
+
+    def _send(self, small, arrival_time: float) -> None:
+        """Send a frame to the child (under ``_sending``)."""
+        if self._sent >= self.learn_frames and self._schedule is not None:
+            self._schedule.take(arrival_time)
         self._sent += 1
         self._busy = True
         self._in_flight = (small, arrival_time)
