@@ -191,6 +191,36 @@ def test_the_camera_scene_shows_the_visitors_leaf_with_the_hidden_part_imagined(
     assert CompletionWorker(context, FakeWatcher(None)).complete_once() is None  # no leaf, no work
 
 
+def test_the_completion_worker_warms_up_without_changing_what_it_completes(tiny_model):
+    """Behind the splash the worker completes and places a made-up leaf, so the first visitor's leaf pays for no
+    first calls (the transposed weights and the map's norms are then made); the leaves it completes afterwards
+    are those it completes without warming up (its random stream is untouched)."""
+    from leafdream.camera.completer import CompletionWorker
+    from leafdream.leafspace.store import leaf_space
+    from leafdream.model.modelfile import Model
+    from leafdream.scenes.context import SceneContext
+
+    rng = np.random.default_rng(8)
+    segmenter = trained_segmenter(rng)
+    shot = composite(rng, colour="green", backdrop_colour=(235, 235, 235))
+    for _ in range(4):
+        segmentation = segmenter.segment(shot.frame)
+    completed = []
+    for warm in (False, True):
+        fresh = Model(tiny_model.dbn.__class__([layer.__class__(layer.weights.copy(), layer.visible_bias,
+                                                                layer.hidden_bias) for layer in tiny_model.dbn.layers],
+                                               tiny_model.dbn.size), dict(tiny_model.metadata), dict(tiny_model.extras))
+        context = SceneContext(fresh.dbn, leaf_space(fresh), extras={})
+        worker = CompletionWorker(context, FakeWatcher(segmentation))
+        if warm:
+            assert context.dbn.layers[0]._weights_t is None and context.space._squared_norms is None
+            worker.warm_up(segmentation.leaf.shape)
+            assert context.dbn.layers[0]._weights_t is not None and context.space._squared_norms is not None
+        completed.append(worker.complete_once())
+    np.testing.assert_array_equal(completed[0].probability, completed[1].probability)
+    assert completed[0].relative == completed[1].relative
+
+
 def test_fingers_that_cut_the_leaf_in_two_do_not_lose_the_far_piece():
     shape = (240, 320)
     segmenter, frame = empty_scene((235, 235, 235), 2)

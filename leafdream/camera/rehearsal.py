@@ -77,6 +77,7 @@ def rehearse(context, clip: cv2.VideoCapture, source: str, every: int = 1, learn
     watcher = LeafWatcher(learn_frames=learn_frames, calibration=calibration, detect_hands=detect_hands,
                           hands_later=True)
     worker = CompletionWorker(context, watcher)
+    worker.warm_up()  # as the camera process does: the first frame's latency is not that of first calls
     for number, frame in frames_of(clip, source):
         started = time.perf_counter()
         watcher.observe(frame, arrival_time=float(number))

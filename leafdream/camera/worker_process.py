@@ -109,6 +109,7 @@ def _serve(connection, model_path: str, learn_frames: int, width: int, calibrati
                           hands_later=True)
     worker = CompletionWorker(load_context(model_path), watcher)  # not started: it completes in step, below
     watcher.warm_up()  # the detector loads and the first segmentation runs now, behind the splash, not on frame one
+    worker.warm_up()  # and the first completion
     looks = HandLooks(watcher.detector)
     connection.send(("ready", None))
     try:
