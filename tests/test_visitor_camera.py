@@ -454,6 +454,30 @@ def test_a_leafs_pale_margin_is_leaf_not_what_lies_over_it():
     assert iou(found, truth.astype(bool)) > 0.9
 
 
+def _patch_of(lightness: float, hue_degrees: float, chroma: float) -> np.ndarray:
+    """uint8 (24, 24, 3) BGR of one Lab colour (L 0-100, the hue in degrees of atan2(b, a), chroma)."""
+    a, b = chroma * np.cos(np.radians(hue_degrees)), chroma * np.sin(np.radians(hue_degrees))
+    lab = np.tile(np.array([lightness, a, b], np.float32), (24, 24, 1))
+    return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2BGR) * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("lightness, hue, chroma, skin", [
+    (72, 97, 12, True),    # the palest skin, olive cast, warm light: yellower than any darker skin reads
+    (75, 100, 14, True),
+    (76, 30, 8, True),     # pale and pink
+    (55, 60, 25, True),    # medium
+    (25, 55, 14, True),    # dark
+    (70, 95, 45, False),   # a yellow leaf: as yellow, far more saturated
+    (50, 130, 30, False),  # a green leaf
+    (60, 100, 2, False),   # a grey wall: no colour to speak of
+])
+def test_the_skin_prior_takes_pale_skin_under_tinted_light_not_yellow_leaves(lightness, hue, chroma, skin):
+    from leafdream.camera.skin import SkinModel
+
+    found = SkinModel().mask(_patch_of(lightness, hue, chroma))
+    assert found.mean() == (1.0 if skin else 0.0)
+
+
 def test_under_a_sleeve_the_skin_is_what_comes_next_from_the_edge_not_the_thinnest_thing():
     """A sleeve covers the arm up to the frame's edge; the hand beyond it holds a leaf of nearly its colour,
     whose lobes are thinner than the hand: the visitor's skin is the object the sleeve leads to."""
