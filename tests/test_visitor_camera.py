@@ -369,6 +369,27 @@ def test_the_camera_bench_reports_every_skin_group_on_both_paths(tiny_model):
             assert figures[f"visitor_{path}_{group}_no_leaf"] in (0, 1)
 
 
+def test_live_with_a_detected_hand_the_skins_colour_regions_are_not_worked_out(monkeypatch):
+    """The regions of one colour tell skin from what it touches when no hand was detected, and in a photo a wall of
+    skin colour from a hand; on the live path with a detected hand nothing reads them, so they are not made."""
+    import leafdream.camera.segment as segment
+    from leafdream.measure.camera import SceneHands, _seen_in_photo, _seen_live
+
+    made = []
+    colour_regions = segment.colour_regions
+    monkeypatch.setattr(segment, "colour_regions", lambda frame: made.append(1) or colour_regions(frame))
+    scene = visitor_scene(np.random.default_rng([7, 3]), skin_group="IV")
+    found = {}
+    for name, seen_by in (("live", _seen_live), ("photo", _seen_in_photo)):
+        for detector in (None, SceneHands(scene)):
+            made.clear()
+            result = seen_by(scene, detector)
+            found[name, detector is None] = (bool(made), result.leaf.sum())
+    assert found["live", False][0] is False  # a hand detected: not made
+    assert found["live", True][0] and found["photo", False][0] and found["photo", True][0]
+    assert found["live", False][1] > 0  # and the leaf is still found
+
+
 def test_the_bench_segments_a_visitor_scene_at_the_size_the_watcher_works_at():
     """The installation segments frames shrunk to SEGMENT_WIDTH; the bench's live figures must come from the same
     size, and are scored at the frame's size."""
