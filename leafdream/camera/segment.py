@@ -136,7 +136,7 @@ class Segmenter:
         # objects for the skin: superpixels of one colour joined (never across what differs from the empty scene
         # and what does not), split again where Felzenszwalb's regions split between flat colours. They tell the
         # skin from what it touches when no hand was detected, and in a photo a wall of skin colour from a hand;
-        # live, with a detected hand, nothing reads them (6-7 ms of a frame's 31 not spent)
+        # live, with a detected hand, nothing reads them (measured: 19 ms a frame instead of 24)
         regions = None
         if self.background is None or detected is None or not detected.any():
             joined_pieces = joined(pieces, lab, near_empty if self.background is not None else None)
