@@ -249,14 +249,19 @@ class CameraWorkerProcess(Watching):
                 return False
         return True
 
+    @property
+    def _keeping_to(self) -> FrameSchedule | None:
+        """The schedule frames are taken by, once the empty scene is learnt (from every frame that reaches it)."""
+        return self._schedule if self._sent >= self.learn_frames else None
+
     def observe(self, frame, arrival_time: float = 0.0) -> None:
         """Called by the camera thread with every new frame: sent on when the child is idle and the frame is due,
         held when it is due but the child busy, else let go."""
         if not self._ready.is_set():
             self.skipped += 1
             return
-        learning = self._sent < self.learn_frames  # the empty scene is learnt from every frame that reaches it
-        if not learning and self._schedule is not None and not self._schedule.wants(arrival_time):
+        schedule = self._keeping_to
+        if schedule is not None and not schedule.wants(arrival_time):
             self.skipped += 1
             return
         frame = as_bgr8(frame)
@@ -278,7 +283,8 @@ class CameraWorkerProcess(Watching):
             held, self._held = self._held, None
             if held is None:
                 return
-            if self.clock() - held[1] <= HOLD_FOR and (self._schedule is None or self._schedule.wants(held[1])):
+            schedule = self._keeping_to
+            if self.clock() - held[1] <= HOLD_FOR and (schedule is None or schedule.wants(held[1])):
                 self.held += 1
                 self._send(*held)
             else:
@@ -286,8 +292,9 @@ class CameraWorkerProcess(Watching):
 
     def _send(self, small, arrival_time: float) -> None:
         """Send a frame to the child (under ``_sending``)."""
-        if self._sent >= self.learn_frames and self._schedule is not None:
-            self._schedule.take(arrival_time)
+        schedule = self._keeping_to
+        if schedule is not None:
+            schedule.take(arrival_time)
         self._sent += 1
         self._busy = True
         self._in_flight = (small, arrival_time)
