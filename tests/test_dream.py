@@ -62,7 +62,35 @@ def test_dream_figures_report_how_often_the_dream_is_lobed(tiny_model, leaf_fold
     from leafdream.data.leaves import load_leaf_folder
 
     leafset = load_leaf_folder(leaf_folder)
-    figures = dream_figures(tiny_model, leafset, np.nonzero(~leafset.held_out)[0], seed=0, steps=400, chains=2,
+    figures = dream_figures(tiny_model, leafset, np.nonzero(~leafset.held_out)[0], seed=0, steps=400, chains=3,
                             burn_in=50)
     assert 0.0 <= figures["dream_share_lobed"] <= 1.0
+    assert 0.0 <= figures["dream_share_lobed_error"] <= 0.5
     assert 0.0 < figures["training_share_lobed"] < 1.0  # the generated species include lobed and round ones
+
+
+def test_chains_given_leaf_codes_start_each_at_another_leaf(tiny_model, leaf_folder):
+    from leafdream.data.dataset import normalised_leaves
+    from leafdream.data.leaves import load_leaf_folder
+
+    leafset = load_leaf_folder(leaf_folder)
+    train = np.nonzero(~leafset.held_out)[0]
+    species = np.array(leafset.species)[train]
+    picked = [int(np.nonzero(species == name)[0][0]) for name in sorted(set(species))[:3]]  # three species' leaves
+    images = normalised_leaves(leafset, tiny_model.size, train[picked]).reshape(3, -1)
+    codes = tiny_model.dbn.up(images)
+    top = tiny_model.dbn.top
+    p = np.clip(top.mean_visibles(codes), 1e-6, 1 - 1e-6)
+
+    def likeliest_leaf(states):  # (chains,) which code's p(v | code) each chain's states are likeliest under
+        log_likelihood = states @ np.log(p).T + (1 - states) @ np.log(1 - p).T
+        return log_likelihood.argmax(axis=1), log_likelihood.max(axis=1)
+
+    for seed in range(3):
+        dream = DreamChains(tiny_model.dbn, chains=3, seed=seed, ladder=(1.0, 0.9), codes=codes)
+        for rung in dream.rungs:
+            leaf, _ = likeliest_leaf(rung.visible)
+            assert sorted(leaf) == [0, 1, 2]  # every chain at a leaf of its own, in every rung
+    _, from_leaves = likeliest_leaf(DreamChains(tiny_model.dbn, chains=3, seed=0, codes=codes).gibbs.visible)
+    _, from_random = likeliest_leaf(DreamChains(tiny_model.dbn, chains=3, seed=0).gibbs.visible)
+    assert from_leaves.min() > from_random.max()

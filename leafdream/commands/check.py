@@ -15,13 +15,13 @@ def check_command(show_path, model_path) -> int:
 
     import sys
 
-    from leafdream.leafspace.store import leaf_space
+    from leafdream.leafspace.store import leaf_space_if_any
     from leafdream.model.modelfile import load_model
 
     space, extras = None, None
     try:
         model = load_model(model_path)
-        space = leaf_space(model) if "map_positions" in model.extras else None
+        space = leaf_space_if_any(model)
         extras = model.extras
     except LeafdreamError as error:
         print(f"note: cursor paths not checked ({error})", file=sys.stderr)

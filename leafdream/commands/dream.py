@@ -13,13 +13,15 @@ def dream_command(model_path, out_dir, frames: int, steps_per_frame: int, chains
     from leafdream.model.dreaming import DreamChains, to_picture, DEFAULT_LADDER
 
     from leafdream.model.modelfile import load_model
+    from leafdream.leafspace.store import leaf_space_if_any
 
     temperature = TEMPERATURE.check("--temperature", temperature)  # the scenes' own range
     model = load_model(model_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    dream = DreamChains(model.dbn, chains, seed, ladder=DEFAULT_LADDER)
-    dream.advance(200, 1.0 / temperature)  # burn-in from the random start
+    space = leaf_space_if_any(model)
+    dream = DreamChains(model.dbn, chains, seed, ladder=DEFAULT_LADDER, codes=space.codes if space else None)
+    dream.advance(200, 1.0 / temperature)  # burn-in: away from the training leaves the chains start at
     for frame in range(frames):
         dream.advance(steps_per_frame, 1.0 / temperature)
         row = np.concatenate(list(dream.images()), axis=1)

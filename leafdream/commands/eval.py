@@ -11,6 +11,7 @@ from leafdream.commands.arguments import add_model, model_path, positive_int
 def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_steps: int, seed: int) -> dict:
     from leafdream.model.dreaming import DEFAULT_LADDER
     from leafdream.model.modelfile import load_model
+    from leafdream.leafspace.store import leaf_space_if_any
     from leafdream.model.split import training_leaves, training_split
     from leafdream.measure.quality import (BOUNDARY_TOLERANCE_AT_256, HIDDEN_SHARE, LOBED_SOLIDITY, dream_figures,
                                           inpainting_figures, reconstruction_figures)
@@ -21,8 +22,10 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
     figures = {}
     figures.update(inpainting_figures(model, leafset, train_index, held_index, seed, limit))
     figures.update(reconstruction_figures(model, leafset, held_index, limit))
-    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER))
-    if "map_positions" in model.extras:
+    space = leaf_space_if_any(model)
+    figures.update(dream_figures(model, leafset, train_index, seed, steps=dream_steps, ladder=DEFAULT_LADDER,
+                                 codes=space.codes if space else None))
+    if space is not None:
         from leafdream.measure.leafspace import map_figures
 
         figures.update(map_figures(model, leafset, seed))
@@ -50,7 +53,8 @@ def eval_command(model_path, data_dir, as_json: bool, limit: int | None, dream_s
               f"({figures['dream_species_visited_all_chains']} by all chains), "
               f"{figures['dream_species_changes_per_chain_mean']:.0f} changes of nearest species per chain; "
               f"tempering ladder {figures['dream_ladder']}, swap acceptance {figures['dream_swap_acceptance']:.2f}")
-        print(f"  lobed (solidity < {LOBED_SOLIDITY}): {figures['dream_share_lobed']:.0%} of dream frames, "
+        print(f"  lobed (solidity < {LOBED_SOLIDITY}): {figures['dream_share_lobed']:.0%} of dream frames "
+              f"(± {figures['dream_share_lobed_error']:.0%}), "
               f"{figures['training_share_lobed']:.0%} of training leaves")
         if "map_leaves" in figures:
             f = figures

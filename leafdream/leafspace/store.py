@@ -51,6 +51,11 @@ def add_map(model: Model, leafset: LeafSet, seed: int = 0, log=None) -> LeafSpac
     return leaf_space(model)
 
 
+def leaf_space_if_any(model: Model) -> LeafSpace | None:
+    """The model's leaf space, or None for a model without a map (which plays without the map's scenes)."""
+    return leaf_space(model) if "map_positions" in model.extras else None
+
+
 def leaf_space(model: Model) -> LeafSpace:
     """The model's leaf space; a clear error saying how to compute it when the file has none."""
     if any(key not in model.extras for key in MAP_KEYS):

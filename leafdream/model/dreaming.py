@@ -16,6 +16,7 @@ from leafdream.model.dbn import DBN
 from leafdream.errors import LeafdreamError
 from leafdream.model.gibbs import GibbsChains
 from leafdream.model.kernels import RandomKeys
+from leafdream.model.rbm import RBM
 
 
 def energy(chains: GibbsChains) -> np.ndarray:
@@ -29,6 +30,13 @@ def energy(chains: GibbsChains) -> np.ndarray:
 DEFAULT_LADDER = (1.0, 0.9, 0.8, 0.7)
 
 
+def states_from_codes(top: RBM, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Top-RBM visible states float32 (K, n_v), 0/1, sampled from p(v | h = code) for top codes float32 (K, n_top)
+    (the leaf space's codes of training leaves): chains started there begin among the training leaves."""
+    probabilities = top.mean_visibles(np.ascontiguousarray(codes, dtype=np.float32))
+    return (rng.random(probabilities.shape, dtype=np.float32) < probabilities).astype(np.float32)
+
+
 class DreamChains:
     """B free chains in the top RBM, seen through the generative pass; optionally tempered.
 
@@ -38,13 +46,22 @@ class DreamChains:
     hot chains cross between leaf shapes easily and hand their states down, so the shown
     chain moves between species instead of settling in one.
     ``top_visible_probs`` float32 (B, n_{depth-1}) is what the images show.
+
+    ``codes`` float32 (N, n_top), the top codes of training leaves (the leaf space's): every chain starts
+    from a different one of them. From a random start (``codes`` None) the chains first fall into the lobed
+    leaves: 41 % of the frames of their first 5000 steps are lobed, against 23 % of the training leaves,
+    and 27 % over 80 000 steps (32 chains of the shipped model); started from the leaves, 24 % over their
+    first 20 000 steps, 22-25 % in each quarter of them.
     """
 
     def __init__(self, dbn: DBN, chains: int, seed: int, start: np.ndarray | None = None,
-                 ladder: tuple[float, ...] = (1.0,), swap_every: int = 10):
+                 ladder: tuple[float, ...] = (1.0,), swap_every: int = 10, codes: np.ndarray | None = None):
         self.dbn = dbn
         top = dbn.top
         rng = np.random.default_rng(seed)
+        if start is None and codes is not None and len(codes):
+            leaves = rng.choice(len(codes), size=chains, replace=chains > len(codes))
+            start = states_from_codes(top, codes[leaves], rng)
         if start is None:
             start = (rng.random((chains, top.n_visible), dtype=np.float32) < 0.5).astype(np.float32)
         self.ladder = tuple(float(b) for b in ladder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leafdream.leafspace.space import LeafSpace
-from leafdream.leafspace.store import leaf_space
+from leafdream.leafspace.store import leaf_space_if_any
 from leafdream.model.dbn import DBN
 from leafdream.model.kernels import warm_up
 from leafdream.model.modelfile import load_model
@@ -14,7 +14,7 @@ from leafdream.model.modelfile import load_model
 def load_context(model_path) -> SceneContext:
     """The model and its leaf space, with the kernels warmed up."""
     model = load_model(model_path)
-    space = leaf_space(model) if "map_positions" in model.extras else None
+    space = leaf_space_if_any(model)
     warm_up()
     return SceneContext(model.dbn, space, extras=model.extras)
 

@@ -6,14 +6,14 @@ import logging
 
 import numpy as np
 
-from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains
+from leafdream.model.dreaming import DEFAULT_LADDER, DreamChains, states_from_codes
 from leafdream.scenes.base import Scene, side_by_side, smooth_towards
 from leafdream.scenes.chain_watch import ChainWatch
 from leafdream.scenes.params import REHEAT_AFTER, TEMPERATURE, LEAVES, STEPS_PER_SECOND, SMOOTHING, defaults_of
 
 log = logging.getLogger(__name__)
 
-BURN_IN_STEPS = 300  # Gibbs steps that leave the random start behind before anyone sees it
+BURN_IN_STEPS = 300  # Gibbs steps that leave the start (a training leaf's code) behind before anyone sees it
 # ... spread over the scene's first updates: done at once they took 26-54 ms of one frame at every dream cue's
 # start (measured at 1080p), three frames' budget; in eight steps they fit beside the crossfade, which is
 # still at 4 % of a 3 s fade when the leaves first show
@@ -34,11 +34,12 @@ class DreamScene(Scene):
     def __init__(self, context, params=None, seed=0):
         super().__init__(context, params, seed)
         self.leaves = self.params["leaves"]  # the contract keeps it in 1..6
-        self.chains = DreamChains(context.dbn, self.leaves, seed, ladder=DEFAULT_LADDER)
+        space = context.space
+        self.chains = DreamChains(context.dbn, self.leaves, seed, ladder=DEFAULT_LADDER,
+                                  codes=space.codes if space else None)
         self.burn_in_left = BURN_IN_STEPS
         self.display = np.zeros_like(self.chains.images(), np.float32)  # dark until the burn-in is done
         self.steps_owed = 0.0
-        space = context.space
         self.watch = ChainWatch(space.codes if space else None, space.species if space else None, self.leaves)
         self.rng = np.random.default_rng(seed + 17)
 
@@ -77,9 +78,7 @@ class DreamScene(Scene):
         if not len(others):
             return
         leaf = int(self.rng.choice(others))
-        top = self.context.dbn.top
-        probabilities = top.mean_visibles(space.codes[leaf:leaf + 1])[0]
-        self.chains.restart(row, (self.rng.random(probabilities.shape) < probabilities).astype(np.float32))
+        self.chains.restart(row, states_from_codes(self.context.dbn.top, space.codes[leaf:leaf + 1], self.rng)[0])
         log.info("dream chain %d held %s for %.0f s: started again from a %s leaf", row + 1, held,
                  self.watch.held[row], space.species[leaf])
         self.watch.restarted(row)
