@@ -149,15 +149,18 @@ class Segmenter:
         # the hand's outline blends into what it lies on: what near it is not found to be leaf is unknown too
         hidden = within(hands, HAND_MARGIN) & ~leaf_mask
         # within the leaf's outline, what is there but not leaf (live: differs from the empty scene; a photo: has
-        # a skin colour) lies over it — unless it is what lies beyond the outline, seen between the lobes — and so
-        # does anything of a skin colour there: the fingers the visitor's own skin colour missed
+        # a skin colour) lies over it — unless it is what lies beyond the outline, seen between the lobes — and,
+        # live, so does anything of a skin colour there: the fingers the visitor's own skin colour missed
         outline = within_outline(leaf_mask)
-        rows, columns = box_around(outline, 3)
-        skin_coloured = np.zeros(self.shape, bool)  # looked for only where it matters, for the frame's time
+        # live, skin colour is looked for only where it matters, for the frame's time; in a photo, where it stands
+        # for what is there, all over: what of it lies beyond the outline tells a wall seen between the lobes
+        rows, columns = box_around(outline, 3) if self.background is not None else (slice(None), slice(None))
+        skin_coloured = np.zeros(self.shape, bool)
         skin_coloured[rows, columns] = self.skin.mask(frame_bgr[rows, columns], lab[rows, columns])
         there = foreground if self.background is not None else skin_coloured
         hidden |= lying_over(there & ~leaf_mask & ~hands, leaf_mask, lab, outline)
-        hidden |= skin_coloured & there & ~leaf_mask & outline
+        if self.background is not None:  # in a photo skin colour is all that is there: it went through lying_over
+            hidden |= skin_coloured & there & ~leaf_mask & outline
         edge = edge_band(self.shape)
         if (leaf_mask & edge).any():  # a leaf cut by the frame edge: beyond it is unknown, not background
             hidden |= cv2.dilate((leaf_mask & edge).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~leaf_mask
