@@ -49,9 +49,9 @@ class DreamChains:
 
     ``codes`` float32 (N, n_top), the top codes of training leaves (the leaf space's): every chain starts
     from a different one of them. From a random start (``codes`` None) the chains first fall into the lobed
-    leaves: 41 % of the frames of their first 5000 steps are lobed, against 23 % of the training leaves,
-    and 27 % over 80 000 steps (32 chains of the shipped model); started from the leaves, 24 % over their
-    first 20 000 steps, 22-25 % in each quarter of them.
+    leaves: 37-42 % of the frames of their first 5000 steps are lobed, against 23 % of the training leaves,
+    and 27 % over 80 000 steps; started from the leaves, 24-29 % over their first 20 000 steps, with no excess
+    at the start (32-64 chains of the shipped model, three seeds each way).
     """
 
     def __init__(self, dbn: DBN, chains: int, seed: int, start: np.ndarray | None = None,
