@@ -453,11 +453,6 @@ def test_only_what_lies_within_reach_of_the_leaf_can_hide_it(tiny_model):
     assert completed[finger & (leaf > 0.5)].mean() > 0.8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a known limit of the live path: joined at fixed colour tolerances the margin's superpixels never make one "
-    "object with the blade; the merged objects that photos grow a leaf whole by (proposals.grown_whole) take it "
-    "in, but on the live path they cost the completed leaf 0.005-0.009 of IoU on the visitor scenes, taking in "
-    "sleeves of the leaf's colour"))
 def test_a_leafs_pale_margin_is_leaf_not_what_lies_over_it():
     """A leaf with a margin of another colour (pale, yellowed) against the empty scene: the margin lies half on the
     leaf and half on the wall, on no other object, so it is part of the leaf."""

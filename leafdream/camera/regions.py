@@ -7,7 +7,7 @@ Two kinds of regions, on a frame reduced to a third:
   leaf (inside the picture, large, held, sharp-edged). The leaf is then grown by the pieces of its
   colour the reduced size rounded off or fingers cut off (``grow_by_colour``) and its outline is
   decided pixel by pixel at full size (``refine_outline``); in a photo a graph cut then settles it
-  (``camera/graph_cut.py``).
+  (``camera/graph_cut.py``); last, a margin of another colour is grown onto it (``camera/margin.py``).
 * **Objects** for the skin (``joined``, ``split_by``): superpixels joined where their colours are
   alike and no sharp edge lies between them, split again wherever Felzenszwalb's graph-based
   regions split (they catch the small steps between flat colours that SLIC's compact cells miss).
@@ -26,6 +26,7 @@ from skimage.segmentation import felzenszwalb, slic
 
 from leafdream.data.normalise import fill_holes
 from leafdream.camera.graph_cut import settled_by_cut
+from leafdream.camera.margin import grown_by_margin
 from leafdream.camera.masks import border_contrast, box_around, edge_band, shared_borders, touching, within
 from leafdream.camera.proposals import choose, components
 
@@ -178,7 +179,8 @@ def find_leaf(lab: np.ndarray, candidates: np.ndarray, hands: np.ndarray, region
     leaf = fill_holes(leaf & candidates) & ~hands
     leaf = grow_by_colour(lab, leaf, allowed, hands)
     leaf = refine_outline(lab, leaf, allowed)
-    return settled_by_cut(lab, leaf, allowed, hands) if no_empty_scene else leaf
+    leaf = settled_by_cut(lab, leaf, allowed, hands) if no_empty_scene else leaf
+    return grown_by_margin(lab, leaf, allowed, hands)
 
 
 def grow_by_colour(lab: np.ndarray, leaf: np.ndarray, allowed: np.ndarray, hands: np.ndarray,

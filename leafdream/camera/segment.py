@@ -8,7 +8,8 @@
   (``camera/hands.py``). They are unknown: the network fills what they hide.
 * Leaf: ``camera/regions.py`` and ``camera/proposals.py`` — of what is left, the object that
   stays inside the frame (a torso, sleeve or wall reaches in from the edge), is large, is held by
-  the hand and has a sharp outline, with what it encloses and the pieces fingers cut off it.
+  the hand and has a sharp outline, with what it encloses, the pieces fingers cut off it and its
+  margin of another colour (``camera/margin.py``).
   Within the leaf's outline, whatever is there but is not leaf lies over it: unknown too — except what
   shows between the lobes from behind (``camera/depth_order.py``).
 * Presence: hysteresis on the leaf's area, so "a leaf is there" does not flicker.
