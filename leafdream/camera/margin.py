@@ -71,7 +71,7 @@ def _margin(lab, leaf, allowed, hands, reach: float) -> np.ndarray | None:
     mean = cv2.boxFilter(around, -1, (side, side), normalize=False)[band] / share
     square = cv2.boxFilter(around * lab, -1, (side, side), normalize=False)[band] / share
     spread = np.sqrt(np.maximum(square - mean ** 2, 0.0).sum(axis=1))
-    step = np.sqrt(((lab[band] - mean) ** 2).sum(axis=1))
+    step = np.linalg.norm(lab[band] - mean, axis=1)
     unlike = np.zeros(leaf.shape, bool)
     unlike[band] = step > np.maximum(SMALLEST_STEP, SPREAD_STEPS * spread)
     margin = touching(unlike, (distance > 0) & (distance < 1.5))
@@ -82,7 +82,7 @@ def _margin(lab, leaf, allowed, hands, reach: float) -> np.ndarray | None:
     if (within(deep, BLENDED + 1) & outline).sum() < COVERS * outline.sum():
         return None
     colour = np.median(lab[margin], axis=0)
-    if np.median(np.sqrt(((lab[margin] - colour) ** 2).sum(axis=1))) > SMALLEST_STEP:
+    if np.median(np.linalg.norm(lab[margin] - colour, axis=1)) > SMALLEST_STEP:
         return None  # a margin is of one colour; a striped shirt's two are not
-    like_margin = np.sqrt(((lab[surroundings] - colour) ** 2).sum(axis=1)) < SMALLEST_STEP
+    like_margin = np.linalg.norm(lab[surroundings] - colour, axis=1) < SMALLEST_STEP
     return margin if like_margin.mean() <= RARE_BEYOND else None
