@@ -31,6 +31,8 @@ from leafdream.camera.masks import border_contrast, box_around, edge_band, share
 from leafdream.camera.proposals import choose, components
 
 OBJECT_SHARE = 0.3         # a region this much foreground is foreground whole
+REGION_SHIFT = 5.0         # mean colour change (Lab, L weighing less) from the empty scene that makes a region...
+REGION_TINT = 2.0          # ...foreground whole, with this change of its tint (% of B, G, R in its mean colour)
 SMALLEST_LEAF = 0.005      # share of the frame the leaf's main region covers at least
 SUPERPIXELS = 300          # superpixels per frame for the leaf (a held leaf spans ~60 of them)
 SUPERPIXEL_COMPACTNESS = 0.3  # low: in skimage's units 10 gave a plain grid that ignored every outline
@@ -86,8 +88,7 @@ def joined(regions: Regions, lab: np.ndarray, apart: np.ndarray | None = None,
     count = regions.count
     flat = regions.small.ravel()
     area = np.maximum(np.bincount(flat, minlength=count), 1)
-    colour = np.stack([np.bincount(flat, weights=small_lab[..., k].ravel(), minlength=count) for k in range(3)],
-                      axis=1) / area[:, None]
+    colour = channel_sums(flat, small_lab, count) / area[:, None]
     border = shared_borders(regions.small, count)
     first, second = np.nonzero(np.triu(border > 0, 1))
     step = border_contrast(regions.small, small_lab, count)[first, second] / border[first, second]
@@ -120,13 +121,38 @@ def colour_regions(frame_bgr: np.ndarray) -> Regions:
     return Regions(labels, cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST))
 
 
-def whole_objects(foreground: np.ndarray, regions: Regions, share: float = OBJECT_SHARE) -> np.ndarray:
+def whole_objects(foreground: np.ndarray, regions: Regions, difference: np.ndarray | None = None,
+                  frame_bgr: np.ndarray | None = None, empty_bgr: np.ndarray | None = None,
+                  share: float = OBJECT_SHARE) -> np.ndarray:
     """bool (H, W): ``foreground`` with every region that is mostly foreground taken whole — a hand or a leaf of
-    nearly the backdrop's colour differs from the empty scene only in parts, but it is one region."""
+    nearly the backdrop's colour differs from the empty scene only in parts, but it is one region.
+
+    With ``difference`` (float32 (H, W, 3): the frame's colour minus the empty scene's, as the foreground measures
+    it) and the two pictures (uint8 (H, W, 3) BGR), so is every region whose mean colour moved ``REGION_SHIFT``
+    from the empty scene's and whose tint moved ``REGION_TINT``: a leaf of nearly the wall's colour differs from it
+    by less than the flicker of one pixel, but over a region the flicker averages away and the leaf's difference
+    does not. The visitor's shadow and the camera's gain make a region lighter or darker, not of another tint."""
     labels = regions.full
-    total = np.bincount(labels.ravel(), minlength=regions.count)
+    flat = labels.ravel()
+    total = np.maximum(np.bincount(flat, minlength=regions.count), 1)
     inside = np.bincount(labels[foreground], minlength=regions.count)
-    return foreground | (inside / np.maximum(total, 1) >= share)[labels]
+    whole = inside / total >= share
+    if difference is not None:
+        moved = np.linalg.norm(channel_sums(flat, difference, regions.count) / total[:, None], axis=1) >= REGION_SHIFT
+
+        def tint(picture: np.ndarray) -> np.ndarray:
+            sums = channel_sums(flat, picture, regions.count) + 1.0
+            return sums / sums.sum(axis=1, keepdims=True)
+
+        whole |= moved & (100 * np.linalg.norm(tint(frame_bgr) - tint(empty_bgr), axis=1) >= REGION_TINT)
+    return foreground | whole[labels]
+
+
+def channel_sums(labels: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """float64 (count, 3): the sum of each of the three channels of ``values`` ((N, 3), or an image (H, W, 3) of
+    N pixels) over the pixels of each label (``labels`` int (N,), 0..count-1)."""
+    values = values.reshape(-1, 3)
+    return np.stack([np.bincount(labels, weights=values[:, k], minlength=count) for k in range(3)], axis=1)
 
 
 class _RegionTable:
@@ -141,8 +167,7 @@ class _RegionTable:
         size = count + 2
         flat = labels[labels >= 0]
         self.area = np.bincount(flat, minlength=count).astype(np.float64)
-        self.colour = np.stack([np.bincount(flat, weights=lab[labels >= 0][:, k], minlength=count)
-                                for k in range(3)], axis=1) / np.maximum(self.area, 1)[:, None]
+        self.colour = channel_sums(flat, lab[labels >= 0], count) / np.maximum(self.area, 1)[:, None]
         band = edge_band(labels.shape, 1) & (labels >= 0)
         self.edge = np.bincount(labels[band], minlength=count).astype(np.float64)
         self.border = shared_borders(codes, size)

@@ -2,7 +2,9 @@
 
 * Foreground: with a learnt picture of the empty scene (live), a pixel far from it in colour
   (Lab, light changes weigh less), by a threshold learnt from how much the empty scene flickers
-  while it is learnt (or a calibration's); without one (a single photo), every pixel may be anything.
+  while it is learnt (or a calibration's), and every region whose mean colour and tint moved from it
+  (``regions.whole_objects``: a leaf of nearly the wall's colour, not a shadow); without one (a single
+  photo), every pixel may be anything.
 * Hands and arms: ``camera/skin.py`` — a broad skin prior, the limb that reaches in from the
   frame's edge, then that visitor's own skin colour; a hand detector's hands when one runs
   (``camera/hands.py``). They are unknown: the network fills what they hide.
@@ -99,13 +101,17 @@ class Segmenter:
                 self.threshold = noise_threshold(self.noise_level)
         cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
 
-    def colour_distance(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
-        """float32 (H, W): each pixel's colour distance (Lab) from the learnt background (``lab``: the frame in
-        Lab, when the caller has it already)."""
+    def colour_difference(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
+        """float32 (H, W, 3): each pixel's colour minus the learnt background's (Lab, L weighing less: light
+        changes move L most; leaves differ in colour too). ``lab``: the frame in Lab, when the caller has it."""
         lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32) if lab is None else lab
         difference = lab - self.background
-        difference[..., 0] *= 0.35  # light changes move L most; leaves differ in colour too
-        return np.sqrt((difference ** 2).sum(axis=2))
+        difference[..., 0] *= 0.35
+        return difference
+
+    def colour_distance(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
+        """float32 (H, W): each pixel's colour distance from the learnt background (``colour_difference``)."""
+        return np.linalg.norm(self.colour_difference(frame_bgr, lab), axis=2)
 
     def _valid(self, frame) -> bool:
         return (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
@@ -123,7 +129,8 @@ class Segmenter:
         if not self._valid(frame_bgr) or (self.background is None and not self.without_background):
             return self._decide(Segmentation(np.zeros(self.shape, np.float32), np.zeros(self.shape, bool), False, 0.0))
         lab = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
-        distance = self.colour_distance(frame_bgr, lab) if self.background is not None else None
+        difference = self.colour_difference(frame_bgr, lab) if self.background is not None else None
+        distance = np.linalg.norm(difference, axis=2) if difference is not None else None
         foreground = self.foreground(frame_bgr, distance=distance)
         detected = self.detector.hands(frame_bgr) if self.detector is not None else None
         # where the detected hands' arms can be (a detector that knows no landmarks gives none)
@@ -131,7 +138,8 @@ class Segmenter:
         pieces = superpixels(frame_bgr)
         near_empty = foreground
         if self.background is not None:
-            foreground = whole_objects(foreground, pieces)
+            empty_bgr = cv2.cvtColor(np.clip(self.background, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+            foreground = whole_objects(foreground, pieces, difference, frame_bgr, empty_bgr)
             # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
             near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE, distance)
         # objects for the skin: superpixels of one colour joined (never across what differs from the empty scene
