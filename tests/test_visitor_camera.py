@@ -11,6 +11,7 @@ from PIL import Image
 from leafdream.camera.hands import landmark_mask, make_detector
 from leafdream.camera.photo import reconstruct, segment_photo
 from leafdream.camera.segment import Segmenter
+from leafdream.camera.shadows import shadowed
 from leafdream.camera.watcher import as_bgr8
 from leafdream.commands.cli import main
 from leafdream.data.tones import LEAF_TONES
@@ -80,11 +81,11 @@ def test_a_leaf_nearly_the_walls_colour_is_found_by_its_regions_not_its_pixels()
     assert np.median(found) > 0.6, found
 
 
-@pytest.mark.parametrize("wall", [(128, 128, 128), (200, 160, 120), (190, 170, 140)])
+@pytest.mark.parametrize("wall", [(235, 235, 230), (240, 200, 40), (128, 128, 128), (200, 160, 120), (190, 170, 140)])
 def test_a_shadow_and_the_cameras_gain_on_an_empty_wall_are_no_leaf(wall):
-    """The visitor's soft shadow (30 % darker) and the camera's gain (8 % down) change how light the wall's regions
-    are, not their tint: no region of them is foreground whole, so no leaf is found. (On a white, yellow or green
-    wall such a shadow is still found as a leaf, by the pixels' own difference: see the closing note.)"""
+    """The visitor's soft shadow (30 % darker) and the camera's gain (8 % down) darken the wall, they do not change
+    its colour: its pixels are no foreground (on the white and yellow walls they were, and the shadow was found as
+    a leaf), nor its regions (without the tint they must change, every one of these walls had a leaf)."""
     scene = visitor_scene(np.random.default_rng(7), skin_group="III", body=False, backdrop_colour=wall,
                           backdrop_kind="plain")
     segmenter = _learnt_segmenter(scene)
@@ -95,6 +96,19 @@ def test_a_shadow_and_the_cameras_gain_on_an_empty_wall_are_no_leaf(wall):
     lit = scene.empty * 0.92 * (1 - shade)[..., None] + np.random.default_rng(1).normal(0, 2, scene.empty.shape)
     result = segmenter.segment(np.clip(lit, 0, 255).astype(np.uint8))
     assert not (result.leaf > 0.5).any()
+
+
+def test_a_shadow_is_the_wall_darkened_not_a_dark_leaf_or_hand_in_front_of_it():
+    rng = np.random.default_rng(3)
+    wall = np.clip(np.array([150, 200, 210], np.float32) + rng.normal(0, 2, (40, 40, 3)), 0, 255).astype(np.uint8)
+    def seen(bgr, factor=1.0):
+        return np.clip(np.array(bgr, np.float32) * factor + rng.normal(0, 2, (40, 40, 3)), 0, 255).astype(np.uint8)
+    assert shadowed(seen((150, 200, 210), 0.6), wall).mean() > 0.95         # the wall in a shadow
+    assert shadowed(seen((150, 200, 210), 0.9), wall).mean() > 0.95         # the camera's gain turned down
+    assert not shadowed(seen((150, 200, 210), 0.3), wall).any()             # something dark in front
+    assert not shadowed(seen((45, 130, 60)), wall).any()                     # a green leaf (BGR), darker
+    assert not shadowed(seen(SKIN_TONES["VI"][::-1]), wall).any()            # the darkest skin
+    assert not shadowed(seen((150, 200, 210), 1.1), wall).any()             # lighter is not a shadow
 
 
 def test_a_photo_gives_the_leafs_probability_at_its_size_never_its_brightness(tiny_model):

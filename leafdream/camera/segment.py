@@ -3,8 +3,9 @@
 * Foreground: with a learnt picture of the empty scene (live), a pixel far from it in colour
   (Lab, light changes weigh less), by a threshold learnt from how much the empty scene flickers
   while it is learnt (or a calibration's), and every region whose mean colour and tint moved from it
-  (``regions.whole_objects``: a leaf of nearly the wall's colour, not a shadow); without one (a single
-  photo), every pixel may be anything.
+  (``regions.whole_objects``: a leaf of nearly the wall's colour), but not the backdrop only darkened
+  (``camera/shadows.py``: the visitor's shadow, the camera's gain); without one (a single photo), every
+  pixel may be anything.
 * Hands and arms: ``camera/skin.py`` — a broad skin prior, the limb that reaches in from the
   frame's edge, then that visitor's own skin colour; a hand detector's hands when one runs
   (``camera/hands.py``). They are unknown: the network fills what they hide.
@@ -29,6 +30,7 @@ import numpy as np
 from leafdream.camera.regions import colour_regions, find_leaf, joined, split_by, superpixels, whole_objects
 from leafdream.camera.depth_order import lying_over
 from leafdream.camera.masks import box_around, edge_band, within, within_outline
+from leafdream.camera.shadows import shadowed
 from leafdream.camera.skin import SkinModel, hands_and_arms
 
 
@@ -139,6 +141,8 @@ class Segmenter:
         near_empty = foreground
         if self.background is not None:
             empty_bgr = cv2.cvtColor(np.clip(self.background, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+            # the visitor's shadow and the camera's gain darken the backdrop: no object (camera/shadows.py)
+            foreground &= ~cv2.medianBlur(shadowed(frame_bgr, empty_bgr).astype(np.uint8), 5).astype(bool)
             foreground = whole_objects(foreground, pieces, difference, frame_bgr, empty_bgr)
             # pale skin in front of a pale wall differs from it mostly in hue: skin needs less difference
             near_empty = self.foreground(frame_bgr, SKIN_THRESHOLD_SHARE, distance)
