@@ -155,7 +155,7 @@ def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080
     player = Player(scene_context, [Cue("camera", 10 ** 9, {}, "ink", 0.0)], size[0], size[1], seed=seed)
     governor = FrameGovernor(fps)
     latencies, ready, completing, work, shown = [], [], [], [], None
-    first_completion_at = None
+    first_completion_at = last_completion_at = None
     completions = 0
     capture.start()
     try:
@@ -177,8 +177,9 @@ def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080
                     completing.append(newest.seconds)
                     shown = newest
                     completions += 1
+                    last_completion_at = time.monotonic()
                     if first_completion_at is None:
-                        first_completion_at = time.monotonic()
+                        first_completion_at = last_completion_at
                 pause = deadline - time.monotonic()
                 if pause > 0:
                     time.sleep(pause)
@@ -188,7 +189,9 @@ def pipeline_timing(context, model_path, seconds: float = 10.0, size=(1920, 1080
     finally:
         capture.stop()
         watcher.close()
-    showing_for = ended - first_completion_at if first_completion_at is not None else 0.0
+    # n completions shown span n - 1 intervals, from the first to the last (not to the run's end, which cut the
+    # last interval short and read 14.9 a second for the 15 of every second frame at 30 fps)
+    showing_for = last_completion_at - first_completion_at if first_completion_at is not None else 0.0
     work_ms = np.array(work) * 1e3
     lat_ms = np.array(latencies or [np.nan]) * 1e3
     return {
