@@ -13,6 +13,7 @@ and changes the colour by little more than the sensor's noise.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 DARKEST = 0.45      # the least brightness factor a shadow leaves (a deeper one is something dark in front)
@@ -24,9 +25,11 @@ NOISE = 8.0         # ...plus this much (8-bit BGR), the sensor's noise on the t
 def shadowed(frame_bgr: np.ndarray, empty_bgr: np.ndarray) -> np.ndarray:
     """bool (H, W): the pixels of ``frame_bgr`` (uint8 (H, W, 3)) that are the empty scene's (``empty_bgr``, the
     same shape) darkened and of its colour still."""
-    frame = frame_bgr.astype(np.float32)
-    empty = empty_bgr.astype(np.float32)
-    brightness = (frame * empty).sum(axis=2) / ((empty * empty).sum(axis=2) + 1.0)
-    change = np.linalg.norm(frame - brightness[..., None] * empty, axis=2)
-    allowed = TINT_SHARE * brightness * np.linalg.norm(empty, axis=2) + NOISE
-    return (brightness >= DARKEST) & (brightness <= LIGHTEST) & (change < allowed)
+    # per channel plane: reductions over a last axis of three cost four times as much (4.5 ms a 240-px frame)
+    frame = [plane.astype(np.float32) for plane in cv2.split(frame_bgr)]
+    empty = [plane.astype(np.float32) for plane in cv2.split(empty_bgr)]
+    empty_power = empty[0] * empty[0] + empty[1] * empty[1] + empty[2] * empty[2]
+    brightness = (frame[0] * empty[0] + frame[1] * empty[1] + frame[2] * empty[2]) / (empty_power + 1.0)
+    change = sum((f - brightness * e) ** 2 for f, e in zip(frame, empty))
+    allowed = TINT_SHARE * brightness * np.sqrt(empty_power) + NOISE
+    return (brightness >= DARKEST) & (brightness <= LIGHTEST) & (change < allowed * allowed)
