@@ -954,6 +954,27 @@ def test_regions_merge_most_alike_first_and_a_speck_before_a_large_region():
     assert not any({0, 2} <= set(o) for o in objects)  # 0 and 2 are not neighbours, nor joined through any
 
 
+def test_objects_merged_within_a_tolerance_do_not_chain_through_in_between_colours():
+    """A dark hand (0), the darker mottles of the leaf it holds (11, 15) and the leaf (24, 26) in a row, every
+    step within the tolerance of 12: joined pair by pair they are one object; merged by their mean colours, the
+    hand stays apart. Shading alike in every step (0, 6, 12, 18) still merges whole at a tolerance past its span's
+    half, and only linked pairs merge."""
+    from leafdream.camera.merging import merged_within
+
+    def merged(values, tolerance, pairs=None, area=None):
+        colour = np.array([[v, 0.0, 0.0] for v in values])
+        count = len(values)
+        pairs = pairs if pairs is not None else [(k, k + 1) for k in range(count - 1)]
+        first, second = (np.array(side, np.int64) for side in zip(*pairs))
+        return merged_within(colour, np.asarray(area if area is not None else [50.0] * count, np.float64), first,
+                             second, float(tolerance)).tolist()
+
+    assert merged([0, 11, 15, 24, 26], 12) == [0, 1, 1, 1, 1]   # the mottles go with the leaf
+    assert merged([0, 10, 14, 24, 26], 12) == [0, 0, 0, 1, 1]   # with the hand, but the hand and leaf stay apart
+    assert merged([0, 6, 12, 18], 12) == [0, 0, 0, 0]
+    assert merged([0, 0, 0], 5, pairs=[(0, 1)]) == [0, 0, 1]
+
+
 def test_a_photographed_leaf_of_two_colours_is_found_whole():
     """A khaki leaf with dark green patches that reach its outline, photographed on a navy wall: no colour
     tolerance joins the two colours without joining the wall, but the leaf grows whole by the objects merged

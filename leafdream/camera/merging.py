@@ -7,7 +7,9 @@ colours (of all the regions each has taken in so far) differ least, small pairs 
 keeps such a leaf together longer than it keeps a chain of in-between colours. On the made-up visitor
 scenes the best candidate on offer rose 0.03-0.07 of IoU with these objects among the candidates; as
 candidates of their own, though, they also offered pieces of mottled shirts, so ``camera/proposals.py``
-uses them only to grow the chosen leaf whole, and only in photos.
+uses them only to grow the chosen leaf whole, and only in photos. The skin's objects on the live
+path (``regions.joined``) are merged the same way up to a tolerance (``merged_within``), so that no
+chain of in-between colours joins a dark hand to the brown leaf it holds.
 
 The merging is compiled: a heap of pair costs, stale entries skipped by a per-region version number.
 """
@@ -20,6 +22,42 @@ import numpy as np
 
 from leafdream.model import numba_setup  # noqa: F401  (sets the cache directory before numba loads)
 from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _colour_sums(colour, area):
+    """float64 (count, 3): each region's colour times its area (the sums that merged means are made of)."""
+    colour_sum = np.empty((area.shape[0], 3))
+    for i in range(area.shape[0]):
+        for k in range(3):
+            colour_sum[i, k] = colour[i, k] * area[i]
+    return colour_sum
+
+
+@njit(cache=True, nogil=True)
+def root_of(parent, node):
+    """The root of ``node`` in a union-find forest ``parent`` (int (count,)), halving the path on the way."""
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node
+
+
+@njit(cache=True, nogil=True)
+def numbered_by_root(parent):
+    """int32 (count,): each node's set numbered 0, 1, ... in the order of the sets' roots, in a union-find forest
+    ``parent`` whose roots are each set's lowest member."""
+    count = parent.shape[0]
+    labels = np.empty(count, np.int32)
+    numbered = 0
+    for node in range(count):
+        root = root_of(parent, node)
+        if root == node:
+            labels[node] = numbered
+            numbered += 1
+        else:
+            labels[node] = labels[root]
+    return labels
 
 
 @njit(cache=True, nogil=True)
@@ -51,11 +89,8 @@ def merge_order(colour, area, linked, apart):
     Returns bool (objects, count): the regions of each object kept, in the order they were made.
     """
     count = area.shape[0]
-    colour_sum = np.empty((count, 3))
+    colour_sum = _colour_sums(colour, area)
     weight = area.copy()
-    for i in range(count):
-        for k in range(3):
-            colour_sum[i, k] = colour[i, k] * area[i]
     alive = weight > 0
     version = np.zeros(count, np.int64)
     near = linked.copy()
@@ -109,3 +144,55 @@ def merge_order(colour, area, linked, apart):
             kept[made_as[a]] = True
     return made[:merges][kept[:merges]]
 
+
+
+@njit(cache=True, nogil=True)
+def merged_within(colour, area, first, second, tolerance):
+    """int32 (count,): regions merged two at a time along the pairs (first[i], second[i]), the pair whose mean
+    colours (of all that each has taken in) differ least first, while they differ by at most ``tolerance``;
+    numbered in the order of each object's lowest region. Unlike joining every pair within the tolerance, no
+    chain of in-between colours joins two objects whose colours differ by more: the darker mottles of a brown
+    leaf linked a dark hand to it, though the two differ by twice the tolerance.
+
+    colour: float64 (count, 3); area: float64 (count,) > 0; first, second: int64 (pairs,).
+    """
+    count = area.shape[0]
+    colour_sum = _colour_sums(colour, area)
+    weight = area.copy()
+    parent = np.arange(count)
+    version = np.zeros(count, np.int64)
+    neighbours = [[0] for _ in range(count)]
+    for i in range(count):
+        neighbours[i].pop()
+    heap = [(0.0, 0, 0, 0, 0)]
+    heap.pop()
+    for p in range(first.shape[0]):
+        a, b = first[p], second[p]
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+        heapq.heappush(heap, (_colour_step(colour_sum, weight, a, b), a, b, 0, 0))
+    while len(heap) > 0:
+        step, a, b, version_a, version_b = heapq.heappop(heap)
+        if step > tolerance:
+            break
+        if parent[a] != a or parent[b] != b or version[a] != version_a or version[b] != version_b:
+            continue
+        low, high = (a, b) if a < b else (b, a)  # the object keeps its lowest region's number
+        for k in range(3):
+            colour_sum[low, k] += colour_sum[high, k]
+        weight[low] += weight[high]
+        parent[high] = low
+        version[low] += 1
+        for n in neighbours[high]:
+            neighbours[low].append(n)
+        fresh = [0]
+        fresh.pop()
+        for n in neighbours[low]:
+            n = root_of(parent, n)
+            if n != low and n not in fresh:
+                fresh.append(n)
+        neighbours[low] = fresh
+        for n in fresh:
+            heapq.heappush(heap, (_colour_step(colour_sum, weight, low, n), min(low, n), max(low, n),
+                                  version[min(low, n)], version[max(low, n)]))
+    return numbered_by_root(parent)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from leafdream.model import numba_setup  # noqa: F401  (sets the cache directory before numba loads)
-from leafdream.camera.merging import merge_order
+from leafdream.camera.merging import merge_order, numbered_by_root, root_of
 from numba import njit
 
 TOLERANCES = (0.0, 6.0, 9.0, 13.0, 18.0, 25.0, 34.0)  # Lab distances between region colours that join them
@@ -49,33 +49,16 @@ def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _root(parent, node):
-    while parent[node] != node:
-        parent[node] = parent[parent[node]]
-        node = parent[node]
-    return node
-
-
-@njit(cache=True, nogil=True)
 def _components(count, first, second):
     """Union-find in which a set's root is always its lowest member, so components number in that order."""
     parent = np.arange(count)
     for pair in range(first.shape[0]):
-        a, b = _root(parent, first[pair]), _root(parent, second[pair])
+        a, b = root_of(parent, first[pair]), root_of(parent, second[pair])
         if a < b:
             parent[b] = a
         elif b < a:
             parent[a] = b
-    labels = np.empty(count, np.int32)
-    numbered = 0
-    for node in range(count):
-        root = _root(parent, node)
-        if root == node:
-            labels[node] = numbered
-            numbered += 1
-        else:
-            labels[node] = labels[root]
-    return labels
+    return numbered_by_root(parent)
 
 
 def candidates(table) -> np.ndarray:
