@@ -358,3 +358,17 @@ def test_the_completion_worker_survives_a_failing_completion(tiny_model, monkeyp
         worker.stop()
     assert "completing the visitor's leaf failed" in caplog.text
     assert worker.latest() is not None and len(calls) >= 2  # it carried on after the failure
+
+
+def test_the_warm_up_runs_the_live_paths_own_kernels_before_the_first_frame(monkeypatch):
+    """The skin's objects are merged by a compiled kernel only on the live path (an empty scene learnt): the warm-up
+    behind the splash must run it, or the first visitor's frame compiles it."""
+    import leafdream.camera.regions as regions
+    from leafdream.camera.watcher import LeafWatcher
+
+    calls = []
+    original = regions.merged_within
+    monkeypatch.setattr(regions, "merged_within", lambda *args: calls.append(1) or original(*args))
+    watcher = LeafWatcher(detect_hands=False)
+    watcher.warm_up()
+    assert calls

@@ -120,6 +120,10 @@ class LeafWatcher(Watching):
         frame = np.full(tuple(shape) + (3,), 128, np.uint8)
         cv2.circle(frame, (shape[1] // 2, shape[0] // 2), min(shape) // 4, (40, 140, 50), -1)
         rehearsal.segment(frame)
+        # and once with an empty scene, which compiles the live path's own kernels (merging the skin's objects)
+        live = Segmenter(tuple(shape), detector=self.detector)
+        live.learn_background(np.full(tuple(shape) + (3,), 128, np.uint8))
+        live.segment(frame)
 
     def _make_detector(self) -> None:
         if self.detect_hands and self.detector is None:
