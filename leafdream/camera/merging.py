@@ -145,7 +145,6 @@ def merge_order(colour, area, linked, apart):
     return made[:merges][kept[:merges]]
 
 
-
 @njit(cache=True, nogil=True)
 def merged_within(colour, area, first, second, tolerance):
     """int32 (count,): regions merged two at a time along the pairs (first[i], second[i]), the pair whose mean
