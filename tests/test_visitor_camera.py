@@ -125,6 +125,22 @@ def test_a_brown_leaf_in_a_dark_hand_is_not_taken_for_the_hand_by_skin_colour_al
     assert np.median(found) > 0.7, found
 
 
+def test_a_mottled_brown_leaf_on_a_brown_wall_is_an_object_of_its_own_in_a_photo():
+    """A photo, the scene's own hand given: a brown leaf against plain and blotchy walls of browns near its own.
+    Joined pair by pair, its darker mottles chained the leaf to the wall at every colour tolerance that held it
+    together (median IoU 0.25); the objects merged by mean colours hold it alone (0.61)."""
+    from leafdream.measure.camera import SceneHands, _seen_in_photo
+
+    found = []
+    for i, wall in enumerate([(80, 55, 35), (100, 70, 45), (140, 95, 55), (95, 60, 30), (70, 50, 40), (130, 90, 60)]):
+        for kind in ("plain", "blotches"):
+            scene = visitor_scene(np.random.default_rng(500 + i), skin_group="III", leaf_colour="brown", body=False,
+                                  backdrop_colour=wall, backdrop_kind=kind)
+            seen = _seen_in_photo(scene, SceneHands(scene)).at_size(scene.leaf.shape)
+            found.append(iou(seen.leaf > 0.5, scene.leaf & ~scene.occluder))
+    assert np.median(found) > 0.5, np.round(found, 2)
+
+
 def test_a_photo_gives_the_leafs_probability_at_its_size_never_its_brightness(tiny_model):
     rng = np.random.default_rng(3)
     scene = plain_scene(rng, "III", "green")
