@@ -141,6 +141,22 @@ def test_a_mottled_brown_leaf_on_a_brown_wall_is_an_object_of_its_own_in_a_photo
     assert np.median(found) > 0.5, np.round(found, 2)
 
 
+@pytest.mark.parametrize("group", ["I", "III"])
+def test_a_lit_walls_middle_is_no_leaf_in_a_photo(group):
+    """A photo, the scene's own hand given: a variegated leaf before a teal wall lit brighter in the middle. Merged by
+    mean colours, the wall's middle stopped short of its darker rim, an object inside the frame larger than the
+    leaf, and was taken for it (IoU 0.00); only objects sharp along most of their outline are offered."""
+    import leafdream.data.procedural as procedural
+    from leafdream.measure.camera import SceneHands, _seen_in_photo
+
+    masks, _ = procedural.generate_leaves(4, 256, seed=21)
+    scene = visitor_scene(np.random.default_rng([79, 4]), shape=(480, 640), skin_group=group, leaf_mask=masks[4])
+    found = _seen_in_photo(scene, SceneHands(scene)).at_size(scene.leaf.shape).leaf > 0.5
+    wall = ~(scene.leaf | scene.skin | scene.sleeve | scene.body)
+    assert (found & wall).sum() < 0.1 * max(found.sum(), 1)
+    assert iou(found, scene.leaf & ~scene.occluder) > 0.5
+
+
 def test_a_photo_gives_the_leafs_probability_at_its_size_never_its_brightness(tiny_model):
     rng = np.random.default_rng(3)
     scene = plain_scene(rng, "III", "green")

@@ -39,6 +39,8 @@ HOLDS = 0.9              # share of the chosen leaf's area a merged object must 
 MOST_GROWTH = 2.5        # ... and at most this many times its area (a margin or patches, not the shirt behind)
 WEAKEST = 0.25           # the least score, as a share of the smallest leaf's area, that is a leaf at all
 LARGEST_LEAF = 0.6       # share of the frame a leaf covers at most
+SOFT_OUTLINE = 0.5       # share of its outline an object merged by mean colour may have soft...
+SOFT_STEP = 5.0          # ...where the mean colour step across it (Lab) is below this: a gradient's, half of SHARP
 
 
 def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -81,13 +83,29 @@ def candidates(table, by_mean_colour: bool = False) -> np.ndarray:
         objects = [components(count, first[near], second[near])]
         if by_mean_colour:
             objects.append(merged_within(colour, area, first.astype(np.int64), second.astype(np.int64), tolerance))
-        for labels in objects:
-            for member in (labels[None, :] == np.unique(labels[present])[:, None]) & present[None, :]:
+        for merged_by_means, labels in enumerate(objects):
+            members = (labels[None, :] == np.unique(labels[present])[:, None]) & present[None, :]
+            if merged_by_means:
+                # merging by means stops anywhere along a gradient: a lit wall's middle, cut from its darker rim by
+                # a soft outline, was offered as a large object inside the frame and taken for the leaf
+                members = members[soft_share(table, members) <= SOFT_OUTLINE]
+            for member in members:
                 key = np.packbits(member).tobytes()
                 if key not in seen:
                     seen.add(key)
                     found.append(member)
     return np.array(found).reshape(-1, count)
+
+
+def soft_share(table, members: np.ndarray) -> np.ndarray:
+    """float (n,): the share of each of ``members``' outline (bool (n, count)), the hand's stretch left out, along
+    neighbours it meets with a mean colour step below ``SOFT_STEP``: a gradient, not an object's edge."""
+    count = table.count
+    weight = members.astype(np.float64)
+    border = table.border[:count, :count]
+    soft = (border > 0) & (table.contrast[:count, :count] < SOFT_STEP * border)
+    outline = ((weight @ border) * (1 - weight)).sum(axis=1) + weight @ table.border[:count, table.outside]
+    return ((weight @ (border * soft)) * (1 - weight)).sum(axis=1) / np.maximum(outline, 1.0)
 
 
 def merged_objects(table) -> np.ndarray:
