@@ -159,7 +159,7 @@ def choose(table, least_area: float, frame_area: float, photo: bool = False) -> 
     and the chosen leaf may grow whole (``grown_whole``).
 
     Objects merged by mean colour: in photos, with the true hand, completed-leaf IoU rose 0.883/0.892/0.885 ->
-    0.882/0.924/0.891 (made-up visitor scenes, seeds 0-2, all groups) and 0.866/0.846 -> 0.888/0.852 (150 scenes
+    0.882/0.920/0.891 (made-up visitor scenes, seeds 0-2, all groups) and 0.866/0.846 -> 0.888/0.847 (150 scenes
     of group III, seeds 5 and 6); live it moved -0.008 to +0.010 (mean +0.001) and costs time in each frame.
 
     Growing whole is for photos. Seen by the live path, the candidates are only what differs from the empty
