@@ -80,10 +80,11 @@ def candidates(table, by_mean_colour: bool = False) -> np.ndarray:
     colour, area = table.colour.astype(np.float64), np.maximum(table.area, 1.0).astype(np.float64)
     for tolerance in TOLERANCES:
         near = difference <= tolerance
-        objects = [components(count, first[near], second[near])]
+        objects = [(components(count, first[near], second[near]), False)]
         if by_mean_colour:
-            objects.append(merged_within(colour, area, first.astype(np.int64), second.astype(np.int64), tolerance))
-        for merged_by_means, labels in enumerate(objects):
+            objects.append((merged_within(colour, area, first.astype(np.int64), second.astype(np.int64), tolerance),
+                            True))
+        for labels, merged_by_means in objects:
             members = (labels[None, :] == np.unique(labels[present])[:, None]) & present[None, :]
             if merged_by_means:
                 # merging by means stops anywhere along a gradient: a lit wall's middle, cut from its darker rim by
