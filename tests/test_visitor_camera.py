@@ -98,6 +98,17 @@ def test_a_shadow_and_the_cameras_gain_on_an_empty_wall_are_no_leaf(wall):
     assert not (result.leaf > 0.5).any()
 
 
+def test_the_empty_scene_in_bgr_follows_what_is_learnt():
+    """The segmenter converts its empty scene to BGR once, and again whenever it learns more of it."""
+    segmenter = Segmenter((20, 30), on_frames=1)
+    segmenter.learn_background(np.full((20, 30, 3), 100, np.uint8))
+    first = segmenter.empty_bgr()
+    assert segmenter.empty_bgr() is first
+    assert np.abs(first.astype(int) - 100).max() <= 1
+    segmenter.learn_background(np.full((20, 30, 3), 200, np.uint8), rate=0.5)
+    assert np.abs(segmenter.empty_bgr().astype(int) - 150).max() <= 1
+
+
 def test_a_shadow_is_the_wall_darkened_not_a_dark_leaf_or_hand_in_front_of_it():
     rng = np.random.default_rng(3)
     wall = np.clip(np.array([150, 200, 210], np.float32) + rng.normal(0, 2, (40, 40, 3)), 0, 255).astype(np.uint8)

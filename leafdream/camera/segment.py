@@ -86,6 +86,7 @@ class Segmenter:
     _learnt: int = 0                   # empty frames folded in so far
     _flicker: list = field(default_factory=list)  # float32 (n,) samples of each one's distance from the picture
     noise_level: float | None = None   # p99.5 of those distances: how much the empty scene flickers; None unmeasured
+    _empty_bgr: tuple = (None, -1)     # the empty scene in BGR uint8, and the _learnt count it was made at
 
     def learn_background(self, frame_bgr: np.ndarray, rate: float | None = None, measure: bool = False) -> None:
         """Fold a frame known to be empty into the background picture. ``measure``: the frame is one of those
@@ -102,6 +103,15 @@ class Segmenter:
             if self.learn_threshold:
                 self.threshold = noise_threshold(self.noise_level)
         cv2.accumulateWeighted(lab, self.background, rate if rate is not None else self.learning_rate)
+
+    def empty_bgr(self) -> np.ndarray:
+        """uint8 (H, W, 3): the learnt empty scene in BGR, converted again only after ``learn_background``
+        changed it (frames with a visitor in view leave it as it is)."""
+        picture, made_at = self._empty_bgr
+        if picture is None or made_at != self._learnt:
+            picture = cv2.cvtColor(np.clip(self.background, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+            self._empty_bgr = (picture, self._learnt)
+        return picture
 
     def colour_difference(self, frame_bgr: np.ndarray, lab: np.ndarray | None = None) -> np.ndarray:
         """float32 (H, W, 3): each pixel's colour minus the learnt background's (Lab, L weighing less: light
@@ -140,7 +150,7 @@ class Segmenter:
         pieces = superpixels(frame_bgr)
         near_empty = foreground
         if self.background is not None:
-            empty_bgr = cv2.cvtColor(np.clip(self.background, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+            empty_bgr = self.empty_bgr()
             # the visitor's shadow and the camera's gain darken the backdrop: no object (camera/shadows.py)
             foreground &= ~cv2.medianBlur(shadowed(frame_bgr, empty_bgr).astype(np.uint8), 5).astype(bool)
             foreground = whole_objects(foreground, pieces, difference, frame_bgr, empty_bgr)
