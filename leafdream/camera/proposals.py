@@ -77,13 +77,14 @@ def candidates(table, by_mean_colour: bool = False) -> np.ndarray:
     first, second = np.nonzero(np.triu(linked, 1))
     difference = np.linalg.norm(table.colour[first] - table.colour[second], axis=1)
     found, seen = [], set()
-    colour, area = table.colour.astype(np.float64), np.maximum(table.area, 1.0).astype(np.float64)
+    if by_mean_colour:  # the merging kernel's types, once for every tolerance
+        colour, area = table.colour.astype(np.float64), np.maximum(table.area, 1.0).astype(np.float64)
+        first64, second64 = first.astype(np.int64), second.astype(np.int64)
     for tolerance in TOLERANCES:
         near = difference <= tolerance
         objects = [(components(count, first[near], second[near]), False)]
         if by_mean_colour:
-            objects.append((merged_within(colour, area, first.astype(np.int64), second.astype(np.int64), tolerance),
-                            True))
+            objects.append((merged_within(colour, area, first64, second64, tolerance), True))
         for labels, merged_by_means in objects:
             members = (labels[None, :] == np.unique(labels[present])[:, None]) & present[None, :]
             if merged_by_means:
