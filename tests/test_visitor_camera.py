@@ -618,6 +618,10 @@ def _patch_of(lightness: float, hue_degrees: float, chroma: float) -> np.ndarray
     (72, 97, 12, True),    # the palest skin, olive cast, warm light: yellower than any darker skin reads
     (75, 100, 14, True),
     (76, 30, 8, True),     # pale and pink
+    (59, 26, 14, True),    # the palest skin with a pink cast (the prior took 16% of one such hand before)
+    (80, 15, 12, False),   # pale pink plaster: redder than any skin
+    (55, 15, 25, False),   # a pink wall
+    (18, 22, 30, False),   # a maroon wall
     (55, 60, 25, True),    # medium
     (25, 55, 14, True),    # dark
     (70, 95, 45, False),   # a yellow leaf: as yellow, far more saturated

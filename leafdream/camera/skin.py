@@ -40,6 +40,9 @@ MOST_OF_EDGE = 0.4            # ... and so is one that runs along more than this
 PALE_HUE_SPREAD = 15.0        # degrees the hue range widens for the palest, least saturated skin
 PALE_YELLOW_SPREAD = 24.0     # degrees it widens towards yellow for pale skin under warm or greenish light...
 PALE_YELLOW_CHROMA = (16.0, 26.0)  # ...fully at chromas below the first, not at all above the second
+PALE_PINK_SPREAD = 14.0       # degrees it widens towards red for light, pale skin with a pink cast...
+PALE_PINK_CHROMA = (15.0, 20.0)   # ...fully at chromas below the first, not at all above the second (a pink wall)
+PALE_PINK_LIGHTNESS = (100.0, 130.0)  # ...and not at all below the first lightness (0-255), fully above the second
 PALM_BREADTH = 1.5            # a palm is at most this many times as wide as the arm it is on
 SMALLEST_HAND = 0.004        # share of the frame a hand covers at least
 HAND_SHARE_OF_LARGEST = 0.25  # a hand holding a leaf covers at least this share of the largest skin-coloured object
@@ -73,7 +76,12 @@ class SkinModel:
         full, none = PALE_YELLOW_CHROMA
         spread = np.clip((18.0 - chroma) / 12.0, 0.0, 1.0) * PALE_HUE_SPREAD
         towards_yellow = np.maximum(spread, np.clip((none - chroma) / (none - full), 0.0, 1.0) * PALE_YELLOW_SPREAD)
-        skin = (hue >= self.hue[0] - spread) & (hue <= self.hue[1] + towards_yellow)
+        # and towards red for light skin with a pink cast (type I reads at 22-34 degrees there); a maroon wall or
+        # a pink one is darker or more saturated
+        (full, none), (dark, light) = PALE_PINK_CHROMA, PALE_PINK_LIGHTNESS
+        towards_red = np.maximum(spread, np.clip((none - chroma) / (none - full), 0.0, 1.0) * PALE_PINK_SPREAD
+                                 * np.clip((lab[..., 0] - dark) / (light - dark), 0.0, 1.0))
+        skin = (hue >= self.hue[0] - towards_red) & (hue <= self.hue[1] + towards_yellow)
         skin &= (chroma >= self.chroma[0]) & (chroma <= self.chroma[1])
         skin &= (lab[..., 0] > 12) & (lab[..., 0] < 252)
         if self.calibrated:
