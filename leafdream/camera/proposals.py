@@ -69,7 +69,9 @@ def candidates(table, by_mean_colour: bool = False) -> np.ndarray:
     At each tolerance, regions on either side of the hand are linked as pieces of one object the fingers cut
     apart; where a link across the hand reaches a region at the frame's edge (a sleeve), the objects without
     such links are offered too: a green sleeve linked to a green leaf took the leaf to the edge, where it scored
-    as a torso (made-up visitor scenes, seed 0, true hand: completed-leaf IoU +0.02 live, +0.03 in photos).
+    as a torso (made-up visitor scenes, seed 0, true hand: completed-leaf IoU +0.02 live, +0.03 in photos; seed 1
+    unchanged). It has a cost: in 1 of 150 photos of another seed a shirt's top, linked across the hand to a
+    sliver at the edge, was offered without it as an object inside the frame and outscored a thin leaf.
 
     ``by_mean_colour`` adds, at each tolerance, the objects merged by their mean colours up to it
     (``merging.merged_within``): joining every pair within the tolerance, a mottled brown leaf's darker patches
