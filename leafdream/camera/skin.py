@@ -52,6 +52,12 @@ WIDE_SHARE = 0.5              # a region mostly wider than a palm is no part of 
 SURE_SHARE = 0.25             # ...unless it holds this share of the arm chosen as skin
 
 
+def fading(value: np.ndarray, full: float, none: float) -> np.ndarray:
+    """float (same shape as ``value``): 1 where ``value`` is at or beyond ``full``, 0 at or beyond ``none`` on the
+    other side, and linear between (``none`` may lie above ``full`` or below it)."""
+    return np.clip((none - value) / (none - full), 0.0, 1.0)
+
+
 @dataclass
 class SkinModel:
     """The broad prior: skin's hue in Lab, which light level hardly moves (every tone lies between about
@@ -73,14 +79,13 @@ class SkinModel:
         # the paler the skin, the less saturated, and the wider its hue spreads under tinted light; towards
         # yellow most: the palest skin (type I) with an olive cast under warm light reads at 90-102 degrees,
         # where the prior found 0.78 of it in the made-up scenes (under half in 12 of 60), 0.93 with this
-        full, none = PALE_YELLOW_CHROMA
-        spread = np.clip((18.0 - chroma) / 12.0, 0.0, 1.0) * PALE_HUE_SPREAD
-        towards_yellow = np.maximum(spread, np.clip((none - chroma) / (none - full), 0.0, 1.0) * PALE_YELLOW_SPREAD)
+        spread = fading(chroma, 6.0, 18.0) * PALE_HUE_SPREAD
+        towards_yellow = np.maximum(spread, fading(chroma, *PALE_YELLOW_CHROMA) * PALE_YELLOW_SPREAD)
         # and towards red for light skin with a pink cast (type I reads at 22-34 degrees there); a maroon wall or
         # a pink one is darker or more saturated
-        (full, none), (dark, light) = PALE_PINK_CHROMA, PALE_PINK_LIGHTNESS
-        towards_red = np.maximum(spread, np.clip((none - chroma) / (none - full), 0.0, 1.0) * PALE_PINK_SPREAD
-                                 * np.clip((lab[..., 0] - dark) / (light - dark), 0.0, 1.0))
+        dark, light = PALE_PINK_LIGHTNESS
+        towards_red = np.maximum(spread, fading(chroma, *PALE_PINK_CHROMA) * PALE_PINK_SPREAD
+                                 * fading(lab[..., 0], light, dark))
         skin = (hue >= self.hue[0] - towards_red) & (hue <= self.hue[1] + towards_yellow)
         skin &= (chroma >= self.chroma[0]) & (chroma <= self.chroma[1])
         skin &= (lab[..., 0] > 12) & (lab[..., 0] < 252)
